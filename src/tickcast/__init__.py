@@ -1,0 +1,78 @@
+"""tickcast: forecast stock prices and interest rates, and say honestly whether it worked.
+
+The public API is re-exported here lazily: ``import tickcast`` imports neither statsmodels,
+scikit-learn, matplotlib nor yfinance; each is imported the first time a name that needs it
+is used.
+
+Examples
+--------
+>>> import tickcast as tc
+>>> y = tc.load("dgs10")                 # bundled FRED 10-year yield, percent
+>>> float(y.loc["2020-12-31"])
+0.93
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from tickcast import errors
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # data
+    "load": "tickcast.data",
+    "list_datasets": "tickcast.data",
+    "load_bundled": "tickcast.data",
+    "clear_cache": "tickcast.data",
+    # features
+    "LogReturn": "tickcast.features",
+    "Diff": "tickcast.features",
+    "PctChange": "tickcast.features",
+    "Level": "tickcast.features",
+    "StandardScaler": "tickcast.features",
+    "RobustScaler": "tickcast.features",
+    "make_windows": "tickcast.features",
+    "FeatureSet": "tickcast.features",
+    # models
+    "Forecaster": "tickcast.models",
+    "Forecast": "tickcast.models",
+    "Naive": "tickcast.models",
+    "Drift": "tickcast.models",
+    "Mean": "tickcast.models",
+    "SeasonalNaive": "tickcast.models",
+    "LinearForecaster": "tickcast.models",
+    "ARIMAForecaster": "tickcast.models",
+    "RNNForecaster": "tickcast.models",
+    "load_model": "tickcast.models",
+    # risk
+    "barrier_probability": "tickcast.risk",
+    "first_passage_times": "tickcast.risk",
+    "prob_hit": "tickcast.risk",
+    # backtest
+    "backtest": "tickcast.backtest",
+    "WalkForward": "tickcast.backtest",
+    "BacktestResult": "tickcast.backtest",
+    "diebold_mariano": "tickcast.backtest",
+}
+
+_SUBMODULES = {"data", "features", "nn", "models", "backtest", "risk", "cli"}
+
+__all__ = ["__version__", "errors", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tickcast.{name}")
+    raise AttributeError(f"module 'tickcast' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | _SUBMODULES)

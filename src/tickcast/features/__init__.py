@@ -1,0 +1,1 @@
+"""tickcast.features."""
