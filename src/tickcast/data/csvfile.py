@@ -1,0 +1,129 @@
+"""A user's CSV file (``csv:path`` or an existing path) -> tidy frame.
+
+Detected, not configured: a UTF-8 byte-order mark; the delimiter (``,`` ``;`` tab ``|``); a
+decimal comma when ``;`` separates the columns; the date column (named ``date``, ``datetime``,
+``time``, ``timestamp``, ``observation_date``, ``time_period``, ``day``, or else the first
+column if it holds dates); the date format (ISO, M/D/YYYY, D/M/YYYY, D.M.YYYY, with or without
+a UTC offset). Column names are lower-cased (``Adj Close`` -> ``adj_close``); a single value
+column that is not a known field (``close``...) is called ``value``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from tickcast.data.validate import (
+    finish_frame,
+    normalize_column,
+    parse_dates,
+    to_float_frame,
+)
+from tickcast.errors import DataError
+
+__all__ = ["read"]
+
+_DATE_NAMES = {"date", "datetime", "time", "timestamp", "observation_date", "time_period", "day"}
+_KNOWN_FIELDS = {"open", "high", "low", "close", "adj_close", "volume", "value"}
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:4096]:
+        raise DataError(
+            f"cannot read {str(path)!r}: it is not a text CSV file (binary content). If it is "
+            "compressed or a spreadsheet, export it as CSV first."
+        )
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _sniff(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = sample.split("\n", 1)[0]
+        return max(",;\t|", key=header.count)
+
+
+def read(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a CSV file of dated observations.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file (``~`` expanded).
+
+    Returns
+    -------
+    DataFrame of shape (n_rows, n_fields)
+        float64 columns on a sorted, tz-naive DatetimeIndex named ``date``; rows without
+        any value dropped.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read (missing, a folder, no permission, binary), has no date
+        column, has non-numeric values (names the column and an example), or duplicate dates.
+    """
+    path = Path(path).expanduser()
+    what = f"file {str(path)!r}"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DataError(
+            f"cannot read {what}: {reason}. Check that the path names a readable CSV file."
+        ) from exc
+    text = _decode(raw, path)
+    if not text.strip():
+        raise DataError(f"{what} is empty; it needs a header line and dated rows.")
+    sep = _sniff(text)
+    decimal = "," if sep == ";" and re.search(r"\d,\d", text[:65536]) else "."
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype="str", keep_default_na=False, skipinitialspace=True
+        )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"cannot parse {what} as CSV (delimiter {sep!r}): {exc}") from exc
+    table.columns = [str(c).strip() for c in table.columns]
+    if table.shape[1] < 2 or table.empty:
+        raise DataError(
+            f"{what} must have a date column and at least one value column with rows; got "
+            f"columns {list(table.columns)} and {len(table)} rows."
+        )
+    date_col = _date_column(table, what)
+    index = parse_dates(table[date_col], what=f"column {date_col!r} of {what}")
+    values = table.drop(columns=[date_col]).set_axis(index, axis=0)
+    names = [normalize_column(c) or f"column_{i}" for i, c in enumerate(values.columns)]
+    if len(set(names)) < len(names):
+        raise DataError(f"{what} has repeated column names {list(values.columns)}; rename them.")
+    if len(names) == 1 and names[0] not in _KNOWN_FIELDS:
+        names = ["value"]
+    frame = to_float_frame(values, what=what, decimal=decimal).set_axis(names, axis=1)
+    return finish_frame(frame, what=what)
+
+
+def _date_column(table: pd.DataFrame, what: str) -> str:
+    for column in table.columns:
+        if normalize_column(column) in _DATE_NAMES:
+            return column
+    first = table.columns[0]
+    try:
+        parse_dates(table[first], what=what)
+    except DataError:
+        raise DataError(
+            f"{what} has no date column: columns are {list(table.columns)} and the first "
+            f"holds {table[first].iloc[0]!r}. Name the date column 'date' or put the dates "
+            "first (YYYY-MM-DD, M/D/YYYY, D/M/YYYY or D.M.YYYY)."
+        ) from None
+    return first

@@ -1,0 +1,170 @@
+"""What a ``load`` spec names, and whether that series is a price or a rate.
+
+Rules, first match wins:
+
+1. a lower-case bundled name (``"dbk"``): that file, never the network;
+2. ``csv:PATH``, a path-like object, an existing file or a name ending in ``.csv``: a file;
+3. ``fred:SERIES`` / ``ecb:FLOW/KEY`` / ``yahoo:TICKER``: that provider;
+4. anything else that looks like a ticker (``"AAPL"``, ``"SAP.DE"``, ``"^GSPC"``): Yahoo.
+
+Specs equal to a bundled dataset's alias (``"DBK.DE"``, ``"fred:DGS10"``, ``"^TNX"``) are live
+series whose bundled snapshot is the last fallback of ``source="auto"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from tickcast.data import ecb, fred
+from tickcast.data.bundled import DATASETS, Dataset, find_alias
+from tickcast.data.yahoo import RATE_TICKERS
+from tickcast.errors import ConfigError, DataError, InputTypeError
+
+__all__ = ["Target", "resolve", "series_kind"]
+
+Kind = Literal["price", "rate"]
+_TICKER_RE = re.compile(r"^[A-Za-z0-9^=._\-]{1,24}$")
+_PRICE_FRED = {"DCOILWTICO", "DCOILBRENTEU"}
+_PREFIXES = ("csv:", "fred:", "ecb:", "yahoo:")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved spec.
+
+    Attributes
+    ----------
+    provider : {"bundled", "csv", "yahoo", "fred", "ecb"}
+        Where the data come from.
+    ident : str
+        Bundled name, file path, ticker, FRED id or ``FLOW/KEY``.
+    name : str
+        The loaded series' name (``"dbk"``, ``"DBK.DE"``, ``"fred:DGS10"``, file stem).
+    dataset : Dataset or None
+        The bundled snapshot: the file itself, or the alias' fallback.
+    """
+
+    provider: str
+    ident: str
+    name: str
+    dataset: Dataset | None = None
+
+    @property
+    def key(self) -> str:
+        """Cache key, e.g. ``'yahoo:DBK.DE'``."""
+        return f"{self.provider}:{self.ident}"
+
+    @property
+    def networked(self) -> bool:
+        """True for Yahoo, FRED and ECB."""
+        return self.provider in ("yahoo", "fred", "ecb")
+
+
+def resolve(spec: Any) -> Target:
+    """Turn a ``load`` spec into a :class:`Target`; ConfigError/DataError if it names nothing."""
+    if isinstance(spec, os.PathLike):
+        path = Path(spec)
+        return Target("csv", str(path), path.stem)
+    if not isinstance(spec, str):
+        raise InputTypeError(
+            f"`spec` must be a string (a dataset name, ticker, 'fred:ID', 'ecb:FLOW/KEY' or a "
+            f"CSV path) or a path; got {type(spec).__name__}."
+        )
+    text = spec.strip()
+    if not text:
+        raise ConfigError("`spec` must not be empty; try 'dbk', 'DBK.DE' or 'fred:DGS10'.")
+    if text in DATASETS:
+        return Target("bundled", text, text, DATASETS[text])
+    low = text.lower()
+    if low.startswith("csv:"):
+        path = Path(text[4:].strip()).expanduser()
+        return Target("csv", str(path), path.stem)
+    if low.startswith("fred:"):
+        sid = fred.check_series_id(text[5:])
+        return Target("fred", sid, f"fred:{sid}", find_alias(f"fred:{sid}"))
+    if low.startswith("ecb:"):
+        flow, key = ecb.check_key(text[4:])
+        return Target("ecb", f"{flow}/{key}", f"ecb:{flow}/{key}")
+    if low.startswith("yahoo:"):
+        return _yahoo(text[6:].strip(), spec)
+    if low.endswith(".csv") or os.sep in text or os.path.isfile(text):
+        path = Path(text).expanduser()
+        return Target("csv", str(path), path.stem)
+    if ":" in text:
+        raise ConfigError(
+            f"`spec` {spec!r} has an unknown prefix; use one of {', '.join(_PREFIXES)} or a "
+            "bundled name / Yahoo ticker without prefix."
+        )
+    if text == low:
+        close = difflib.get_close_matches(low, list(DATASETS), n=1, cutoff=0.75)
+        if close:
+            raise DataError(
+                f"unknown dataset {spec!r}; did you mean {close[0]!r}? Bundled: "
+                f"{', '.join(DATASETS)}. For the Yahoo ticker write 'yahoo:{text.upper()}'."
+            )
+    return _yahoo(text, spec)
+
+
+def _yahoo(ticker: str, spec: str) -> Target:
+    if not _TICKER_RE.match(ticker):
+        raise ConfigError(
+            f"`spec` {spec!r} is not a bundled name ({', '.join(DATASETS)}), a Yahoo ticker "
+            "(letters, digits, '.', '^', '=', '-'), 'fred:ID', 'ecb:FLOW/KEY' or a CSV path."
+        )
+    symbol = ticker.upper()
+    return Target("yahoo", symbol, symbol, find_alias(symbol))
+
+
+def series_kind(name_or_series: Any) -> Kind:
+    """Whether a series is a price (model log returns) or a rate (model differences).
+
+    Parameters
+    ----------
+    name_or_series : str or pandas.Series
+        A spec (``"dgs10"``, ``"fred:DGS2"``, ``"^TNX"``, ``"AAPL"``) or a series; a series
+        answers from ``attrs["kind"]`` (set by :func:`tickcast.load`), else from its name.
+
+    Returns
+    -------
+    {"price", "rate"}
+        Bundled data: as listed (``dgs*`` rates); FRED and ECB: rate, except oil prices
+        (``DCOILWTICO``); Yahoo: price, except the yield indices ^TNX, ^IRX, ^FVX, ^TYX.
+        Unknown names count as prices.
+
+    Examples
+    --------
+    >>> series_kind("fred:DGS10"), series_kind("DBK.DE")
+    ('rate', 'price')
+    """
+    if isinstance(name_or_series, pd.Series):
+        kind = name_or_series.attrs.get("kind")
+        if kind in ("price", "rate"):
+            return kind
+        name = name_or_series.name
+        return series_kind(name) if isinstance(name, str) else "price"
+    if not isinstance(name_or_series, str):
+        raise InputTypeError(
+            f"`name_or_series` must be a string or a pandas Series; got "
+            f"{type(name_or_series).__name__}."
+        )
+    text = name_or_series.strip()
+    if text in DATASETS:
+        return DATASETS[text].kind  # type: ignore[return-value]
+    alias = find_alias(text)
+    if alias is not None:
+        return alias.kind  # type: ignore[return-value]
+    low = text.lower()
+    if low.startswith("fred:"):
+        return "price" if text[5:].strip().upper() in _PRICE_FRED else "rate"
+    if low.startswith("ecb:"):
+        return "rate"
+    if low.startswith("yahoo:"):
+        text = text[6:]
+    return "rate" if text.strip().upper() in RATE_TICKERS else "price"
