@@ -7,10 +7,7 @@ HEAVY = ("statsmodels", "matplotlib", "yfinance", "sklearn", "torch")
 
 
 def test_import_does_not_pull_heavy_libraries():
-    code = (
-        "import sys, tickcast; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, tickcast; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

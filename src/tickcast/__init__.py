@@ -52,8 +52,7 @@ _EXPORTS: dict[str, str] = {
     "barrier_probability": "tickcast.risk",
     "first_passage_times": "tickcast.risk",
     "prob_hit": "tickcast.risk",
-    # backtest
-    "backtest": "tickcast.backtest",
+    # backtest (the function `backtest` is bound eagerly below)
     "WalkForward": "tickcast.backtest",
     "BacktestResult": "tickcast.backtest",
     "diebold_mariano": "tickcast.backtest",
@@ -62,6 +61,13 @@ _EXPORTS: dict[str, str] = {
 _SUBMODULES = {"data", "features", "nn", "models", "backtest", "risk", "cli"}
 
 __all__ = ["__version__", "errors", *sorted(_EXPORTS)]
+
+
+# The function shares its name with the subpackage tickcast.backtest. Importing it here, once,
+# binds the function last, so a later `import tickcast.backtest.x` cannot shadow it.
+from tickcast.backtest.engine import backtest  # noqa: E402, F401
+
+__all__.append("backtest")
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,73 @@
+"""Argument checks shared by the public entry points (STYLE rule 2: validate once, at the boundary).
+
+Each function raises a :mod:`tickcast.errors` type whose message names the argument, the rule,
+the value received and, where there is one, a fix.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from tickcast.errors import ConfigError
+
+__all__ = ["check_int", "check_levels", "check_one_of", "check_positive_int", "check_quantile"]
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ``>= minimum``; else raise ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ConfigError(
+            f"`{name}` must be an integer"
+            + (f" >= {minimum}" if minimum is not None else "")
+            + f"; got {value!r} ({type(value).__name__})."
+        )
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"`{name}` must be an integer >= {minimum}; got {value}.")
+    return value
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` as a positive ``int``; else raise ConfigError."""
+    return check_int(name, value, minimum=1)
+
+
+def check_one_of(name: str, value: object, options: Iterable[object]) -> object:
+    """Return ``value`` if it is one of ``options``; else raise ConfigError listing them."""
+    options = list(options)
+    if value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ConfigError(f"`{name}` must be one of {listed}; got {value!r}.")
+    return value
+
+
+def check_levels(level: float | Sequence[float] | None) -> tuple[float, ...]:
+    """Return interval levels in percent as a sorted tuple; each must lie strictly in (0, 100).
+
+    ``None`` or an empty sequence means no intervals.
+    """
+    if level is None:
+        return ()
+    values = [level] if np.isscalar(level) else list(level)  # type: ignore[arg-type]
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
+            raise ConfigError(
+                f"`level` must hold numbers in percent strictly between 0 and 100; got {v!r}."
+            )
+        if not 0.0 < float(v) < 100.0:
+            raise ConfigError(
+                f"`level` must lie strictly between 0 and 100 (percent, e.g. 95); got {v!r}."
+            )
+        out.append(float(v))
+    return tuple(sorted(set(out)))
+
+
+def check_quantile(q: float) -> float:
+    """Return ``q`` if it is a probability strictly between 0 and 1; else raise ConfigError."""
+    if isinstance(q, bool) or not isinstance(q, numbers.Real) or not 0.0 < float(q) < 1.0:
+        raise ConfigError(f"`q` must be a probability strictly between 0 and 1; got {q!r}.")
+    return float(q)

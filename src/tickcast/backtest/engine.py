@@ -1,0 +1,424 @@
+"""Walk-forward evaluation of several forecasters on the same origins.
+
+The engine turns a splitter's folds into *tasks*: one task is a (series, model, run of
+consecutive refit blocks). A refit block starts at a fold whose ``refit`` is True; the model
+is fitted there on the fold's training window and then, for the block's later folds, fed
+the new observations with ``update`` (or the model's batched ``_forecast_block``) — never
+anything after the origin. Tasks are independent, so they run in parallel with joblib on
+local cores or on a Dask cluster, and the results do not depend on ``n_jobs``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tickcast._validation import check_int, check_levels, check_one_of
+from tickcast.errors import ConfigError, InputTypeError, TickcastError
+
+__all__ = ["TASKS_PER_MODEL", "backtest"]
+
+#: Refit blocks of one model on one series are grouped into at most this many tasks. Within a
+#: task, refits may warm-start from the previous fit; the grouping depends only on the data
+#: and the splitter, never on ``n_jobs``, so results are identical for any ``n_jobs``.
+TASKS_PER_MODEL = 8
+
+
+@dataclass(frozen=True)
+class _Task:
+    series: str
+    model_label: str
+    model: Any
+    folds: tuple  # tuple[Fold, ...]
+    levels: tuple[float, ...]
+    gap: int
+    horizon: int
+    errors: str
+
+
+class _BlockFailed(TickcastError, RuntimeError):
+    """A fold could not be forecast because its block's refit failed."""
+
+
+def _labels(models: Sequence[Any]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for m in models:
+        base = getattr(m, "label", type(m).__name__.lower())
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return out
+
+
+def _check_models(models: Any) -> list[Any]:
+    from tickcast.models.base import Forecaster
+
+    if isinstance(models, Forecaster):
+        models = [models]
+    if not isinstance(models, Sequence) or isinstance(models, str) or not models:
+        raise InputTypeError(
+            "`models` must be a forecaster or a non-empty list of forecasters; got "
+            f"{type(models).__name__}."
+        )
+    for m in models:
+        if not isinstance(m, Forecaster):
+            raise InputTypeError(
+                f"`models` must hold tickcast forecasters; got {type(m).__name__}."
+            )
+    return list(models)
+
+
+def _check_series(y: Any) -> dict[str, pd.Series]:
+    from tickcast.data.validate import validate_series
+
+    if isinstance(y, pd.Series):
+        return {str(y.name) if y.name is not None else "y": validate_series(y, name="y")}
+    if isinstance(y, Mapping) and y:
+        return {str(k): validate_series(v, name=f"y[{k!r}]") for k, v in y.items()}
+    raise InputTypeError(
+        f"`y` must be a pandas Series of levels or a dict of them; got {type(y).__name__}."
+    )
+
+
+def _blocks(folds: list) -> list[list]:
+    blocks: list[list] = []
+    for fold in folds:
+        if fold.refit or not blocks:
+            blocks.append([fold])
+        else:
+            blocks[-1].append(fold)
+    return blocks
+
+
+def _group(blocks: list[list], n_groups: int) -> list[tuple]:
+    edges = np.linspace(0, len(blocks), min(n_groups, len(blocks)) + 1).round().astype(int)
+    return [tuple(f for block in blocks[a:b] for f in block) for a, b in itertools.pairwise(edges)]
+
+
+def _naive_scale(y: np.ndarray) -> np.ndarray:
+    """scale[o] = mean |y_t - y_{t-1}| over t <= o: the in-sample naive MAE used by MASE."""
+    steps = np.abs(np.diff(y))
+    csum = np.concatenate([[np.nan], np.cumsum(steps)])
+    counts = np.arange(len(y), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return csum / counts
+
+
+def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, list]:
+    """Fit/update/predict over the task's folds; returns (rows, failures)."""
+    from sklearn.base import clone
+    from threadpoolctl import threadpool_limits
+
+    from tickcast.models.forecast import quantiles_for_levels
+
+    values = y.to_numpy()
+    scale = _naive_scale(values)
+    total = task.gap + task.horizon
+    ends = quantiles_for_levels(task.levels)
+    rows: list[dict] = []
+    failures: list[dict] = []
+    model = clone(task.model)
+    uses_x = X is not None and model.supports_exog
+    fitted = False
+    broken: str | None = None  # why the current block has no model
+    last = -1
+
+    def record(fold, mean, lower, upper, seconds):
+        for j in range(task.horizon):
+            pos = fold.test[j]
+            row = {
+                "series": task.series,
+                "model": task.model_label,
+                "origin": y.index[fold.origin],
+                "step": j + 1,
+                "date": y.index[pos],
+                "y_true": values[pos],
+                "y_last": values[fold.origin],
+                "mean": mean[task.gap + j],
+                "scale": scale[fold.origin],
+                "refit": fold.refit,
+                "seconds": seconds,
+            }
+            for k, lv in enumerate(task.levels):
+                row[f"lower_{lv:g}"] = lower[task.gap + j, k]
+                row[f"upper_{lv:g}"] = upper[task.gap + j, k]
+            rows.append(row)
+
+    def fail(fold, exc):
+        if task.errors == "raise":
+            raise exc
+        failures.append(
+            {
+                "series": task.series,
+                "model": task.model_label,
+                "origin": y.index[fold.origin],
+                "error": type(exc).__name__,
+                "message": str(exc).splitlines()[0] if str(exc) else "",
+                "traceback": traceback.format_exc(limit=3),
+            }
+        )
+
+    lo_idx = [int(np.argmin(np.abs(ends - (1 - lv / 100) / 2))) for lv in task.levels]
+    hi_idx = [int(np.argmin(np.abs(ends - (1 + lv / 100) / 2))) for lv in task.levels]
+    with threadpool_limits(limits=1):
+        i = 0
+        folds = task.folds
+        while i < len(folds):
+            fold = folds[i]
+            t0 = time.perf_counter()
+            try:
+                if broken is not None and not fold.refit:
+                    raise _BlockFailed(broken)
+                if fold.refit or not fitted:
+                    tr = slice(fold.train.start, fold.train.stop)
+                    model._fit_validated(y.iloc[tr], X.iloc[tr] if uses_x else None)
+                    fitted, last = True, fold.origin
+                elif hasattr(model, "_forecast_block"):
+                    # the rest of this block in one batched call on data up to its last origin
+                    j = i
+                    while j < len(folds) and not folds[j].refit:
+                        j += 1
+                    block = folds[i:j]
+                    origins = np.array([f.origin for f in block])
+                    stop = origins[-1] + 1
+                    means, quants = model._forecast_block(
+                        y.iloc[:stop], X.iloc[:stop] if uses_x else None, origins, total, ends
+                    )
+                    seconds = (time.perf_counter() - t0) / len(block)
+                    for f, mean, q in zip(block, means, quants, strict=True):
+                        record(f, mean, q[:, lo_idx], q[:, hi_idx], seconds)
+                    last = int(origins[-1])
+                    i = j
+                    continue
+                else:
+                    new = slice(last + 1, fold.origin + 1)
+                    model._update_validated(y.iloc[new], X.iloc[new] if uses_x else None)
+                    last = fold.origin
+                X_future = None
+                if uses_x:
+                    X_future = X.iloc[fold.origin + 1 : fold.origin + 1 + total]
+                fc = model._predict_validated(total, X_future, task.levels)
+                lower = np.column_stack([fc.lower(lv).to_numpy() for lv in task.levels])
+                upper = np.column_stack([fc.upper(lv).to_numpy() for lv in task.levels])
+                if not task.levels:
+                    lower = upper = np.empty((total, 0))
+                record(fold, fc.mean.to_numpy(), lower, upper, time.perf_counter() - t0)
+            except Exception as exc:  # one origin's failure must not end the run
+                fail(fold, exc)
+                if fold.refit:
+                    fitted = False
+                    broken = f"the refit at origin {y.index[fold.origin].date()} failed"
+            else:
+                if fold.refit:
+                    broken = None
+            i += 1
+    return rows, failures
+
+
+def backtest(
+    models: Any,
+    y: pd.Series | Mapping[str, pd.Series],
+    X: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    *,
+    splitter: Any,
+    level: float | Sequence[float] | None = (80, 95),
+    n_jobs: int = 1,
+    backend: str = "loky",
+    progress: bool | None = None,
+    errors: str = "skip",
+) -> Any:
+    """Walk-forward backtest of ``models`` on ``y`` over the origins of ``splitter``.
+
+    Parameters
+    ----------
+    models : Forecaster or list of Forecaster
+        Unfitted templates; each is cloned per task. Labels come from ``model.label``
+        ("naive", "linear", "arima", "lstm", ...), with ``_2``, ``_3`` added to repeats.
+    y : pd.Series or dict of str to pd.Series
+        Levels (prices or rates) on a sorted DatetimeIndex; a dict backtests several series.
+    X : pd.DataFrame or dict, optional
+        Exogenous series aligned to ``y`` (per series for a dict), given to models with
+        ``supports_exog``. Future rows after each origin are passed as ``X_future``: use only
+        series whose future values are known in advance (calendars, scheduled events).
+    splitter : WalkForward
+        Which origins, training windows, horizon, gap and refit schedule.
+    level : float or sequence of float, default (80, 95)
+        Interval levels in percent recorded per forecast.
+    n_jobs : int, default 1
+        Parallel workers (joblib semantics: -1 = all cores). BLAS runs one thread per task.
+    backend : {"loky", "threading", "dask"}, default "loky"
+        joblib backend. "dask" runs the tasks on the current ``dask.distributed`` client
+        (install the ``[dask]`` extra and create a ``Client`` first).
+    progress : bool, optional
+        tqdm bar over tasks; default on only in an interactive terminal.
+    errors : {"skip", "raise"}, default "skip"
+        "skip" records a failing origin in ``result.failures`` and goes on; "raise" stops.
+
+    Returns
+    -------
+    BacktestResult
+        Long-format ``forecasts`` frame (series, model, origin, step, date, y_true, y_last,
+        mean, lower_L, upper_L, scale, refit, seconds) plus the run's settings.
+
+    Examples
+    --------
+    >>> import tickcast as tc
+    >>> y = tc.load("dgs10").iloc[-400:]
+    >>> res = tc.backtest([tc.Naive(), tc.Drift()], y,
+    ...                   splitter=tc.WalkForward(initial=300, step=20, horizon=5))
+    >>> sorted(res.forecasts["model"].unique())
+    ['drift', 'naive']
+    """
+
+    from tickcast.backtest.result import BacktestResult
+    from tickcast.backtest.splitters import WalkForward
+
+    models = _check_models(models)
+    series = _check_series(y)
+    if not isinstance(splitter, WalkForward):
+        raise InputTypeError(
+            f"`splitter` must be a tickcast WalkForward; got {type(splitter).__name__}."
+        )
+    levels = check_levels(level)
+    n_jobs = check_int("n_jobs", n_jobs)
+    if n_jobs == 0:
+        raise ConfigError("`n_jobs` must be a positive number of workers or -1 for all; got 0.")
+    check_one_of("backend", backend, ("loky", "threading", "dask"))
+    check_one_of("errors", errors, ("skip", "raise"))
+    exog = _check_exog(X, series)
+    labels = _labels(models)
+
+    tasks: list[_Task] = []
+    for name, ys in series.items():
+        folds = list(splitter.split(ys))
+        for label, model in zip(labels, models, strict=True):
+            for group in _group(_blocks(folds), TASKS_PER_MODEL):
+                tasks.append(
+                    _Task(
+                        name,
+                        label,
+                        model,
+                        group,
+                        levels,
+                        int(splitter.gap),
+                        int(splitter.horizon),
+                        errors,
+                    )
+                )
+
+    started = time.perf_counter()
+    outputs = _execute(tasks, series, exog, n_jobs=n_jobs, backend=backend, progress=progress)
+    rows = [r for out in outputs for r in out[0]]
+    failures = [f for out in outputs for f in out[1]]
+    settings = {
+        "splitter": splitter.describe(),
+        "levels": levels,
+        "models": {lab: _describe_model(m) for lab, m in zip(labels, models, strict=True)},
+        "series": {
+            k: {"start": str(v.index[0].date()), "end": str(v.index[-1].date()), "rows": len(v)}
+            for k, v in series.items()
+        },
+        "n_jobs": n_jobs,
+        "backend": backend,
+        "tasks": len(tasks),
+        "tasks_per_model": TASKS_PER_MODEL,
+        "seconds": time.perf_counter() - started,
+        "versions": _versions(),
+    }
+    return BacktestResult(_frame(rows, levels), pd.DataFrame(failures), settings)
+
+
+def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame | None]:
+    if X is None:
+        return dict.fromkeys(series)
+    if isinstance(X, (pd.DataFrame, pd.Series)) and len(series) == 1:
+        X = {next(iter(series)): X}
+    if not isinstance(X, Mapping):
+        raise InputTypeError(
+            f"`X` must be a DataFrame (one series) or a dict of DataFrames; got {type(X).__name__}."
+        )
+    out: dict[str, pd.DataFrame | None] = {}
+    for name, ys in series.items():
+        x = X.get(name)
+        if x is None:
+            out[name] = None
+            continue
+        x = x.to_frame() if isinstance(x, pd.Series) else x
+        missing = ys.index.difference(x.index)
+        if len(missing):
+            raise ConfigError(
+                f"`X` for series {name!r} is misaligned: {len(missing)} dates of y are missing, "
+                f"first {missing[0].date()}. Align it with tickcast.features.align_exog."
+            )
+        out[name] = x.loc[ys.index].astype(float)
+    return out
+
+
+def _execute(tasks, series, exog, *, n_jobs, backend, progress):
+    import joblib
+    from tqdm.auto import tqdm
+
+    disable = None if progress is None else not progress  # None: only on a terminal
+    bar = tqdm(total=len(tasks), desc="backtest", unit="task", disable=disable)
+    results = []
+    try:
+        if n_jobs == 1 and backend != "dask":
+            for t in tasks:
+                results.append(_run_task(t, series[t.series], exog[t.series]))
+                bar.update()
+        else:
+            with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+                calls = (
+                    joblib.delayed(_run_task)(t, series[t.series], exog[t.series]) for t in tasks
+                )
+                for out in joblib.Parallel(return_as="generator")(calls):
+                    results.append(out)
+                    bar.update()
+    finally:
+        bar.close()
+    return results
+
+
+def _frame(rows: list[dict], levels: tuple[float, ...]) -> pd.DataFrame:
+    columns = ["series", "model", "origin", "step", "date", "y_true", "y_last", "mean"]
+    for lv in levels:
+        columns += [f"lower_{lv:g}", f"upper_{lv:g}"]
+    columns += ["scale", "refit", "seconds"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["series", "model", "origin", "step"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _describe_model(model: Any) -> dict[str, Any]:
+    params = {k: repr(v) for k, v in model.get_params(deep=False).items()}
+    return {
+        "class": type(model).__name__,
+        "params": params,
+        "fast_path": "forecast_block" if hasattr(model, "_forecast_block") else "update",
+    }
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    import numpy
+    import pandas
+    import sklearn
+
+    import tickcast
+
+    return {
+        "tickcast": tickcast.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
+    }

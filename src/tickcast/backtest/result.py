@@ -1,0 +1,182 @@
+""":class:`BacktestResult`: every forecast of a backtest, the settings, and what they mean."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from tickcast.errors import ConfigError
+
+__all__ = ["BacktestResult"]
+
+
+class BacktestResult:
+    """The outcome of :func:`tickcast.backtest`.
+
+    Attributes
+    ----------
+    forecasts : pd.DataFrame
+        One row per (series, model, origin, step): ``series``, ``model``, ``origin``,
+        ``step``, ``date``, ``y_true``, ``y_last``, ``mean``, ``lower_L``/``upper_L`` per
+        level L, ``scale`` (in-sample naive MAE at the origin, for MASE), ``refit`` (the
+        model was re-estimated at this origin) and ``seconds`` (fit + forecast time).
+    failures : pd.DataFrame
+        One row per (series, model, origin) that raised: ``error``, ``message``,
+        ``traceback``. Empty when every origin worked.
+    settings : dict
+        Splitter and its refit semantics, levels, models and their parameters, series spans,
+        parallel settings, library versions and wall time.
+    """
+
+    def __init__(self, forecasts: pd.DataFrame, failures: pd.DataFrame, settings: dict) -> None:
+        self.forecasts = forecasts
+        self.failures = failures
+        self.settings = settings
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def models(self) -> list[str]:
+        """Model labels in the order they were given."""
+        return list(self.settings["models"])
+
+    @property
+    def series(self) -> list[str]:
+        """Series names."""
+        return list(self.settings["series"])
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        return tuple(self.settings["levels"])
+
+    @property
+    def baseline(self) -> str | None:
+        """ "naive" when it was backtested, else None."""
+        return "naive" if "naive" in self.models else None
+
+    def _by(self, by: tuple[str, ...] | str) -> tuple[str, ...]:
+        by = (by,) if isinstance(by, str) else tuple(by)
+        if len(self.series) > 1 and "series" not in by:
+            by = ("series", *by)
+        return by
+
+    def __repr__(self) -> str:
+        n_origins = self.forecasts["origin"].nunique() if len(self.forecasts) else 0
+        return (
+            f"BacktestResult(models={self.models}, series={self.series}, "
+            f"origins={n_origins}, rows={len(self.forecasts)}, failures={len(self.failures)})"
+        )
+
+    # ------------------------------------------------------------------ statistics
+    def metrics(self, by: tuple[str, ...] | str = ("model",)) -> pd.DataFrame:
+        """Accuracy, relative accuracy and interval metrics per model (see ``compute_metrics``).
+
+        Parameters
+        ----------
+        by : str or tuple of str, default ("model",)
+            Grouping; ``("model", "step")`` gives one row per horizon step. With several
+            series, ``"series"`` is always added.
+        """
+        from tickcast.backtest.metrics import compute_metrics
+
+        by = self._by(by)
+        if by == self._by(("model",)):
+            return self._default_metrics.copy()
+        return compute_metrics(self.forecasts, by=by, levels=self.levels, naive_model=self.baseline)
+
+    @cached_property
+    def _default_metrics(self) -> pd.DataFrame:
+        from tickcast.backtest.metrics import compute_metrics
+
+        return compute_metrics(
+            self.forecasts, by=self._by(("model",)), levels=self.levels, naive_model=self.baseline
+        )
+
+    def dm_test(
+        self,
+        baseline: str | None = None,
+        *,
+        loss: str = "se",
+        h: int | None = None,
+        by: tuple[str, ...] | str = ("model",),
+    ) -> pd.DataFrame:
+        """Diebold-Mariano tests (HLN-corrected) of each model against ``baseline``.
+
+        Parameters
+        ----------
+        baseline : str, optional
+            Model label to compare against; default "naive".
+        loss : {"se", "ae"}
+            Squared or absolute error.
+        h : int, optional
+            Forecast horizon for the long-run variance; default the largest step.
+        by : str or tuple of str
+            Grouping, as in :meth:`metrics`.
+        """
+        from tickcast.backtest.tests import dm_table
+
+        baseline = baseline or self.baseline
+        if baseline is None:
+            raise ConfigError(
+                "`baseline` is required: no 'naive' model was backtested. Pass one of "
+                f"{self.models}."
+            )
+        return dm_table(self.forecasts, baseline=baseline, loss=loss, h=h, by=self._by(by))
+
+    def trading(
+        self,
+        strategy: str = "sign",
+        *,
+        cost_bps: float = 5.0,
+        threshold: float = 0.0,
+        allow_short: bool = False,
+        series: str | None = None,
+    ) -> Any:
+        """Trade each model's one-step forecasts with costs; see ``trading_backtest``.
+
+        With several series, ``series`` names the one to trade.
+        """
+        from tickcast.backtest.trading import trading_backtest
+
+        if series is None and len(self.series) > 1:
+            raise ConfigError(
+                f"`series` is required with several series; pass one of {self.series}."
+            )
+        return trading_backtest(
+            self.forecasts,
+            strategy=strategy,
+            threshold=threshold,
+            cost_bps=cost_bps,
+            allow_short=allow_short,
+            series=series,
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Ranked table: MASE, RMSE relative to naive, R2_oos, hit rate, coverage, DM p-value.
+
+        Rows are sorted by MASE (lower is better). ``dm_pvalue`` tests equal squared-error
+        accuracy against the naive forecast (two-sided); NaN for the naive model itself.
+        """
+        from tickcast.backtest.report import summary_table
+
+        return summary_table(self)
+
+    # ------------------------------------------------------------------ reports
+    def to_markdown(self) -> str:
+        """The summary table and settings as Markdown."""
+        from tickcast.backtest.report import to_markdown
+
+        return to_markdown(self)
+
+    def to_html(self, path: str) -> str:
+        """Write a self-contained HTML report (tables + embedded PNG plots); returns the path."""
+        from tickcast.backtest.report import to_html
+
+        return to_html(self, path)
+
+    def plot(self, kind: str = "forecasts", *, ax: Any = None, **kwargs: Any) -> Any:
+        """Plot with matplotlib: "forecasts", "errors", "equity" or "coverage"."""
+        from tickcast.backtest.report import plot
+
+        return plot(self, kind, ax=ax, **kwargs)

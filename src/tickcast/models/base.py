@@ -1,0 +1,436 @@
+"""The :class:`Forecaster` interface that every tickcast model follows.
+
+A forecaster is fitted on a series of *levels* (prices or rates) and always answers in those
+units. Internally it models a *target* (log returns for prices, differences for rates, by
+default) and inverts the transform. Subclasses implement a few hooks:
+
+``_fit(y, z, X)``
+    Estimate parameters from levels ``y`` (pd.Series), the transformed series ``z``
+    (ndarray of shape (n_steps,)) and optional exogenous ``X`` (pd.DataFrame aligned to ``y``).
+    Must set ``residuals_``: ndarray of shape (n_residuals, k) of out-of-sample (or in-sample,
+    for baselines) errors in the transformed space, one column per horizon step.
+``_predict_steps(horizon, X_future)``
+    Expected transformed steps, ndarray of shape (horizon,).
+``_predict_quantiles(horizon, quantiles, X_future)`` (optional)
+    Level quantiles, ndarray of shape (horizon, n_quantiles); the default derives them from
+    split-conformal residuals or from bootstrapped simulated paths (``interval_method``).
+``_update(y, X, n_new)`` (optional)
+    Append ``n_new`` new observations (already in ``y``) without a full refit.
+
+Public methods validate their inputs once; the backtest engine calls the ``_..._validated``
+methods directly on inputs it has already checked (STYLE rule 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from tickcast._validation import check_levels, check_positive_int
+from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError
+from tickcast.features.transforms import default_target, make_target
+from tickcast.models._calendar import future_index
+from tickcast.models.forecast import Forecast, quantiles_for_levels
+
+__all__ = ["Forecaster", "conformal_offsets"]
+
+_ADDITIVE_TARGETS = ("log_return", "diff")
+
+
+def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Split-conformal quantiles of absolute residuals.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_calibration, horizon)
+        Absolute out-of-sample errors per horizon step (NaN rows are ignored per column).
+    coverage : ndarray of shape (n_levels,)
+        Target coverages in (0, 1), e.g. 0.9.
+
+    Returns
+    -------
+    ndarray of shape (horizon, n_levels)
+        Half-widths; column j covers a fresh error with probability >= coverage[j] under
+        exchangeability.
+
+    Notes
+    -----
+    With n calibration scores the half-width is the ``ceil((n + 1) * coverage)``-th smallest
+    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n the largest score is used,
+    so very high levels on very few residuals are under-covered rather than infinite.
+    """
+    out = np.empty((scores.shape[1], len(coverage)))
+    for step in range(scores.shape[1]):
+        s = np.sort(scores[:, step][np.isfinite(scores[:, step])])
+        n = len(s)
+        if n == 0:
+            out[step] = np.nan
+            continue
+        rank = np.minimum(np.ceil((n + 1) * np.asarray(coverage)).astype(int), n)
+        out[step] = s[rank - 1]
+    return out
+
+
+class Forecaster(BaseEstimator):
+    """Base class: ``fit`` / ``predict`` / ``simulate`` / ``update`` / ``save``.
+
+    Follows scikit-learn conventions: hyperparameters are stored unchanged by ``__init__``,
+    fitted attributes end in ``_``, ``sklearn.base.clone`` works, and methods that need a fit
+    raise :class:`~tickcast.errors.NotFittedError` before one.
+
+    Attributes
+    ----------
+    y_ : pd.Series
+        The observed levels the model was fitted (and updated) on.
+    kind_ : {"price", "rate"}
+        What the series is; decides the default target.
+    target_ : str
+        The modelled target: "log_return", "diff", "pct_change" or "level".
+    transform_ : object
+        The fitted target transform from :mod:`tickcast.features.transforms`.
+    residuals_ : ndarray of shape (n_residuals, k)
+        Errors in the transformed space used for intervals and simulation.
+    """
+
+    short_name: ClassVar[str] = "model"
+    supports_exog: ClassVar[bool] = False
+    interval_method: ClassVar[str] = "bootstrap"
+    fixed_target: ClassVar[str | None] = None
+    n_interval_paths: ClassVar[int] = 2000
+    _registry: ClassVar[dict[str, type[Forecaster]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Forecaster._registry[cls.__name__] = cls
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def label(self) -> str:
+        """Short name used in reports and backtest results (e.g. ``"naive"``, ``"lstm"``)."""
+        return self.short_name
+
+    # ------------------------------------------------------------------ public API
+    def fit(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
+        """Fit on levels ``y`` (and exogenous ``X`` aligned to ``y``); returns ``self``.
+
+        Parameters
+        ----------
+        y : pd.Series of shape (n_obs,)
+            Levels (prices or rates) on a sorted, unique DatetimeIndex; no NaN.
+        X : pd.DataFrame of shape (n_obs, n_exog), optional
+            Exogenous series indexed like ``y`` (only for models with ``supports_exog``).
+        """
+        from tickcast.data.validate import validate_series
+
+        y = validate_series(y, name="y", min_length=self._min_length())
+        X = self._check_exog(X, y.index)
+        return self._fit_validated(y, X)
+
+    def predict(
+        self,
+        horizon: int,
+        X_future: pd.DataFrame | None = None,
+        *,
+        level: float | Sequence[float] | None = (80, 95),
+    ) -> Forecast:
+        """Forecast the next ``horizon`` steps with central intervals at ``level`` percent.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of future steps (business days for daily data), >= 1.
+        X_future : pd.DataFrame of shape (>= horizon, n_exog), optional
+            Future values of the exogenous series, first row = first forecast date.
+        level : float or sequence of float, default (80, 95)
+            Interval levels in percent, each strictly between 0 and 100.
+
+        Returns
+        -------
+        Forecast
+        """
+        self._check_fitted()
+        horizon = check_positive_int("horizon", horizon)
+        levels = check_levels(level)
+        X_future = self._check_exog_future(X_future, horizon)
+        return self._predict_validated(horizon, X_future, levels)
+
+    def simulate(
+        self,
+        horizon: int,
+        n_paths: int = 1000,
+        *,
+        seed: int | None = None,
+        X_future: pd.DataFrame | None = None,
+    ) -> np.ndarray:
+        """Simulate future level paths.
+
+        Parameters
+        ----------
+        horizon : int
+            Steps per path, >= 1.
+        n_paths : int, default 1000
+            Number of paths, >= 1.
+        seed : int, optional
+            Seed of ``numpy.random.default_rng``; the same seed gives the same paths.
+
+        Returns
+        -------
+        ndarray of shape (n_paths, horizon)
+            Simulated levels (prices or rates) on the dates of ``predict(horizon).index``.
+        """
+        self._check_fitted()
+        horizon = check_positive_int("horizon", horizon)
+        n_paths = check_positive_int("n_paths", n_paths)
+        X_future = self._check_exog_future(X_future, horizon)
+        return self._simulate_validated(horizon, n_paths, np.random.default_rng(seed), X_future)
+
+    def update(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+        """Append observations dated after the last one seen, without a full refit.
+
+        Parameters that are expensive to estimate are kept (ARIMA coefficients, network
+        weights); cheap ones are re-estimated exactly (baselines, ridge). Models without a
+        fast path refit. Returns ``self``.
+        """
+        from tickcast.data.validate import validate_series
+
+        self._check_fitted()
+        y_new = validate_series(y_new, name="y_new", min_length=1)
+        if y_new.index[0] <= self.y_.index[-1]:
+            raise DataError(
+                f"`y_new` must start after the last fitted date {self.y_.index[-1].date()}; "
+                f"got {y_new.index[0].date()}. Pass only the new observations."
+            )
+        X_new = self._check_exog(X_new, y_new.index)
+        return self._update_validated(y_new, X_new)
+
+    def save(self, path: str) -> str:
+        """Save the fitted model to ``path`` (``.npz``: arrays plus a JSON header).
+
+        Returns the path written. Load it with :func:`tickcast.load_model`; pickle is never
+        used.
+        """
+        from tickcast.models.persistence import save_model
+
+        self._check_fitted()
+        return save_model(self, path)
+
+    # ------------------------------------------------------------------ trusted paths
+    def _fit_validated(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
+        self.kind_ = _series_kind(y)
+        self.target_ = (
+            self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
+        )
+        self.transform_ = make_target(self.target_).fit(y)
+        z = np.asarray(self.transform_.transform(y), dtype=float)
+        if not np.all(np.isfinite(z)):
+            raise DataError(f"the {self.target_} transform of `y` is not finite everywhere.")
+        self.y_ = y
+        self.X_ = X
+        self._fit(y, z, X)
+        return self
+
+    def _update_validated(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+        y = pd.concat([self.y_, y_new])
+        y.attrs = dict(self.y_.attrs)
+        X = None if self.X_ is None else pd.concat([self.X_, X_new])
+        self._update(y, X, len(y_new))
+        return self
+
+    def _predict_validated(
+        self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
+    ) -> Forecast:
+        index = future_index(self.y_.index, horizon)
+        steps = self._predict_steps(horizon, X_future)
+        mean = np.asarray(self.transform_.inverse_transform(steps, self.last_level_), dtype=float)
+        qs = quantiles_for_levels(levels)
+        quant, method = self._predict_quantiles(horizon, qs, X_future)
+        return Forecast(
+            pd.Series(mean, index=index, name=self.y_.name),
+            pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
+            levels=levels,
+            model=self.label,
+            method=method,
+            history=self.y_,
+        )
+
+    def _simulate_validated(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
+        steps = self._simulate_steps(horizon, n_paths, rng, X_future)
+        return np.asarray(self.transform_.inverse_transform(steps, self.last_level_), dtype=float)
+
+    # ------------------------------------------------------------------ hooks
+    def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
+        raise NotImplementedError
+
+    def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        """Default fast path: none; refit on the whole history."""
+        self._fit_validated(y, X)
+
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
+        """Expected steps plus bootstrapped residual rows, shape (n_paths, horizon).
+
+        Whole residual rows are drawn so that dependence across horizon steps is kept;
+        steps beyond the residual width are drawn independently from the first column.
+        """
+        steps = self._predict_steps(horizon, X_future)
+        return steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+
+    def _predict_quantiles(
+        self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
+    ) -> tuple[np.ndarray, str]:
+        """Level quantiles of shape (horizon, n_quantiles) and the method's name."""
+        width = self.residuals_.shape[1]
+        if (
+            self.interval_method == "conformal"
+            and self.target_ in _ADDITIVE_TARGETS
+            and width >= horizon
+        ):
+            return self._conformal_quantiles(horizon, quantiles, X_future), "conformal"
+        seed = getattr(self, "seed", None)
+        rng = np.random.default_rng(0 if seed is None else seed)
+        paths = self._simulate_validated(horizon, self.n_interval_paths, rng, X_future)
+        return np.quantile(paths, quantiles, axis=0).T, "bootstrap"
+
+    def _conformal_quantiles(
+        self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
+    ) -> np.ndarray:
+        """Split-conformal intervals on the cumulative transformed forecast, per step.
+
+        Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the
+        upper end of the central (2q - 1) interval; both are mapped to levels through the
+        (monotone) inverse target transform.
+        """
+        center = np.cumsum(self._predict_steps(horizon, X_future))
+        cum_scores = np.abs(np.cumsum(self.residuals_[:, :horizon], axis=1))
+        coverage = np.abs(2 * quantiles - 1)
+        half = conformal_offsets(cum_scores, coverage)  # (horizon, n_q)
+        sign = np.sign(quantiles - 0.5)
+        cum = center[:, None] + sign[None, :] * half  # (horizon, n_q)
+        # cumulative values -> step paths -> levels, one path per quantile
+        steps = np.diff(cum.T, axis=1, prepend=0.0)  # (n_q, horizon)
+        return np.asarray(self.transform_.inverse_transform(steps, self.last_level_)).T
+
+    def _min_length(self) -> int:
+        """Fewest observations ``fit`` accepts."""
+        return 3
+
+    def _get_state(self) -> dict[str, np.ndarray]:
+        """Fitted arrays to save beyond the history; default none (refit on load)."""
+        return {}
+
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+        """Restore from saved arrays; default: refit on the saved history (exact)."""
+        self._fit_validated(y, X)
+
+    # ------------------------------------------------------------------ checks
+    @property
+    def last_level_(self) -> float:
+        """The last observed level."""
+        return float(self.y_.iloc[-1])
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "transform_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call `fit(y)` first."
+            )
+
+    def _check_exog(self, X: Any, index: pd.DatetimeIndex) -> pd.DataFrame | None:
+        if X is None:
+            return None
+        if not self.supports_exog:
+            raise ConfigError(
+                f"`X` is not used by {type(self).__name__}; drop it or use a model that "
+                "takes exogenous series (LinearForecaster, RNNForecaster)."
+            )
+        if isinstance(X, pd.Series):
+            X = X.to_frame()
+        if not isinstance(X, pd.DataFrame):
+            raise InputTypeError(
+                f"`X` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
+            )
+        missing = index.difference(X.index)
+        if len(missing):
+            raise DataError(
+                f"`X` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
+                f"`X`, first {missing[0].date()}. Align X to y's index (see "
+                "tickcast.features.align_exog)."
+            )
+        X = X.loc[index].astype(float)
+        if not np.all(np.isfinite(X.to_numpy())):
+            bad = X.index[~np.isfinite(X.to_numpy()).all(axis=1)][0]
+            raise DataError(f"`X` has NaN or infinite values, first on {bad.date()}.")
+        return X
+
+    def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
+        needs = self.supports_exog and getattr(self, "X_", None) is not None
+        if not needs:
+            if X_future is not None:
+                raise ConfigError(
+                    f"`X_future` was given but {type(self).__name__} was fitted without `X`."
+                )
+            return None
+        if X_future is None:
+            raise DataError(
+                f"`X_future` is required: the model was fitted with exogenous columns "
+                f"{list(self.X_.columns)}; pass their values for the next {horizon} steps."
+            )
+        if isinstance(X_future, pd.Series):
+            X_future = X_future.to_frame()
+        if not isinstance(X_future, pd.DataFrame):
+            raise InputTypeError(
+                f"`X_future` must be a pandas DataFrame; got {type(X_future).__name__}."
+            )
+        if isinstance(X_future.index, pd.DatetimeIndex):
+            X_future = X_future.loc[X_future.index > self.y_.index[-1]]
+        if len(X_future) < horizon:
+            raise DataError(
+                f"`X_future` is missing future values: {horizon} rows after "
+                f"{self.y_.index[-1].date()} are needed, got {len(X_future)}."
+            )
+        missing = [c for c in self.X_.columns if c not in X_future.columns]
+        if missing:
+            raise DataError(f"`X_future` lacks the exogenous columns {missing}.")
+        X_future = X_future[list(self.X_.columns)].iloc[:horizon].astype(float)
+        if not np.all(np.isfinite(X_future.to_numpy())):
+            raise DataError("`X_future` has NaN or infinite values in its first rows.")
+        return X_future
+
+
+def _series_kind(y: pd.Series) -> str:
+    """ "price" or "rate": from ``y.attrs["kind"]`` (set by tickcast.load), else by sign."""
+    kind = y.attrs.get("kind")
+    if kind in ("price", "rate"):
+        return kind
+    return "price" if bool((y > 0).all()) else "rate"
+
+
+def _draw_residuals(
+    residuals: np.ndarray, horizon: int, n_paths: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Bootstrap residual rows into shape (n_paths, horizon); see ``_simulate_steps``."""
+    n, width = residuals.shape
+    rows = rng.integers(0, n, size=n_paths)
+    out = np.empty((n_paths, horizon))
+    k = min(width, horizon)
+    out[:, :k] = residuals[rows, :k]
+    if horizon > k:
+        out[:, k:] = residuals[rng.integers(0, n, size=(n_paths, horizon - k)), 0]
+    return out

@@ -1,0 +1,135 @@
+"""Risk questions answered from simulated paths: will the price touch a level, and when?"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from tickcast._validation import check_one_of, check_positive_int
+from tickcast.errors import ConfigError, InputTypeError
+
+__all__ = ["barrier_probability", "first_passage_times", "horizon_from_period", "prob_hit"]
+
+_PERIOD = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
+_STEPS_PER_UNIT = {"D": 1, "W": 5, "M": 21, "Y": 252}
+
+
+def _check_paths(paths: Any) -> np.ndarray:
+    arr = np.asarray(paths, dtype=float) if not isinstance(paths, np.ndarray) else paths
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise InputTypeError(
+            f"`paths` must be a 2-D array of shape (n_paths, horizon); got shape {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ConfigError("`paths` contains NaN or infinite values.")
+    return arr
+
+
+def _hits(paths: np.ndarray, level: float, direction: str) -> np.ndarray:
+    check_one_of("direction", direction, ("below", "above"))
+    if not np.isfinite(level):
+        raise ConfigError(f"`level` must be a finite number; got {level!r}.")
+    return paths <= level if direction == "below" else paths >= level
+
+
+def barrier_probability(paths: np.ndarray, level: float, direction: str = "below") -> float:
+    """Probability that a path touches ``level`` at any step within its horizon.
+
+    Parameters
+    ----------
+    paths : ndarray of shape (n_paths, horizon)
+        Simulated levels (e.g. from ``Forecaster.simulate``), in the series' units.
+    level : float
+        The barrier, in the same units.
+    direction : {"below", "above"}
+        "below": P(min over the horizon <= level); "above": P(max >= level).
+
+    Returns
+    -------
+    float in [0, 1]
+        Fraction of paths whose running minimum (maximum) reaches the level — not only the
+        final value. Paths are monitored at their steps (e.g. daily closes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> barrier_probability(np.array([[10.0, 4.0, 6.0], [10.0, 9.0, 8.0]]), 5.0)
+    0.5
+    """
+    arr = _check_paths(paths)
+    return float(_hits(arr, float(level), direction).any(axis=1).mean())
+
+
+def first_passage_times(paths: np.ndarray, level: float, direction: str = "below") -> np.ndarray:
+    """First step (1-based) at which each path touches ``level``; NaN where it never does.
+
+    Returns
+    -------
+    ndarray of shape (n_paths,), float
+    """
+    arr = _check_paths(paths)
+    hits = _hits(arr, float(level), direction)
+    first = hits.argmax(axis=1).astype(float) + 1.0
+    first[~hits.any(axis=1)] = np.nan
+    return first
+
+
+def horizon_from_period(within: str | int) -> int:
+    """Business-day steps in a period such as "1Y" (252), "6M" (126), "2W" (10), "20D" (20)."""
+    if isinstance(within, (int, np.integer)) and not isinstance(within, bool):
+        return check_positive_int("within", within)
+    match = _PERIOD.match(str(within))
+    if not match:
+        raise ConfigError(
+            f"`within` must be a number of business days or a period like '20D', '3M', '1Y'; "
+            f"got {within!r}."
+        )
+    steps = int(match.group(1)) * _STEPS_PER_UNIT[match.group(2).upper()]
+    return check_positive_int("within", steps)
+
+
+def prob_hit(
+    spec: Any,
+    *,
+    level: float,
+    within: str | int = "1Y",
+    direction: str = "below",
+    model: Any = None,
+    n_paths: int = 10_000,
+    seed: int | None = 0,
+) -> float:
+    """Probability that a series touches ``level`` within a period, from simulated paths.
+
+    Parameters
+    ----------
+    spec : str or pd.Series
+        What :func:`tickcast.load` accepts (e.g. "dbk", "DBK.DE"), or a series of levels.
+    level : float
+        The barrier in the series' units (EUR for "dbk", percent for rates).
+    within : str or int, default "1Y"
+        Period ("20D", "6M", "1Y") or number of business days.
+    direction : {"below", "above"}
+    model : Forecaster, optional
+        Unfitted forecaster to simulate with; default :class:`tickcast.Naive`.
+    n_paths : int, default 10000
+    seed : int, optional
+
+    Examples
+    --------
+    >>> import tickcast as tc
+    >>> p = tc.prob_hit("dbk", level=5.0, within="1Y", n_paths=2000)
+    >>> 0.0 <= p <= 1.0
+    True
+    """
+    import pandas as pd
+
+    from tickcast.data import load
+    from tickcast.models import Naive
+
+    y = spec if isinstance(spec, pd.Series) else load(spec)
+    model = Naive() if model is None else model
+    horizon = horizon_from_period(within)
+    paths = model.fit(y).simulate(horizon, n_paths, seed=seed)
+    return barrier_probability(paths, level, direction)
