@@ -6,6 +6,7 @@ from tickcast.models.baselines import Drift, Mean, Naive, SeasonalNaive
 from tickcast.models.forecast import Forecast
 from tickcast.models.linear import LinearForecaster
 from tickcast.models.persistence import load_model
+from tickcast.models.rnn import RNNForecaster
 
 __all__ = [
     "ARIMAForecaster",
@@ -15,6 +16,7 @@ __all__ = [
     "LinearForecaster",
     "Mean",
     "Naive",
+    "RNNForecaster",
     "SeasonalNaive",
     "load_model",
 ]

@@ -1,0 +1,622 @@
+"""Ridge regression on lagged targets, handcrafted features and exogenous series.
+
+:class:`LinearForecaster` is a *direct* multi-horizon model: one ridge regression with
+``horizon`` outputs, output ``j`` predicting the transformed step ``j + 1`` ahead from what is
+known at the forecast origin. The estimator is scikit-learn's
+``make_pipeline(StandardScaler(), Ridge(alpha))`` (standardised inputs, unpenalised intercept);
+it is solved here from running sums of ``X'X`` and ``X'Y`` so that ``update`` and the batched
+backtest path re-estimate it exactly without touching old rows (tests check both against
+scikit-learn refits to 1e-8).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tickcast._validation import check_int
+from tickcast.errors import ConfigError, DataError, InputTypeError
+from tickcast.models._calendar import future_index
+from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster, conformal_offsets
+
+__all__ = ["LinearForecaster"]
+
+# Fewest windows accepted for the calibration fit and for the conformal calibration set.
+_MIN_TRAIN_WINDOWS = 10
+_MIN_CALIBRATION_WINDOWS = 10
+
+
+class LinearForecaster(Forecaster):
+    """Ridge regression on lags of the target (+ features, + exog), one output per step.
+
+    At a forecast origin ``t`` (the last observed date) the inputs are
+
+    * the last ``lags`` transformed steps ``z[t], z[t-1], ..., z[t-lags+1]`` (log returns for
+      prices, differences for rates, by default);
+    * the handcrafted ``features`` evaluated on the levels up to ``t`` (row ``t`` of
+      ``FeatureSet.transform(y)``);
+    * the exogenous columns of ``X`` at row ``t`` (values known at the origin);
+
+    and the outputs are the next ``horizon`` steps ``z[t+1], ..., z[t+horizon]``.
+
+    Parameters
+    ----------
+    lags : int, default 20
+        Number of lagged transformed steps used as inputs, >= 1.
+    features : FeatureSet or sequence of str, optional
+        Handcrafted features from :mod:`tickcast.features.handcrafted` (a ``FeatureSet`` or the
+        names to build one from). Leading rows where a feature is not yet defined
+        (``max_lookback``) are skipped.
+    alpha : float, default 1.0
+        Ridge penalty on the standardised coefficients, >= 0 (as ``sklearn.linear_model.Ridge``).
+    horizon : int, default 5
+        Number of direct outputs (steps ahead), >= 1. Forecasts up to ``horizon`` steps use
+        the direct outputs; longer ones iterate them (see Notes).
+    target : {"log_return", "diff", "diff_bps", "pct_change", "level"}, optional
+        Modelled transform of the levels; default log returns for prices, differences for rates.
+    calibration_fraction : float, default 0.2
+        Share of the training windows (the most recent ones) held out to calibrate the
+        split-conformal intervals, strictly between 0 and 1.
+    seed : int, default 0
+        Seed of the residual bootstrap used for intervals beyond ``horizon`` and for
+        ``simulate``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_inputs, horizon)
+        Coefficients on the raw (unscaled) inputs, in target units per input unit.
+    intercept_ : ndarray of shape (horizon,)
+        Intercepts in target units.
+    input_names_ : list of str
+        Names of the ``n_inputs`` inputs: ``lag1..lagL``, then features, then exog columns.
+    scale_ : ndarray of shape (n_inputs,)
+        Standard deviations (ddof=0) of the inputs over the training windows (1.0 for
+        constant inputs), as ``StandardScaler.scale_``.
+    residuals_ : ndarray of shape (n_calibration, horizon)
+        Out-of-sample errors ``z - z_hat`` per step on the calibration windows, from the model
+        fitted on the earlier windows; they set the conformal intervals.
+    n_windows_ : int
+        Training windows in the current point model (grows with ``update``).
+    z_ : ndarray of shape (n_obs - 1,)
+        Transformed history (one value fewer than ``y_`` for differencing targets).
+
+    Notes
+    -----
+    **Estimator.** With inputs :math:`x_i` (rows), outputs :math:`Y_i`, means
+    :math:`\\bar x, \\bar Y` and standard deviations :math:`s` over the :math:`n` windows,
+    :math:`S_{xx} = \\sum (x_i - \\bar x)(x_i - \\bar x)^\\top` and
+    :math:`S_{xY} = \\sum (x_i - \\bar x)(Y_i - \\bar Y)^\\top`:
+
+    .. math::
+
+        (D^{-1} S_{xx} D^{-1} + \\alpha I)\\,B = D^{-1} S_{xY}, \\quad D = \\mathrm{diag}(s),
+        \\quad W = D^{-1} B, \\quad b = \\bar Y - \\bar x^\\top W.
+
+    All of it comes from the running sums :math:`n, \\sum x, \\sum Y, \\sum x x^\\top,
+    \\sum x Y^\\top` (kept on data shifted by the first fit's means, for accuracy), so adding
+    windows costs O(p^2) each plus one p x p solve.
+
+    **Fast paths.** ``update(y_new)`` appends the windows whose ``horizon`` targets have become
+    observed and re-solves: the point model then equals a full refit on all data (to ~1e-12).
+    The conformal ``residuals_`` are *not* recomputed by ``update`` or by the batched backtest
+    path: they stay those of the last full ``fit``.
+
+    **Intervals.** Split-conformal: the model is fitted on the first
+    ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
+    (their targets overlap the training targets), the rest give out-of-sample errors per step
+    ``residuals_``; then the model is refitted on all windows. Intervals on the cumulative step
+    (hence on levels) have the nominal coverage under exchangeability of the errors. For a
+    horizon above ``horizon``, or a non-additive target, intervals are bootstrapped from those
+    residuals instead.
+
+    **Beyond ``horizon``.** Forecasts are built in blocks of ``horizon`` steps: the predicted
+    steps are appended to the transformed history, the level path is reconstructed with the
+    inverse transform (on the next business days), features are recomputed on that path, the
+    exogenous inputs of each new origin are taken from ``X_future`` (row ``k - 1`` for an origin
+    ``k`` steps ahead), and the direct model is applied again.
+
+    Examples
+    --------
+    >>> import tickcast as tc
+    >>> y = tc.load("dbk").iloc[-1500:]
+    >>> fc = tc.LinearForecaster(lags=10, horizon=5).fit(y).predict(5, level=90)
+    >>> fc.to_frame().shape
+    (5, 3)
+    """
+
+    short_name = "linear"
+    supports_exog = True
+    interval_method = "conformal"
+
+    def __init__(
+        self,
+        lags: int = 20,
+        *,
+        features: Any = None,
+        alpha: float = 1.0,
+        horizon: int = 5,
+        target: str | None = None,
+        calibration_fraction: float = 0.2,
+        seed: int | None = 0,
+    ) -> None:
+        self.lags = lags
+        self.features = features
+        self.alpha = alpha
+        self.horizon = horizon
+        self.target = target
+        self.calibration_fraction = calibration_fraction
+        self.seed = seed
+
+    # ------------------------------------------------------------------ parameters
+    def _checked_params(self) -> tuple[int, float, int, float]:
+        lags = check_int("lags", self.lags, minimum=1)
+        horizon = check_int("horizon", self.horizon, minimum=1)
+        alpha = self.alpha
+        if (
+            isinstance(alpha, bool)
+            or not isinstance(alpha, numbers.Real)
+            or not np.isfinite(alpha)
+            or alpha < 0
+        ):
+            raise ConfigError(
+                f"`alpha` must be a finite number >= 0 (the ridge penalty); got {alpha!r}. "
+                "Use alpha=1.0, or alpha=0 for ordinary least squares."
+            )
+        frac = self.calibration_fraction
+        if (
+            isinstance(frac, bool)
+            or not isinstance(frac, numbers.Real)
+            or not 0.0 < float(frac) < 1.0
+        ):
+            raise ConfigError(
+                "`calibration_fraction` must be a number strictly between 0 and 1 (share of "
+                f"windows held out for the conformal intervals); got {frac!r}. Use e.g. 0.2."
+            )
+        return lags, float(alpha), horizon, float(frac)
+
+    def _build_feature_set(self) -> Any:
+        spec = self.features
+        if spec is None:
+            return None
+        from tickcast.features.handcrafted import FeatureSet
+
+        if not isinstance(spec, FeatureSet):
+            if isinstance(spec, str):
+                spec = [spec]
+            if not isinstance(spec, Sequence) or not all(isinstance(s, str) for s in spec):
+                raise InputTypeError(
+                    "`features` must be a FeatureSet or a list of feature names (str); got "
+                    f"{spec!r}. Example: features=['ret_5', 'vol_20', 'dow']."
+                )
+            if len(spec) == 0:
+                return None
+            spec = FeatureSet(list(spec))
+        spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
+        return spec
+
+    # ------------------------------------------------------------------ inputs
+    def _feature_matrix(self, y: pd.Series, X: pd.DataFrame | None) -> np.ndarray | None:
+        """Feature values on ``y``'s rows, shape (n_obs, n_features), or None."""
+        if self.feature_set_ is None:
+            return None
+        frame = self.feature_set_.transform(y, exog=X)
+        if len(frame) != len(y):
+            raise DataError(
+                f"`features` returned {len(frame)} rows for a series of {len(y)}; a "
+                "FeatureSet must return one row per observation."
+            )
+        if self.feature_names_ is None:
+            self.feature_names_ = [str(c) for c in getattr(frame, "columns", range(0))]
+        return np.asarray(frame, dtype=float).reshape(len(y), -1)
+
+    def _design(
+        self,
+        z: np.ndarray,
+        F: np.ndarray | None,
+        Xv: np.ndarray | None,
+        t: np.ndarray,
+    ) -> np.ndarray:
+        """Input rows for z-origins ``t`` (the origin's level is ``y[t + 1]``).
+
+        Returns ndarray of shape (len(t), n_inputs).
+        """
+        lag_idx = t[:, None] - np.arange(self.lags_)[None, :]
+        blocks = [z[lag_idx]]
+        if F is not None:
+            blocks.append(F[t + 1])
+        if Xv is not None:
+            blocks.append(Xv[t + 1])
+        return np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
+
+    def _targets(self, z: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Outputs ``z[t+1 .. t+horizon]`` for z-origins ``t``, shape (len(t), horizon)."""
+        return z[t[:, None] + 1 + np.arange(self.horizon_)[None, :]]
+
+    def _min_obs(self, first_origin: int, frac: float) -> int:
+        """Fewest observations giving enough training and calibration windows."""
+        gap = self.horizon_ - 1
+        n_win = _MIN_TRAIN_WINDOWS + gap + _MIN_CALIBRATION_WINDOWS
+        while int(n_win * frac) < _MIN_CALIBRATION_WINDOWS or (
+            n_win - int(n_win * frac) - gap < _MIN_TRAIN_WINDOWS
+        ):
+            n_win += 1
+        # windows have z-origins first_origin .. n_z - 1 - horizon; n_obs = n_z + n_dropped
+        return first_origin + n_win + self.horizon_ + self.transform_.n_dropped
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
+        lags, alpha, horizon, frac = self._checked_params()
+        self.lags_, self.alpha_, self.horizon_ = lags, alpha, horizon
+        self.feature_set_ = self._build_feature_set()
+        self.feature_names_: list[str] | None = None
+        if self.transform_.n_dropped != 1:
+            # align z with y[1:] so that "origin level = y[t + 1]" holds for every target
+            z = z[1:]
+        F = self._feature_matrix(y, X)
+        Xv = None if X is None else X.to_numpy(dtype=float)
+        first_origin = lags - 1
+        warmup = 0
+        feature_names: list[str] = []
+        if F is not None:
+            finite = np.isfinite(F).all(axis=1)
+            if not finite.any():
+                raise DataError(
+                    "`features` are undefined (NaN) on every row of `y`; the series is "
+                    "shorter than the features' lookback. Pass a longer series."
+                )
+            first_row = int(np.argmax(finite))
+            if not finite[first_row:].all():
+                bad = first_row + int(np.argmin(finite[first_row:]))
+                raise DataError(
+                    f"`features` have NaN at {y.index[bad].date()} after their warm-up; "
+                    "check `y` (and `X`) for gaps."
+                )
+            first_origin = max(first_origin, first_row - 1)
+            warmup = first_row
+            feature_names = list(self.feature_names_ or [])
+            if len(feature_names) != F.shape[1]:
+                feature_names = [f"feature{k}" for k in range(F.shape[1])]
+        self.first_origin_ = first_origin
+        need = self._min_obs(first_origin, frac)
+        if len(y) < need:
+            what = f"lags={lags}, horizon={horizon}"
+            if F is not None:
+                what += f", features with {warmup} warm-up rows"
+            raise DataError(
+                f"`y` is too short for LinearForecaster({what}, calibration_fraction={frac}): "
+                f"it needs at least {need} observations ({_MIN_TRAIN_WINDOWS} training and "
+                f"{_MIN_CALIBRATION_WINDOWS} calibration windows); got {len(y)}. Pass a longer "
+                "series or reduce `lags`/`horizon`."
+            )
+        self.input_names_ = (
+            [f"lag{k}" for k in range(1, lags + 1)]
+            + feature_names
+            + ([] if X is None else [str(c) for c in X.columns])
+        )
+        t_all = np.arange(first_origin, len(z) - horizon)
+        D = self._design(z, F, Xv, t_all)
+        Y = self._targets(z, t_all)
+        n_win = len(t_all)
+        n_cal = int(n_win * frac)
+        n_train = n_win - n_cal - (horizon - 1)
+        # calibration fit on the first windows, errors on the last ones
+        cal = _Stats.from_rows(D[:n_train], Y[:n_train])
+        coef, intercept, _ = cal.solve(alpha)
+        Dc, Yc = D[n_win - n_cal :], Y[n_win - n_cal :]
+        self.residuals_ = Yc - (Dc @ coef + intercept)
+        self.n_calibration_ = n_cal
+        # point model on all windows
+        self.stats_ = _Stats.from_rows(D, Y)
+        self._resolve()
+        self.z_ = np.asarray(z, dtype=float).copy()
+
+    def _resolve(self) -> None:
+        self.coef_, self.intercept_, self.scale_ = self.stats_.solve(self.alpha_)
+        self.n_windows_ = int(self.stats_.n)
+
+    # ------------------------------------------------------------------ update
+    def _z_of(self, y: pd.Series) -> np.ndarray:
+        """Transformed series of ``y`` aligned so that z[t] ends at y[t + 1]."""
+        z = np.asarray(self.transform_.transform(y), dtype=float)
+        return z if self.transform_.n_dropped == 1 else z[1:]
+
+    def _extend_z(self, y: pd.Series) -> np.ndarray:
+        """``z_`` extended over the observations of ``y`` after the fitted ones."""
+        n_old = len(self.y_)
+        tail = self._z_of(y.iloc[n_old - 1 :])
+        return np.concatenate([self.z_, tail])
+
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        z = self._extend_z(y)
+        F = self._feature_matrix(y, X)
+        Xv = None if X is None else X.to_numpy(dtype=float)
+        t_new = np.arange(self.first_origin_ + self.n_windows_, len(z) - self.horizon_)
+        if len(t_new):
+            self.stats_.add(self._design(z, F, Xv, t_new), self._targets(z, t_new))
+            self._resolve()
+        self._set_history(y, X, z)
+
+    def _set_history(self, y: pd.Series, X: pd.DataFrame | None, z: np.ndarray) -> None:
+        self.y_, self.X_, self.z_ = y, X, z
+        self.transform_.last_level_ = float(y.iloc[-1])
+        self.transform_.n_obs_ = len(y)
+
+    # ------------------------------------------------------------------ predict
+    def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
+        H = self.horizon_
+        F = self._feature_matrix(self.y_, self.X_)
+        Xv = None if self.X_ is None else self.X_.to_numpy(dtype=float)
+        z = self.z_
+        t = np.array([len(z) - 1])
+        steps = (self._design(z, F, Xv, t) @ self.coef_ + self.intercept_)[0]
+        if horizon <= H:
+            return steps[:horizon].copy()
+        out = list(steps)
+        dates = future_index(self.y_.index, horizon)
+        if Xv is not None and (X_future is None or len(X_future) < horizon - 1):
+            raise DataError(
+                f"`X_future` is missing future values: forecasting {horizon} steps with "
+                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
+                f"dates; got {0 if X_future is None else len(X_future)}."
+            )
+        while len(out) < horizon:
+            k = len(out)  # the next origin is k steps ahead
+            z_ext = np.concatenate([z, out])
+            F_ext = None
+            if self.feature_set_ is not None:
+                levels = np.asarray(
+                    self.transform_.inverse_transform(np.asarray(out), self.last_level_)
+                )
+                path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
+                path.name = self.y_.name
+                X_path = None
+                if self.X_ is not None:
+                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
+                F_ext = self._feature_matrix(path, X_path)
+            X_ext = None
+            if Xv is not None:
+                X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])
+            t = np.array([len(z_ext) - 1])
+            block = (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
+            out.extend(block[: horizon - k])
+        return np.asarray(out[:horizon], dtype=float)
+
+    # ------------------------------------------------------------------ batched backtest
+    def _forecast_block(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        origins: np.ndarray,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Update through each origin and forecast from it, all origins at once.
+
+        Parameters
+        ----------
+        y : pd.Series of shape (n_obs,)
+            The full series of levels; its first ``len(self.y_)`` values are those fitted.
+        X : pd.DataFrame of shape (>= n_obs, n_exog), optional
+            Exogenous series aligned to ``y`` (required iff the model was fitted with ``X``).
+        origins : ndarray of int, shape (n_origins,)
+            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
+        horizon : int
+            Steps forecast from each origin, >= 1.
+        quantiles : ndarray of shape (n_quantiles,)
+            Probabilities in (0, 1).
+
+        Returns
+        -------
+        means : ndarray of shape (n_origins, horizon)
+            Point forecasts in level units.
+        quants : ndarray of shape (n_origins, horizon, n_quantiles)
+            Level quantiles.
+
+        Notes
+        -----
+        Equivalent to ``_update_validated(y[prev + 1 : o + 1])`` then
+        ``_predict_validated(horizon, ...)`` for each origin ``o`` in turn (the model is left
+        updated through ``origins[-1]``), but for ``horizon <= self.horizon`` and an additive
+        target the ridge re-estimates are done from cumulative sums and one batched solve.
+        The conformal residuals stay those of the last full ``fit``.
+        """
+        origins = _check_origins(origins, len(self.y_), len(y))
+        quantiles = np.asarray(quantiles, dtype=float)
+        if self.X_ is not None and X is None:
+            raise DataError(
+                "`X` is required: the model was fitted with exogenous columns "
+                f"{list(self.X_.columns)}; pass them aligned to `y`."
+            )
+        if horizon > self.horizon_ or self.target_ not in _ADDITIVE_TARGETS:
+            return _slow_block(self, y, X, origins, horizon, quantiles)
+        end = int(origins[-1]) + 1
+        y_all = y.iloc[:end]
+        X_all = None if self.X_ is None else X.reindex(y_all.index)
+        z = self._extend_z(y_all)
+        F = self._feature_matrix(y_all, X_all)
+        Xv = None if X_all is None else X_all.to_numpy(dtype=float)
+        # training windows available at each origin o: z-origins t <= o - 1 - horizon_
+        t_first = self.first_origin_ + self.n_windows_
+        counts = np.maximum(origins - 1 - self.horizon_ - t_first + 1, 0)
+        t_new = np.arange(t_first, t_first + int(counts[-1]))
+        D = self._design(z, F, Xv, t_new)
+        Y = self._targets(z, t_new)
+        stacked = self.stats_.cumulative(D, Y, counts)
+        coef, intercept, _ = stacked.solve(self.alpha_)  # (K, p, H), (K, H)
+        x0 = self._design(z, F, Xv, origins - 1)  # (K, p)
+        steps = (np.einsum("kp,kph->kh", x0, coef) + intercept)[:, :horizon]
+        last = y_all.to_numpy(dtype=float)[origins]
+        means = np.asarray(self.transform_.inverse_transform(steps, last))
+        # conformal: same half-widths at every origin (residuals of the last full fit)
+        cum_scores = np.abs(np.cumsum(self.residuals_[:, :horizon], axis=1))
+        half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))  # (h, n_q)
+        cum = np.cumsum(steps, axis=1)[:, :, None] + np.sign(quantiles - 0.5) * half
+        q_steps = np.diff(cum.transpose(0, 2, 1), axis=2, prepend=0.0)  # (K, n_q, h)
+        quants = np.asarray(self.transform_.inverse_transform(q_steps, last[:, None]))
+        # leave the model as the slow path would
+        if len(t_new):
+            self.stats_.add(D, Y)
+            self._resolve()
+        y_keep = y_all.copy()
+        y_keep.attrs = dict(self.y_.attrs)
+        self._set_history(y_keep, X_all, z)
+        return means, quants.transpose(0, 2, 1)
+
+    # ------------------------------------------------------------------ persistence
+    def _get_state(self) -> dict[str, np.ndarray]:
+        s = self.stats_
+        return {
+            "residuals": self.residuals_,
+            "n_windows": np.array(self.n_windows_),
+            "stats_n": np.array(s.n),
+            "shift_x": s.shift_x,
+            "shift_y": s.shift_y,
+            "sum_x": s.sx,
+            "sum_y": s.sy,
+            "sum_xx": s.xx,
+            "sum_xy": s.xy,
+        }
+
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+        # Refit (deterministic) to rebuild inputs, then restore the saved estimator state so
+        # that an updated model loads exactly as it was saved.
+        n_windows = int(arrays["n_windows"])
+        self._fit_validated(y, X)
+        if n_windows != self.n_windows_:  # pragma: no cover - guarded by construction
+            raise DataError("saved model state does not match its history.")
+        self.residuals_ = np.asarray(arrays["residuals"], dtype=float)
+        self.n_calibration_ = len(self.residuals_)
+        self.stats_ = _Stats(
+            float(arrays["stats_n"]),
+            np.asarray(arrays["shift_x"], float),
+            np.asarray(arrays["shift_y"], float),
+            np.asarray(arrays["sum_x"], float),
+            np.asarray(arrays["sum_y"], float),
+            np.asarray(arrays["sum_xx"], float),
+            np.asarray(arrays["sum_xy"], float),
+        )
+        self._resolve()
+
+
+class _Stats:
+    """Running sums of shifted inputs and outputs: everything the ridge solve needs.
+
+    Sums are over ``x - shift_x`` and ``Y - shift_y`` with shifts fixed at creation (the means
+    of the first rows) so that centring by subtraction stays accurate. Leading dimensions
+    (from :meth:`cumulative`) stack independent problems.
+    """
+
+    def __init__(self, n, shift_x, shift_y, sx, sy, xx, xy) -> None:
+        self.n, self.shift_x, self.shift_y = n, shift_x, shift_y
+        self.sx, self.sy, self.xx, self.xy = sx, sy, xx, xy
+
+    @classmethod
+    def from_rows(cls, D: np.ndarray, Y: np.ndarray) -> _Stats:
+        shift_x, shift_y = D.mean(axis=0), Y.mean(axis=0)
+        Dc, Yc = D - shift_x, Y - shift_y
+        return cls(float(len(D)), shift_x, shift_y, Dc.sum(0), Yc.sum(0), Dc.T @ Dc, Dc.T @ Yc)
+
+    def add(self, D: np.ndarray, Y: np.ndarray) -> None:
+        Dc, Yc = D - self.shift_x, Y - self.shift_y
+        self.n += len(D)
+        self.sx = self.sx + Dc.sum(0)
+        self.sy = self.sy + Yc.sum(0)
+        self.xx = self.xx + Dc.T @ Dc
+        self.xy = self.xy + Dc.T @ Yc
+
+    def cumulative(self, D: np.ndarray, Y: np.ndarray, counts: np.ndarray) -> _Stats:
+        """Stack of the sums after adding the first ``counts[k]`` rows, for each k.
+
+        Row outer products are cumulated in chunks of at most ~4 million numbers, so memory
+        stays bounded for long blocks.
+        """
+        Dc, Yc = D - self.shift_x, Y - self.shift_y
+        m, p, H = len(D), D.shape[1], Y.shape[1]
+        # cumulative sums after each row, with row 0 = the current sums (no new row)
+        cxx, cxy = np.empty((m + 1, p, p)), np.empty((m + 1, p, H))
+        cxx[0], cxy[0] = self.xx, self.xy
+        chunk = max(1, 4_000_000 // (p * (p + H)))
+        for start in range(0, m, chunk):
+            stop = min(m, start + chunk)
+            seg_x, seg_y = Dc[start:stop], Yc[start:stop]
+            np.cumsum(seg_x[:, :, None] * seg_x[:, None, :], axis=0, out=cxx[start + 1 : stop + 1])
+            np.cumsum(seg_x[:, :, None] * seg_y[:, None, :], axis=0, out=cxy[start + 1 : stop + 1])
+            cxx[start + 1 : stop + 1] += cxx[start]
+            cxy[start + 1 : stop + 1] += cxy[start]
+        csx = np.concatenate([self.sx[None], self.sx + np.cumsum(Dc, axis=0)])
+        csy = np.concatenate([self.sy[None], self.sy + np.cumsum(Yc, axis=0)])
+        n = self.n + counts.astype(float)
+        return _Stats(
+            n, self.shift_x, self.shift_y, csx[counts], csy[counts], cxx[counts], cxy[counts]
+        )
+
+    def solve(self, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ridge on standardised inputs with an unpenalised intercept.
+
+        Returns coef (..., p, H) on raw inputs, intercept (..., H) and the input scales (..., p).
+        """
+        n = np.asarray(self.n, dtype=float)[..., None]
+        mx, my = self.sx / n, self.sy / n  # (..., p), (..., H)
+        Sxx = self.xx - n[..., None] * mx[..., :, None] * mx[..., None, :]
+        Sxy = self.xy - n[..., None] * mx[..., :, None] * my[..., None, :]
+        var = np.clip(np.diagonal(Sxx, axis1=-2, axis2=-1) / n, 0.0, None)
+        mean = self.shift_x + mx
+        eps = np.finfo(float).eps
+        constant = var <= n * eps * var + (n * mean * eps) ** 2  # as sklearn StandardScaler
+        scale = np.where(constant, 1.0, np.sqrt(var))
+        A = Sxx / (scale[..., :, None] * scale[..., None, :])
+        A = A + alpha * np.eye(A.shape[-1])
+        B = Sxy / scale[..., :, None]
+        try:
+            beta = np.linalg.solve(A, B)
+        except np.linalg.LinAlgError:  # alpha = 0 with collinear inputs: minimum-norm solution
+            beta = np.linalg.pinv(A) @ B
+        coef = beta / scale[..., :, None]
+        intercept = self.shift_y + my - np.einsum("...p,...ph->...h", mean, coef)
+        return coef, intercept, scale
+
+
+def _check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
+    origins = np.asarray(origins)
+    if origins.ndim != 1 or len(origins) == 0 or origins.dtype.kind not in "iu":
+        raise ConfigError(
+            f"`origins` must be a non-empty 1-D array of integer positions; got {origins!r}."
+        )
+    if origins[0] < n_fitted - 1 or np.any(np.diff(origins) <= 0) or origins[-1] >= n_obs:
+        raise ConfigError(
+            "`origins` must increase strictly, start at or after the last fitted position "
+            f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
+            f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
+        )
+    return origins.astype(np.int64)
+
+
+def _slow_block(
+    model: Forecaster,
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    origins: np.ndarray,
+    horizon: int,
+    quantiles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference loop: update through each origin, then predict (the definition)."""
+    means = np.empty((len(origins), horizon))
+    quants = np.empty((len(origins), horizon, len(quantiles)))
+    prev = len(model.y_) - 1
+    for k, o in enumerate(origins):
+        if o > prev:
+            y_new = y.iloc[prev + 1 : o + 1]
+            X_new = None if model.X_ is None else X.reindex(y_new.index)
+            model._update_validated(y_new, X_new)
+            prev = int(o)
+        X_future = None
+        if model.X_ is not None:
+            X_future = X.iloc[o + 1 : o + 1 + horizon]
+        steps = model._predict_steps(horizon, X_future)
+        means[k] = model.transform_.inverse_transform(steps, model.last_level_)
+        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
+    return means, quants

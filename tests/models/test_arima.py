@@ -1,0 +1,224 @@
+"""ARIMAForecaster: native intervals, order search, fixed-parameter updates, batched path."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import ndtri
+from sklearn.base import clone
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+from threadpoolctl import threadpool_limits
+
+import tickcast as tc
+from tickcast.errors import ConfigError, ConvergenceWarning, DataError, NotFittedError
+from tickcast.models.forecast import quantiles_for_levels
+from tickcast.models.linear import _slow_block
+
+QS = quantiles_for_levels((80, 95))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def dbk():
+    return tc.load("dbk").iloc[-1500:]
+
+
+@pytest.fixture(scope="module")
+def dgs10():
+    return tc.load("dgs10").iloc[-1500:]
+
+
+@pytest.fixture(scope="module")
+def fitted(dbk, dgs10):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return {
+            "dbk": tc.ARIMAForecaster(order=(1, 1, 1)).fit(dbk),
+            "dgs10": tc.ARIMAForecaster(order=(1, 1, 1)).fit(dgs10),
+        }
+
+
+def _series(values, kind, start="2010-01-04"):
+    y = pd.Series(values, index=pd.bdate_range(start, periods=len(values)), name="sim")
+    y.attrs["kind"] = kind
+    return y
+
+
+@pytest.mark.parametrize("name", ["dbk", "dgs10"])
+def test_fit_predict_native_intervals(name, fitted, request):
+    y = request.getfixturevalue(name)
+    m = fitted[name]
+    fc = m.predict(10, level=(80, 95))
+    assert fc.method == "model"
+    assert fc.index[0] > y.index[-1] and (fc.index.day_of_week < 5).all()
+    assert (fc.lower(95) < fc.lower(80)).all() and (fc.upper(80) < fc.upper(95)).all()
+    # the quantiles are the SARIMAX Gaussian ones on the integrated scale, mapped to levels
+    sm = m.results_.get_forecast(10)
+    mean, sd = np.asarray(sm.predicted_mean), np.sqrt(np.asarray(sm.var_pred_mean))
+    ci = np.asarray(sm.conf_int(alpha=0.05))
+    back = np.exp if name == "dbk" else (lambda v: v)
+    np.testing.assert_allclose(fc.mean, back(mean), rtol=1e-12)
+    np.testing.assert_allclose(fc.lower(95), back(ci[:, 0]), rtol=1e-10)
+    np.testing.assert_allclose(fc.upper(95), back(ci[:, 1]), rtol=1e-10)
+    np.testing.assert_allclose(fc.quantile(0.1), back(mean + ndtri(0.1) * sd), rtol=1e-10)
+    assert m.target_ == ("log_return" if name == "dbk" else "diff")
+    assert m.order_ == (1, 1, 1) and m.trend_ == "n" and m.search_results_ is None
+    assert m.residuals_.shape[1] == 1 and abs(len(m.residuals_) - len(y)) <= 1
+
+
+def test_update_equals_statsmodels_apply(dbk):
+    m = tc.ARIMAForecaster(order=(2, 1, 1)).fit(dbk.iloc[:1000])
+    before = m.results_
+    params = m.params_.copy()
+    m.update(dbk.iloc[1000:1040]).update(dbk.iloc[1040:1041])
+    ref = before.apply(np.log(dbk.iloc[:1041].to_numpy()))
+    np.testing.assert_array_equal(m.params_, params)
+    assert m.results_.llf == pytest.approx(ref.llf, rel=1e-10)
+    sm = ref.get_forecast(7)
+    np.testing.assert_allclose(m.predict(7).mean, np.exp(sm.predicted_mean), rtol=1e-8)
+    np.testing.assert_allclose(
+        m.predict(7, level=95).lower(95), np.exp(sm.conf_int(alpha=0.05)[:, 0]), rtol=1e-8
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("dgs10", {"order": (1, 1, 1)}),
+        ("dbk", {"order": (1, 0, 1)}),  # trend "c": a mean on log prices
+        ("dgs10", {"order": (1, 1, 0), "trend": "t"}),  # time-varying intercept
+        ("dbk", {"order": (1, 1, 0), "seasonal_order": (1, 0, 0, 5)}),
+    ],
+)
+def test_forecast_block_equals_update_loop(name, kwargs, request):
+    y = request.getfixturevalue(name).iloc[-520:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fast = tc.ARIMAForecaster(**kwargs).fit(y.iloc[:480])
+    slow = clone(fast)
+    slow._set_state(y.iloc[:480], None, fast._get_state())  # same parameters, no refit
+    origins = np.r_[479, np.arange(481, 515, 3)]
+    means, quants = fast._forecast_block(y, None, origins, 5, QS)
+    ref_means, ref_quants = _slow_block(slow, y, None, origins, 5, QS)
+    assert quants.shape == (len(origins), 5, len(QS))
+    np.testing.assert_allclose(means, ref_means, rtol=1e-8)
+    np.testing.assert_allclose(quants, ref_quants, rtol=1e-8)
+    assert fast.y_.index[-1] == y.index[origins[-1]]
+    assert fast.results_.nobs == origins[-1] + 1
+    np.testing.assert_allclose(fast.predict(3).mean, slow.predict(3).mean, rtol=1e-10)
+
+
+def test_order_search_recovers_simulated_orders():
+    rng = np.random.default_rng(0)
+    e = rng.normal(0, 0.01, 1300)
+    r = np.zeros(1300)
+    for t in range(2, 1300):
+        r[t] = 1.0 * r[t - 1] - 0.5 * r[t - 2] + e[t]
+    price = _series(50 * np.exp(np.cumsum(r[100:])), "price")
+    m = tc.ARIMAForecaster(max_p=2, max_q=2).fit(price)
+    assert m.order_ == (2, 1, 0) and m.trend_ == "n"
+    table = m.search_results_
+    assert len(table) == 3 * 3 * 2 and table["aic"].is_monotonic_increasing
+    assert tuple(table.loc[0, ["p", "d", "q"]]) == (2, 1, 0)
+    np.testing.assert_allclose(m.params_[:2], [1.0, -0.5], atol=0.05)
+    # a stationary AR(1) around 5 % is found undifferenced, with a mean
+    x = np.zeros(1200)
+    for t in range(1, 1200):
+        x[t] = 0.8 * x[t - 1] + rng.normal(0, 0.05)
+    rate = _series(5 + x, "rate")
+    mr = tc.ARIMAForecaster(max_p=2, max_q=1, information_criterion="bic").fit(rate)
+    assert mr.order_ == (1, 0, 0) and mr.trend_ == "c"
+    assert "bic" in mr.search_results_.columns
+    assert mr.predict(500).mean.iloc[-1] == pytest.approx(5.0, abs=0.05)  # reverts to the mean
+
+
+def test_refit_warm_starts_from_previous_params(dbk, monkeypatch):
+    starts = []
+    original = SARIMAX.fit
+
+    def spy(self, *args, **kwargs):
+        starts.append(kwargs.get("start_params"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SARIMAX, "fit", spy)
+    m = tc.ARIMAForecaster(order=(1, 1, 0)).fit(dbk.iloc[:800])
+    first = m.params_.copy()
+    m.fit(dbk.iloc[:900])
+    assert len(starts) == 2
+    np.testing.assert_array_equal(starts[1], first)
+    assert not np.array_equal(m.params_, first)
+
+
+def test_convergence_warnings_are_captured_once(dbk):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = tc.ARIMAForecaster(order=(2, 1, 2), maxiter=1).fit(dbk.iloc[-600:])
+    assert m.converged_ is False
+    assert any("converge" in w for w in m.convergence_warnings_)
+    assert [w.category for w in caught] == [ConvergenceWarning]
+    assert "maxiter=1" in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the user's call
+    assert np.isfinite(m.predict(3).mean).all()
+
+
+def test_save_load_identical_without_refit(fitted, dgs10, tmp_path, monkeypatch):
+    m = fitted["dgs10"]
+    path = m.save(tmp_path / "arima")
+    monkeypatch.setattr(SARIMAX, "fit", lambda *a, **k: pytest.fail("load must not refit"))
+    m2 = tc.load_model(path)
+    np.testing.assert_array_equal(m2.params_, m.params_)
+    pd.testing.assert_frame_equal(m.predict(20).to_frame(), m2.predict(20).to_frame())
+    # an updated model saves its extended history and keeps its parameters
+    m3 = tc.load_model(path).update(
+        pd.Series([0.95, 0.97], index=pd.bdate_range("2021-01-05", periods=2), name="dgs10")
+    )
+    m4 = tc.load_model(m3.save(tmp_path / "arima2"))
+    pd.testing.assert_frame_equal(m3.predict(5).to_frame(), m4.predict(5).to_frame())
+
+
+def test_clone_seed_and_simulation(fitted):
+    m = fitted["dbk"]
+    c = clone(m)
+    assert c.get_params() == m.get_params() and not hasattr(c, "results_")
+    a = m.simulate(60, 4000, seed=5)
+    np.testing.assert_array_equal(a, m.simulate(60, 4000, seed=5))
+    assert not np.array_equal(a, m.simulate(60, 4000, seed=6))
+    assert a.shape == (4000, 60) and (a > 0).all()
+    fc = m.predict(60, level=80)
+    # simulated log prices are Gaussian with the forecast's mean and spread
+    sd = np.log(fc.upper(80).iloc[-1] / fc.mean.iloc[-1]) / ndtri(0.9)
+    assert np.log(np.median(a[:, -1]) / fc.mean.iloc[-1]) == pytest.approx(0, abs=4 * sd / 60)
+    assert np.std(np.log(a[:, -1])) == pytest.approx(sd, rel=0.06)
+
+
+def test_invalid(dbk, dgs10):
+    with pytest.raises(NotFittedError):
+        tc.ARIMAForecaster().predict(3)
+    for bad in ((1, 1), (1, -1, 1), (1.5, 1, 1), "111", (1, 3, 1), (True, 1, 1), 3):
+        with pytest.raises(ConfigError, match="order"):
+            tc.ARIMAForecaster(order=bad).fit(dgs10)
+    for bad in ((1, 0, 0, 1), (1, 0, 0), (1, 0, -1, 5)):
+        with pytest.raises(ConfigError, match="seasonal_order"):
+            tc.ARIMAForecaster(order=(1, 1, 0), seasonal_order=bad).fit(dgs10)
+    with pytest.raises(ConfigError, match="trend"):
+        tc.ARIMAForecaster(order=(1, 1, 0), trend="x").fit(dgs10)
+    for key, bad in (("max_p", -1), ("max_q", 1.5), ("maxiter", 0)):
+        with pytest.raises(ConfigError, match=key):
+            tc.ARIMAForecaster(**{key: bad}).fit(dgs10)
+    for bad in ((), (3,), "01", (0, 1.0)):
+        with pytest.raises(ConfigError, match="d_values"):
+            tc.ARIMAForecaster(d_values=bad).fit(dgs10)
+    with pytest.raises(ConfigError, match="information_criterion"):
+        tc.ARIMAForecaster(information_criterion="aicc").fit(dgs10)
+    with pytest.raises(ConfigError, match="pct_change"):
+        tc.ARIMAForecaster(order=(1, 1, 0), target="pct_change").fit(dbk)
+    with pytest.raises(ConfigError, match="X"):
+        tc.ARIMAForecaster(order=(1, 1, 0)).fit(dbk, X=dbk.to_frame("x"))
+    with pytest.raises(DataError, match=r"at least \d+ observations"):
+        tc.ARIMAForecaster(order=(2, 1, 2)).fit(dgs10.iloc[:20])
