@@ -1,4 +1,4 @@
-"""`tickcast data ...` and `tickcast demo` through cli.main(argv) (offline, bundled data)."""
+"""`tickcast data ...` through cli.main(argv) (offline, bundled data)."""
 
 from __future__ import annotations
 
@@ -53,13 +53,6 @@ def test_data_download_to_file_and_stdout(tmp_path, capsys):
         "2020-12-31,0.93",
         "2021-01-04,0.93",
     ]
-
-
-def test_demo_lists_datasets_and_shows_dgs10_and_dbk(capsys):
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "== bundled datasets" in out and "== dgs10" in out and "== dbk" in out
-    assert "0.93" in out and "10.9" in out
 
 
 @pytest.mark.parametrize(

@@ -151,30 +151,32 @@ def _cmd_data_download(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# demo
-# --------------------------------------------------------------------------------------------
-def _add_demo_parser(subparsers: Any) -> None:
-    demo = subparsers.add_parser(
-        "demo",
-        help="offline tour on the bundled data",
-        description="List the bundled datasets and show DGS10 and DBK (no network needed).",
-    )
-    demo.set_defaults(handler=_cmd_demo)
-
-
-def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    print("== bundled datasets", file=out)
-    _cmd_data_list(args, out)
-    for name in ("dgs10", "dbk"):
-        print(f"\n== {name}", file=out)
-        _show(name, out)
-    return 0
-
-
-# --------------------------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------------------------
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_data_parser, _add_demo_parser)
+def _add_forecast_parser(subparsers: Any) -> None:
+    from tickcast.commands import forecast
+
+    forecast.add_parser(subparsers)
+
+
+def _add_demo_parser(subparsers: Any) -> None:
+    from tickcast.commands import demo
+
+    demo.add_parser(subparsers)
+
+
+def _add_backtest_parser(subparsers: Any) -> None:
+    from tickcast.commands import backtest
+
+    backtest.add_parser(subparsers)
+
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_data_parser,
+    _add_forecast_parser,
+    _add_backtest_parser,
+    _add_demo_parser,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -188,8 +188,10 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                     block = folds[i:j]
                     origins = np.array([f.origin for f in block])
                     stop = origins[-1] + 1
+                    # X rows after an origin are its known future exog (as on the slow path)
                     means, quants = model._forecast_block(
-                        y.iloc[:stop], X.iloc[:stop] if uses_x else None, origins, total, ends
+                        y.iloc[:stop], X.iloc[: stop + total] if uses_x else None, origins,
+                        total, ends,
                     )
                     seconds = (time.perf_counter() - t0) / len(block)
                     for f, mean, q in zip(block, means, quants, strict=True):

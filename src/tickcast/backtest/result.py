@@ -132,10 +132,13 @@ class BacktestResult:
         threshold: float = 0.0,
         allow_short: bool = False,
         series: str | None = None,
+        periods_per_year: float | None = None,
     ) -> Any:
         """Trade each model's one-step forecasts with costs; see ``trading_backtest``.
 
         With several series, ``series`` names the one to trade.
+        ``periods_per_year`` defaults to 252 divided by the splitter's ``step`` (the
+        distance between origins), so annualised figures count one period per origin.
         """
         from tickcast.backtest.trading import trading_backtest
 
@@ -150,6 +153,7 @@ class BacktestResult:
             cost_bps=cost_bps,
             allow_short=allow_short,
             series=series,
+            periods_per_year=periods_per_year or 252 / int(self.settings["splitter"]["step"]),
         )
 
     def summary(self) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from tickcast.models.forecast import Forecast, quantiles_for_levels
 
 __all__ = ["Forecaster", "conformal_offsets"]
 
-_ADDITIVE_TARGETS = ("log_return", "diff")
+_ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
 
 def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:

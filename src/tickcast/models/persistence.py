@@ -30,8 +30,27 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
-    if hasattr(value, "names") and type(value).__name__ == "FeatureSet":
-        return list(value.names)
+    if type(value).__name__ == "FeatureSet":
+        lag = value.exog_lag
+        return {
+            "__featureset__": {
+                "features": list(value.features),
+                "target_key": value.target_key,
+                "exog_lag": lag if isinstance(lag, (int, np.integer)) else str(lag),
+            }
+        }
+    return value
+
+
+def _restore_param(value: Any) -> Any:
+    if isinstance(value, dict) and "__featureset__" in value:
+        from tickcast.features import FeatureSet
+
+        spec = value["__featureset__"]
+        lag = spec["exog_lag"]
+        if isinstance(lag, str):
+            lag = pd.Timedelta(lag)
+        return FeatureSet(spec["features"], target_key=spec["target_key"], exog_lag=lag)
     return value
 
 
@@ -108,7 +127,7 @@ def load_model(path: str | os.PathLike) -> Any:
     cls = Forecaster._registry.get(header["class"])
     if cls is None:
         raise ModelFileError(f"{str(path)!r} holds an unknown model class {header['class']!r}.")
-    model = cls(**header["params"])
+    model = cls(**{k: _restore_param(v) for k, v in header["params"].items()})
     unit = header.get("date_unit", "ns")
     index = pd.DatetimeIndex(
         files["y_dates"].astype(f"datetime64[{unit}]"), name=header.get("date_name")

@@ -1,0 +1,1 @@
+"""Subcommands of the ``tickcast`` command line beyond ``data``: forecast, backtest, demo."""

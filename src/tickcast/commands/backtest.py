@@ -1,0 +1,125 @@
+"""``tickcast backtest SPEC --models naive,linear,arima,lstm``: a walk-forward report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["add_parser", "run_backtest", "write_report"]
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "backtest",
+        help="walk-forward backtest of several models with a report",
+        description="Backtest models on the same origins; print the summary table and write "
+        "report.html, metrics.csv, forecasts.csv and plots to --out.",
+    )
+    p.add_argument("spec", metavar="SPEC", help="dataset name, ticker, fred:ID or CSV path")
+    p.add_argument(
+        "--models",
+        default="naive,linear,arima,lstm",
+        help="comma-separated model names (default: naive,linear,arima,lstm)",
+    )
+    p.add_argument("--horizon", type=int, default=5, help="steps forecast per origin (5)")
+    p.add_argument("--step", type=int, default=5, help="observations between origins (5)")
+    p.add_argument("--initial", type=int, default=2000, help="observations before origin 1")
+    p.add_argument(
+        "--refit-every", type=int, default=20, help="refit every k origins, update in between (20)"
+    )
+    p.add_argument("--max-origins", type=int, default=None, help="keep the last N origins")
+    p.add_argument("--start", help="first date of the series used")
+    p.add_argument("--end", help="last date of the series used")
+    p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
+    p.add_argument("--out", metavar="DIR", default=None, help="report folder (default: none)")
+    p.set_defaults(handler=run)
+
+
+def run_backtest(
+    y: Any,
+    names: list[str],
+    *,
+    horizon: int,
+    step: int,
+    initial: int,
+    refit_every: int | None,
+    max_origins: int | None,
+    n_jobs: int,
+    progress: bool | None = None,
+    model_params: dict | None = None,
+) -> Any:
+    """Backtest the named models on ``y``; returns the BacktestResult."""
+    import tickcast as tc
+    from tickcast.models.factory import make_model
+
+    model_params = model_params or {}
+    models = [make_model(n, **model_params.get(n, {})) for n in names]
+    splitter = tc.WalkForward(
+        initial=initial,
+        step=step,
+        horizon=horizon,
+        refit_every=refit_every,
+        max_origins=max_origins,
+    )
+    return tc.backtest(models, y, splitter=splitter, n_jobs=n_jobs, progress=progress)
+
+
+def write_report(result: Any, out_dir: str | Path) -> Path:
+    """Write report.html, metrics.csv, forecasts.csv, summary.md and PNG plots; returns the dir."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_html(out / "report.html")
+    result.metrics().to_csv(out / "metrics.csv")
+    result.forecasts.to_csv(out / "forecasts.csv", index=False)
+    (out / "summary.md").write_text(result.to_markdown(), encoding="utf-8")
+    kinds = ["forecasts", "errors", "coverage"] + (["equity"] if len(result.series) == 1 else [])
+    for kind in kinds:
+        ax = result.plot(kind)
+        ax.figure.savefig(out / f"{kind}.png", dpi=90, bbox_inches="tight")
+        plt.close(ax.figure)
+    return out
+
+
+def print_summary(result: Any, out: TextIO) -> None:
+    import pandas as pd
+
+    with pd.option_context(
+        "display.width", 140, "display.max_columns", 30, "display.float_format", "{:.4g}".format
+    ):
+        print(result.summary().to_string(), file=out)
+    if len(result.failures):
+        print(f"\n{len(result.failures)} origins failed; see failures in the report.", file=out)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    import tickcast as tc
+
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    y = tc.load(args.spec, start=args.start, end=args.end)
+    result = run_backtest(
+        y,
+        names,
+        horizon=args.horizon,
+        step=args.step,
+        initial=args.initial,
+        refit_every=args.refit_every,
+        max_origins=args.max_origins,
+        n_jobs=args.jobs,
+    )
+    origins = result.forecasts["origin"]
+    print(
+        f"{y.name}: {origins.nunique()} origins {origins.min().date()}..{origins.max().date()},"
+        f" horizon {args.horizon}, {result.settings['seconds']:.1f} s",
+        file=out,
+    )
+    print_summary(result, out)
+    if args.out:
+        path = write_report(result, args.out)
+        print(f"\nreport written to {path / 'report.html'}", file=out)
+    return 0

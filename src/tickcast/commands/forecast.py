@@ -1,0 +1,97 @@
+"""``tickcast forecast SPEC --model M --horizon N``: a forecast table with intervals."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+__all__ = ["add_parser"]
+
+
+def add_parser(subparsers: Any) -> None:
+    from tickcast.models.factory import MODEL_NAMES
+
+    p = subparsers.add_parser(
+        "forecast",
+        help="forecast a series with intervals (and barrier probabilities)",
+        description="Fit a model on a series and print its forecast with central intervals. "
+        "Example: tickcast forecast fred:DGS10 --model arima --horizon 252",
+    )
+    p.add_argument(
+        "spec", metavar="SPEC", help="dataset name, ticker, fred:ID, ecb:FLOW/KEY or CSV"
+    )
+    p.add_argument("--model", default="naive", help=f"one of {', '.join(MODEL_NAMES)}")
+    p.add_argument("--horizon", type=int, default=20, help="steps ahead (default: 20)")
+    p.add_argument(
+        "--level",
+        type=float,
+        action="append",
+        help="interval level in percent (repeatable; default: 80 and 95)",
+    )
+    p.add_argument("--start", help="first date of the history used to fit")
+    p.add_argument("--end", help="last date of the history used to fit")
+    p.add_argument("--plot", metavar="PNG", help="save a fan chart to this file")
+    p.add_argument(
+        "--prob-below",
+        type=float,
+        metavar="X",
+        help="also print P(the series touches X or lower within the horizon)",
+    )
+    p.add_argument(
+        "--prob-above",
+        type=float,
+        metavar="X",
+        help="also print P(the series touches X or higher within the horizon)",
+    )
+    p.add_argument("--paths", type=int, default=10_000, help="simulated paths (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--every",
+        type=int,
+        default=None,
+        help="print every k-th row of the table (default: about 20 rows)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    import pandas as pd
+
+    import tickcast as tc
+    from tickcast.models.factory import make_model
+
+    y = tc.load(args.spec, start=args.start, end=args.end)
+    model = make_model(args.model)
+    levels = tuple(args.level) if args.level else (80, 95)
+    fc = model.fit(y).predict(args.horizon, level=levels)
+    table = fc.to_frame()
+    every = args.every or max(1, len(table) // 20)
+    shown = table.iloc[every - 1 :: every]
+    if shown.index[-1] != table.index[-1]:
+        shown = pd.concat([shown, table.iloc[[-1]]])
+    units = y.attrs.get("units", "")
+    print(
+        f"{y.name}: last {y.iloc[-1]:.4g} {units} on {y.index[-1].date()}; model {model.label}, "
+        f"intervals: {fc.method}",
+        file=out,
+    )
+    with pd.option_context("display.width", 120, "display.float_format", "{:.4f}".format):
+        print(shown.to_string(), file=out)
+    for direction, level in (("below", args.prob_below), ("above", args.prob_above)):
+        if level is None:
+            continue
+        paths = model.simulate(args.horizon, args.paths, seed=args.seed)
+        p = tc.barrier_probability(paths, level, direction)
+        print(
+            f"P(touches {direction} {level:g} within {args.horizon} steps) = {p:.3f} "
+            f"({args.paths} simulated paths)",
+            file=out,
+        )
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = fc.plot()
+        ax.figure.savefig(args.plot, dpi=100, bbox_inches="tight")
+        print(f"fan chart written to {args.plot}", file=out)
+    return 0
