@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -32,7 +34,11 @@ def future_index(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
         spacing_days = 1.0
     if spacing_days <= 4:
         return pd.bdate_range(last + pd.offsets.BDay(1), periods=horizon, name=index.name)
-    freq = pd.infer_freq(index[-min(len(index), 12) :]) if len(index) >= 3 else None
+    freq = None
+    if len(index) >= 3:
+        with warnings.catch_warnings():  # pandas 3 announces infer_freq's return type change
+            warnings.simplefilter("ignore")
+            freq = pd.infer_freq(index[-min(len(index), 12) :])
     if freq is None:
         step = pd.Timedelta(days=round(spacing_days))
         return pd.DatetimeIndex([last + step * (i + 1) for i in range(horizon)], name=index.name)
