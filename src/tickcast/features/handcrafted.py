@@ -44,6 +44,7 @@ from tickcast.features.transforms import _as_series_values, _check_finite, _chec
 __all__ = [
     "FEATURES",
     "FeatureSet",
+    "as_feature_set",
     "chg",
     "curve_slope",
     "day_of_week",
@@ -493,3 +494,36 @@ class FeatureSet:
             value.columns = cols
             blocks.append(value.set_axis(index, axis=0))
         return pd.concat(blocks, axis=1).astype(np.float64)
+
+
+def as_feature_set(spec: Any) -> FeatureSet | None:
+    """A model's ``features`` argument as a checked :class:`FeatureSet`, or None.
+
+    Parameters
+    ----------
+    spec : None, str, sequence of str or FeatureSet
+        Feature names (e.g. ``["ret_5", "vol_20", "dow"]``) or a ready FeatureSet. None or an
+        empty list means no features.
+
+    Raises
+    ------
+    InputTypeError
+        ``spec`` is neither names nor a FeatureSet.
+    ConfigError
+        A name is unknown or repeated.
+    """
+    if spec is None:
+        return None
+    if not isinstance(spec, FeatureSet):
+        if isinstance(spec, str):
+            spec = [spec]
+        if not isinstance(spec, Sequence) or not all(isinstance(s, str) for s in spec):
+            raise InputTypeError(
+                "`features` must be a FeatureSet or a list of feature names (str); got "
+                f"{spec!r}. Example: features=['ret_5', 'vol_20', 'dow']."
+            )
+        if len(spec) == 0:
+            return None
+        spec = FeatureSet(list(spec))
+    spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
+    return spec

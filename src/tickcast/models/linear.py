@@ -12,14 +12,13 @@ scikit-learn refits to 1e-8).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int
-from tickcast.errors import ConfigError, DataError, InputTypeError
+from tickcast.errors import ConfigError, DataError
 from tickcast.models._calendar import future_index
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster, conformal_offsets
 
@@ -179,24 +178,9 @@ class LinearForecaster(Forecaster):
         return lags, float(alpha), horizon, float(frac)
 
     def _build_feature_set(self) -> Any:
-        spec = self.features
-        if spec is None:
-            return None
-        from tickcast.features.handcrafted import FeatureSet
+        from tickcast.features.handcrafted import as_feature_set
 
-        if not isinstance(spec, FeatureSet):
-            if isinstance(spec, str):
-                spec = [spec]
-            if not isinstance(spec, Sequence) or not all(isinstance(s, str) for s in spec):
-                raise InputTypeError(
-                    "`features` must be a FeatureSet or a list of feature names (str); got "
-                    f"{spec!r}. Example: features=['ret_5', 'vol_20', 'dow']."
-                )
-            if len(spec) == 0:
-                return None
-            spec = FeatureSet(list(spec))
-        spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
-        return spec
+        return as_feature_set(self.features)
 
     # ------------------------------------------------------------------ inputs
     def _feature_matrix(self, y: pd.Series, X: pd.DataFrame | None) -> np.ndarray | None:

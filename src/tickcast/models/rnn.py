@@ -329,24 +329,9 @@ class RNNForecaster(Forecaster):
         )
 
     def _build_feature_set(self) -> Any:
-        spec = self.features
-        if spec is None:
-            return None
-        from tickcast.features.handcrafted import FeatureSet
+        from tickcast.features.handcrafted import as_feature_set
 
-        if not isinstance(spec, FeatureSet):
-            if isinstance(spec, str):
-                spec = [spec]
-            if not isinstance(spec, Sequence) or not all(isinstance(s, str) for s in spec):
-                raise InputTypeError(
-                    "`features` must be a FeatureSet or a list of feature names (str); got "
-                    f"{spec!r}. Example: features=['ret_5', 'vol_20', 'dow']."
-                )
-            if len(spec) == 0:
-                return None
-            spec = FeatureSet(list(spec))
-        spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
-        return spec
+        return as_feature_set(self.features)
 
     def _n_dropped(self) -> int:
         """Observations the target transform drops (known before fitting when possible)."""
