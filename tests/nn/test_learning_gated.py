@@ -1,4 +1,4 @@
-"""The GRU learns: held-out MSE within 10 % of the noise variance (the best possible).
+"""LSTM and GRU learn: held-out MSE within 10 % of the noise variance (the best possible).
 
 Both series are AR(2) processes, so the conditional mean is a fixed function of the last two
 values and the noise variance is the smallest achievable mean squared error:
@@ -24,13 +24,13 @@ SINE = (2 * 0.9 * np.cos(2 * np.pi / 12), -(0.9**2))
 AR2 = (0.5, 0.3)
 
 
-def _mse_over_noise(simulate_ar2, one_step_windows, phi, optimizer, lr):
+def _mse_over_noise(simulate_ar2, one_step_windows, cell, phi, optimizer, lr):
     y, e = simulate_ar2(*phi, N_TRAIN + N_TEST + LOOKBACK, seed=0)
     scale = y[:N_TRAIN].std()
     X, target = one_step_windows(y / scale, LOOKBACK)
     noise = (e / scale)[LOOKBACK:]
     net = build_recurrent_network(
-        cell="gru", n_features=1, hidden=8, optimizer=optimizer, lr=lr, seed=0
+        cell=cell, n_features=1, hidden=8, optimizer=optimizer, lr=lr, seed=0
     )
     net.fit(
         X[:N_TRAIN],
@@ -45,16 +45,22 @@ def _mse_over_noise(simulate_ar2, one_step_windows, phi, optimizer, lr):
     return mse / np.mean(noise[N_TRAIN:] ** 2)
 
 
-def test_gru_fits_a_noisy_sine(simulate_ar2, one_step_windows):
-    ratio = _mse_over_noise(simulate_ar2, one_step_windows, SINE, "adam", 0.005)
+CELLS = pytest.mark.parametrize("cell", ["lstm", "gru"])
+
+
+@CELLS
+def test_fits_a_noisy_sine(cell, simulate_ar2, one_step_windows):
+    ratio = _mse_over_noise(simulate_ar2, one_step_windows, cell, SINE, "adam", 0.005)
     assert ratio < 1.10
 
 
-def test_gru_fits_an_ar2_with_adam(simulate_ar2, one_step_windows):
-    ratio = _mse_over_noise(simulate_ar2, one_step_windows, AR2, "adam", 0.005)
+@CELLS
+def test_fits_an_ar2_with_adam(cell, simulate_ar2, one_step_windows):
+    ratio = _mse_over_noise(simulate_ar2, one_step_windows, cell, AR2, "adam", 0.005)
     assert ratio < 1.10
 
 
-def test_gru_fits_an_ar2_with_barzilai_borwein(simulate_ar2, one_step_windows):
-    ratio = _mse_over_noise(simulate_ar2, one_step_windows, AR2, "bb", 0.05)
+@CELLS
+def test_fits_an_ar2_with_barzilai_borwein(cell, simulate_ar2, one_step_windows):
+    ratio = _mse_over_noise(simulate_ar2, one_step_windows, cell, AR2, "bb", 0.05)
     assert ratio < 1.10
