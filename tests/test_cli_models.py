@@ -7,8 +7,22 @@ from tickcast.cli import main
 
 def test_forecast_naive_with_barrier_probability(capsys, tmp_path):
     png = tmp_path / "fan.png"
-    code = main(["forecast", "dbk", "--model", "naive", "--horizon", "10", "--prob-below", "5",
-                 "--paths", "500", "--plot", str(png)])
+    code = main(
+        [
+            "forecast",
+            "dbk",
+            "--model",
+            "naive",
+            "--horizon",
+            "10",
+            "--prob-below",
+            "5",
+            "--paths",
+            "500",
+            "--plot",
+            str(png),
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "lower_95" in out and "upper_80" in out
@@ -29,8 +43,24 @@ def test_forecast_bad_horizon(capsys):
 
 def test_backtest_writes_report(capsys, tmp_path):
     out_dir = tmp_path / "rep"
-    code = main(["backtest", "dgs10", "--models", "naive,drift", "--start", "2018-01-01",
-                 "--initial", "400", "--step", "20", "--horizon", "3", "--out", str(out_dir)])
+    code = main(
+        [
+            "backtest",
+            "dgs10",
+            "--models",
+            "naive,drift",
+            "--start",
+            "2018-01-01",
+            "--initial",
+            "400",
+            "--step",
+            "20",
+            "--horizon",
+            "3",
+            "--out",
+            str(out_dir),
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "dm_pvalue" in out and "drift" in out
@@ -53,9 +83,14 @@ def test_demo_runs_end_to_end_on_small_settings(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "demo" / "report.html").exists()
 
 
-@pytest.mark.parametrize("argv", [["backtest", "dbk", "--models", "naive,nope"],
-                                  ["backtest", "dbk", "--models", "naive", "--initial", "999999"],
-                                  ["backtest", "dbk", "--models", "naive", "--step", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["backtest", "dbk", "--models", "naive,nope"],
+        ["backtest", "dbk", "--models", "naive", "--initial", "999999"],
+        ["backtest", "dbk", "--models", "naive", "--step", "0"],
+    ],
+)
 def test_backtest_bad_input(argv, capsys):
     assert main(argv) == 1
     assert capsys.readouterr().err.startswith("tickcast: error:")

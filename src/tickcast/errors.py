@@ -58,7 +58,7 @@ class ModelFileError(TickcastError, ValueError):
 
 
 class TrainingError(TickcastError, RuntimeError):
-    """Training failed numerically (non-finite loss or gradients)."""
+    """Fitting or forecasting failed numerically (non-finite loss, gradients or forecasts)."""
 
 
 class TickcastWarning(UserWarning):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int, check_levels, check_one_of
-from tickcast.errors import ConfigError, InputTypeError, TickcastError
+from tickcast.errors import ConfigError, InputTypeError, TickcastError, TrainingError
 
 __all__ = ["TASKS_PER_MODEL", "backtest"]
 
@@ -29,6 +29,10 @@ __all__ = ["TASKS_PER_MODEL", "backtest"]
 #: task, refits may warm-start from the previous fit; the grouping depends only on the data
 #: and the splitter, never on ``n_jobs``, so results are identical for any ``n_jobs``.
 TASKS_PER_MODEL = 8
+
+
+#: Columns of ``BacktestResult.failures`` (present even when nothing failed).
+_FAILURE_COLUMNS = ("series", "model", "origin", "error", "message", "traceback")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,14 @@ class _Task:
 
 class _BlockFailed(TickcastError, RuntimeError):
     """A fold could not be forecast because its block's refit failed."""
+
+
+def _non_finite(model: Any, fold: Any, y: pd.Series) -> TrainingError:
+    return TrainingError(
+        f"{type(model).__name__} produced a non-finite forecast at origin "
+        f"{y.index[fold.origin].date()} (NaN or overflow in its batched path); its fitted "
+        "parameters are numerically unstable there."
+    )
 
 
 def _labels(models: Sequence[Any]) -> list[str]:
@@ -161,7 +173,7 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                 "origin": y.index[fold.origin],
                 "error": type(exc).__name__,
                 "message": str(exc).splitlines()[0] if str(exc) else "",
-                "traceback": traceback.format_exc(limit=3),
+                "traceback": "".join(traceback.format_exception(exc, limit=3)),
             }
         )
 
@@ -190,12 +202,18 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                     stop = origins[-1] + 1
                     # X rows after an origin are its known future exog (as on the slow path)
                     means, quants = model._forecast_block(
-                        y.iloc[:stop], X.iloc[: stop + total] if uses_x else None, origins,
-                        total, ends,
+                        y.iloc[:stop],
+                        X.iloc[: stop + total] if uses_x else None,
+                        origins,
+                        total,
+                        ends,
                     )
                     seconds = (time.perf_counter() - t0) / len(block)
                     for f, mean, q in zip(block, means, quants, strict=True):
-                        record(f, mean, q[:, lo_idx], q[:, hi_idx], seconds)
+                        if np.isfinite(mean).all() and np.isfinite(q).all():
+                            record(f, mean, q[:, lo_idx], q[:, hi_idx], seconds)
+                        else:  # as _predict_validated: never a NaN/inf forecast row
+                            fail(f, _non_finite(model, f, y))
                     last = int(origins[-1])
                     i = j
                     continue
@@ -207,10 +225,10 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                 if uses_x:
                     X_future = X.iloc[fold.origin + 1 : fold.origin + 1 + total]
                 fc = model._predict_validated(total, X_future, task.levels)
-                lower = np.column_stack([fc.lower(lv).to_numpy() for lv in task.levels])
-                upper = np.column_stack([fc.upper(lv).to_numpy() for lv in task.levels])
-                if not task.levels:
-                    lower = upper = np.empty((total, 0))
+                lower = upper = np.empty((total, 0))
+                if task.levels:
+                    lower = np.column_stack([fc.lower(lv).to_numpy() for lv in task.levels])
+                    upper = np.column_stack([fc.upper(lv).to_numpy() for lv in task.levels])
                 record(fold, fc.mean.to_numpy(), lower, upper, time.perf_counter() - t0)
             except Exception as exc:  # one origin's failure must not end the run
                 fail(fold, exc)
@@ -334,10 +352,14 @@ def backtest(
         "seconds": time.perf_counter() - started,
         "versions": _versions(),
     }
-    return BacktestResult(_frame(rows, levels), pd.DataFrame(failures), settings)
+    return BacktestResult(
+        _frame(rows, levels), pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)), settings
+    )
 
 
 def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame | None]:
+    from tickcast.models.base import check_exog
+
     if X is None:
         return dict.fromkeys(series)
     if isinstance(X, (pd.DataFrame, pd.Series)) and len(series) == 1:
@@ -349,17 +371,7 @@ def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame 
     out: dict[str, pd.DataFrame | None] = {}
     for name, ys in series.items():
         x = X.get(name)
-        if x is None:
-            out[name] = None
-            continue
-        x = x.to_frame() if isinstance(x, pd.Series) else x
-        missing = ys.index.difference(x.index)
-        if len(missing):
-            raise ConfigError(
-                f"`X` for series {name!r} is misaligned: {len(missing)} dates of y are missing, "
-                f"first {missing[0].date()}. Align it with tickcast.features.align_exog."
-            )
-        out[name] = x.loc[ys.index].astype(float)
+        out[name] = None if x is None else check_exog(x, ys.index, name=f"X[{name!r}]")
     return out
 
 

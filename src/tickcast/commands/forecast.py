@@ -58,11 +58,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
     import tickcast as tc
+    from tickcast._validation import check_levels, check_positive_int
     from tickcast.models.factory import make_model
 
-    y = tc.load(args.spec, start=args.start, end=args.end)
+    # every option is checked before the (possibly long) fit
+    check_positive_int("horizon", args.horizon)
+    levels = check_levels(tuple(args.level) if args.level else (80, 95))
+    check_positive_int("paths", args.paths)
     model = make_model(args.model)
-    levels = tuple(args.level) if args.level else (80, 95)
+    y = tc.load(args.spec, start=args.start, end=args.end)
     fc = model.fit(y).predict(args.horizon, level=levels)
     table = fc.to_frame()
     every = args.every or max(1, len(table) // 20)

@@ -1,9 +1,10 @@
 """Small HTTP client for the CSV endpoints (FRED, ECB): stdlib ``urllib``, timeouts, retries.
 
-Every request has a timeout (:data:`TIMEOUT`). HTTP 429 and 5xx answers are retried with
-exponential backoff under the module's :data:`RETRY` policy; a refused connection, a DNS
-failure or a timeout is a :class:`~tickcast.errors.NetworkError` at once, so that
-``load(source="auto")`` can fall back to the cache or the bundled snapshot quickly.
+Every request has a timeout (:data:`TIMEOUT`). HTTP 429 and 5xx answers, and answers cut
+off mid-body (a dropped connection), are retried with exponential backoff under the module's
+:data:`RETRY` policy; a refused connection, a DNS failure or a timeout is a
+:class:`~tickcast.errors.NetworkError` at once, so that ``load(source="auto")`` can fall back
+to the cache or the bundled snapshot quickly.
 
 Setting the environment variable ``TICKCAST_OFFLINE=1`` turns every network access of tickcast
 (these endpoints and Yahoo) into an immediate :class:`~tickcast.errors.NetworkError`.
@@ -11,6 +12,7 @@ Setting the environment variable ``TICKCAST_OFFLINE=1`` turns every network acce
 
 from __future__ import annotations
 
+import http.client
 import os
 import time
 import urllib.error
@@ -97,7 +99,8 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
     Raises
     ------
     NetworkError
-        No connection, a timeout, or 429/5xx still after ``RETRY.retries`` retries.
+        No connection, a timeout, or 429/5xx or a broken-off answer still after
+        ``RETRY.retries`` retries.
     """
     check_online(what)
     policy = RETRY
@@ -119,6 +122,15 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
                     "load(..., source='auto') falls back to the cache or bundled data."
                 ) from exc
             policy.sleep(policy.delay(attempt, _retry_after(exc)))
+            attempt += 1
+        except http.client.HTTPException as exc:  # body cut short, malformed status line
+            if attempt >= policy.retries:
+                raise NetworkError(
+                    f"cannot fetch {what}: the connection broke off mid-answer "
+                    f"({type(exc).__name__}: {exc}) {attempt + 1} times ({url}). Try again "
+                    "later; load(..., source='auto') falls back to the cache or bundled data."
+                ) from exc
+            policy.sleep(policy.delay(attempt))
             attempt += 1
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)

@@ -353,6 +353,14 @@ def finish_frame(frame: pd.DataFrame, *, what: str) -> pd.DataFrame:
     frame = frame.dropna(how="all")
     if frame.empty or frame.shape[1] == 0:
         raise DataError(f"{what} has no observations: every value is missing.")
+    infinite = np.isinf(frame.to_numpy(dtype="float64"))
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise DataError(
+            f"column {frame.columns[col]!r} of {what} holds an infinite value "
+            f"({frame.iat[row, col]}) on {frame.index[row]:%Y-%m-%d}; {int(infinite.sum())} "
+            "value(s) are infinite. Fix them, or leave the cells empty to mark them missing."
+        )
     frame.index.name = "date"
     frame.columns.name = None
     return frame
@@ -419,6 +427,12 @@ def validate_series(
         raise InputTypeError(f"`{name}` must be a pandas Series; got {type(y).__name__}. {fix}.")
     idx = y.index
     if not isinstance(idx, pd.DatetimeIndex):
+        if _mixes_time_zones(idx):
+            raise DataError(
+                f"`{name}` mixes time-zone aware and naive dates in its index, so it is not a "
+                "DatetimeIndex. Make them consistent, e.g. "
+                f"{name}.index = pd.to_datetime({name}.index, utc=True).tz_localize(None)."
+            )
         raise DataError(
             f"`{name}` must have a DatetimeIndex; got {type(idx).__name__}. "
             f"Set one, e.g. {name}.index = pd.to_datetime({name}.index)."
@@ -457,6 +471,14 @@ def validate_series(
     return y
 
 
+def _mixes_time_zones(index: pd.Index) -> bool:
+    """True for an object index holding both time-zone aware and naive timestamps."""
+    if index.dtype != object or len(index) == 0:
+        return False
+    stamps = [v for v in index if isinstance(v, (_dt.datetime, pd.Timestamp))]
+    return len({v.tzinfo is None for v in stamps}) == 2
+
+
 def _as_float(y: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(y.dtype):
         raise DataError(f"`{name}` must hold numbers; got booleans (dtype {y.dtype}).")
@@ -466,9 +488,16 @@ def _as_float(y: pd.Series, name: str) -> pd.Series:
     bad = values.isna().to_numpy() & y.notna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        example = y.iloc[row]
+        fix = f"Convert it with pd.to_numeric({name}) after fixing those values."
+        if isinstance(example, str) and re.fullmatch(r"\s*[-+]?\d+,\d+\s*", example):
+            fix = (
+                "It looks like a decimal comma: convert with "
+                f"pd.to_numeric({name}.str.replace(',', '.')), or load the file with "
+                "tc.load('csv:...'), which reads ';'-separated files with decimal commas."
+            )
         raise DataError(
             f"`{name}` must hold numbers; got dtype {y.dtype} with values like "
-            f"{y.iloc[row]!r} on {y.index[row]:%Y-%m-%d}. Convert it with "
-            f"pd.to_numeric({name}) after fixing those values."
+            f"{example!r} on {y.index[row]:%Y-%m-%d}. {fix}"
         )
     return values.astype("float64")

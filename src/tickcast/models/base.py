@@ -31,12 +31,18 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from tickcast._validation import check_levels, check_positive_int
-from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError
+from tickcast.errors import (
+    ConfigError,
+    DataError,
+    InputTypeError,
+    NotFittedError,
+    TrainingError,
+)
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 
-__all__ = ["Forecaster", "conformal_offsets"]
+__all__ = ["Forecaster", "check_exog", "conformal_offsets"]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
@@ -244,10 +250,15 @@ class Forecaster(BaseEstimator):
         self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
     ) -> Forecast:
         index = future_index(self.y_.index, horizon)
-        steps = self._predict_steps(horizon, X_future)
-        mean = np.asarray(self.transform_.inverse_transform(steps, self.last_level_), dtype=float)
-        qs = quantiles_for_levels(levels)
-        quant, method = self._predict_quantiles(horizon, qs, X_future)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            steps = self._predict_steps(horizon, X_future)
+            mean = np.asarray(
+                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+            )
+            qs = quantiles_for_levels(levels)
+            quant, method = self._predict_quantiles(horizon, qs, X_future)
+        self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
+        self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
         return Forecast(
             pd.Series(mean, index=index, name=self.y_.name),
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
@@ -264,8 +275,29 @@ class Forecaster(BaseEstimator):
         rng: np.random.Generator,
         X_future: pd.DataFrame | None,
     ) -> np.ndarray:
-        steps = self._simulate_steps(horizon, n_paths, rng, X_future)
-        return np.asarray(self.transform_.inverse_transform(steps, self.last_level_), dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            steps = self._simulate_steps(horizon, n_paths, rng, X_future)
+            paths = np.asarray(
+                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+            )
+        self._check_finite_output(paths, "simulated paths", horizon, step_axis=1)
+        return paths
+
+    def _check_finite_output(
+        self, values: np.ndarray, what: str, horizon: int, *, step_axis: int
+    ) -> None:
+        """Raise TrainingError rather than return NaN or infinite forecasts."""
+        finite = np.isfinite(values)
+        if finite.all():
+            return
+        step = int(np.argwhere(~finite)[:, step_axis].min()) + 1
+        raise TrainingError(
+            f"{type(self).__name__} produced non-finite {what} (NaN or overflow, first at "
+            f"step {step} of horizon {horizon}); its fitted parameters are numerically "
+            "unstable (e.g. a diverged training) or the horizon is too long for the "
+            f"{self.target_} target. Refit with a smaller learning rate or stronger "
+            "regularisation, or forecast fewer steps."
+        )
 
     # ------------------------------------------------------------------ hooks
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
@@ -360,24 +392,7 @@ class Forecaster(BaseEstimator):
                 f"`X` is not used by {type(self).__name__}; drop it or use a model that "
                 "takes exogenous series (LinearForecaster, RNNForecaster)."
             )
-        if isinstance(X, pd.Series):
-            X = X.to_frame()
-        if not isinstance(X, pd.DataFrame):
-            raise InputTypeError(
-                f"`X` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
-            )
-        missing = index.difference(X.index)
-        if len(missing):
-            raise DataError(
-                f"`X` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
-                f"`X`, first {missing[0].date()}. Align X to y's index (see "
-                "tickcast.features.align_exog)."
-            )
-        X = X.loc[index].astype(float)
-        if not np.all(np.isfinite(X.to_numpy())):
-            bad = X.index[~np.isfinite(X.to_numpy()).all(axis=1)][0]
-            raise DataError(f"`X` has NaN or infinite values, first on {bad.date()}.")
-        return X
+        return check_exog(X, index)
 
     def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
         needs = self.supports_exog and getattr(self, "X_", None) is not None
@@ -408,7 +423,7 @@ class Forecaster(BaseEstimator):
         missing = [c for c in self.X_.columns if c not in X_future.columns]
         if missing:
             raise DataError(f"`X_future` lacks the exogenous columns {missing}.")
-        X_future = X_future[list(self.X_.columns)].iloc[:horizon].astype(float)
+        X_future = _float_frame(X_future[list(self.X_.columns)].iloc[:horizon], "X_future")
         if not np.all(np.isfinite(X_future.to_numpy())):
             raise DataError("`X_future` has NaN or infinite values in its first rows.")
         return X_future
@@ -434,3 +449,93 @@ def _draw_residuals(
     if horizon > k:
         out[:, k:] = residuals[rng.integers(0, n, size=(n_paths, horizon - k)), 0]
     return out
+
+
+def check_exog(X: Any, index: pd.DatetimeIndex, *, name: str = "X") -> pd.DataFrame:
+    """Exogenous columns on exactly the dates ``index``, as float64, or a clear error.
+
+    The one check of exogenous input at the public boundary (``fit``, ``update`` and
+    ``backtest``).
+
+    Parameters
+    ----------
+    X : pd.DataFrame or pd.Series with a DatetimeIndex
+        Exogenous series; rows beyond ``index`` are allowed (and dropped here).
+    index : pd.DatetimeIndex
+        The target's dates.
+    name : str, default "X"
+        The argument's name in messages.
+
+    Returns
+    -------
+    pd.DataFrame of shape (len(index), n_exog)
+        float64, indexed by ``index``.
+
+    Raises
+    ------
+    InputTypeError
+        ``X`` is not a pandas DataFrame or Series.
+    DataError
+        ``X`` is not indexed by dates, mixes time-zone aware and naive dates with ``index``,
+        has duplicate dates, lacks some dates of ``index``, or holds non-numbers, NaN or
+        infinities on them.
+    """
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if not isinstance(X, pd.DataFrame):
+        raise InputTypeError(
+            f"`{name}` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
+        )
+    if not isinstance(X.index, pd.DatetimeIndex):
+        raise DataError(
+            f"`{name}` must have a DatetimeIndex like `y`; got {type(X.index).__name__}. "
+            f"Set one, e.g. {name}.index = pd.to_datetime({name}.index)."
+        )
+    if (X.index.tz is None) != (index.tz is None):
+        raise DataError(
+            f"`{name}` and `y` must both have time-zone aware or both naive dates; got "
+            f"{X.index.tz} and {index.tz}. Use {name}.tz_localize(None) (or tz_convert) first."
+        )
+    if X.index.has_duplicates:
+        dup = X.index[X.index.duplicated()][0]
+        raise DataError(
+            f"`{name}` has duplicate dates, first {dup.date()}; keep one row per date, e.g. "
+            f"{name}[~{name}.index.duplicated(keep='last')]."
+        )
+    missing = index.difference(X.index)
+    if len(missing):
+        raise DataError(
+            f"`{name}` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
+            f"`{name}`, first {missing[0].date()}. Align {name} to y's index (see "
+            "tickcast.features.align_exog)."
+        )
+    X = _float_frame(X.loc[index], name)
+    finite = np.isfinite(X.to_numpy())
+    if not finite.all():
+        bad = X.index[~finite.all(axis=1)][0]
+        raise DataError(
+            f"`{name}` has NaN or infinite values, first on {bad.date()}. Fill or drop them "
+            "(and the same dates of `y`) first."
+        )
+    return X
+
+
+def _float_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``X`` as float64; DataError naming the first column that does not hold numbers."""
+    try:
+        return X.astype(float)
+    except (ValueError, TypeError):
+        for col in X.columns:
+            values = pd.to_numeric(X[col], errors="coerce")
+            bad = values.isna() & X[col].notna()
+            if bad.any():
+                when = bad.index[bad.to_numpy()][0]
+                when = when.date() if isinstance(when, pd.Timestamp) else when
+                raise DataError(
+                    f"column {col!r} of `{name}` must hold numbers; got "
+                    f"{X[col][bad].iloc[0]!r} on {when}. Convert it with pd.to_numeric after "
+                    "fixing those values."
+                ) from None
+        raise DataError(
+            f"`{name}` must hold numbers only; convert it with pd.to_numeric."
+        ) from None

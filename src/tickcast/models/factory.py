@@ -43,9 +43,7 @@ def make_model(name: str, **params: Any) -> Any:
     """
     key = str(name).strip().lower()
     if key not in _MODELS:
-        raise ConfigError(
-            f"`model` must be one of {', '.join(MODEL_NAMES)}; got {name!r}."
-        )
+        raise ConfigError(f"`model` must be one of {', '.join(MODEL_NAMES)}; got {name!r}.")
     module, cls_name, fixed = _MODELS[key]
     cls = getattr(importlib.import_module(module), cls_name)
     return cls(**{**fixed, **params})

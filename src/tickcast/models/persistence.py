@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tickcast.errors import ModelFileError
+from tickcast.errors import ModelFileError, TickcastError
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -97,8 +97,9 @@ def load_model(path: str | os.PathLike) -> Any:
     Raises
     ------
     ModelFileError
-        The file is missing, truncated, a pickle or other non-tickcast file, or was written
-        by a newer tickcast format.
+        The file is missing, truncated, a pickle or other non-tickcast file, damaged or
+        edited (unreadable header, missing or inconsistent arrays), or was written by a
+        newer tickcast format.
     """
     from tickcast.models.base import Forecaster
 
@@ -115,8 +116,14 @@ def load_model(path: str | os.PathLike) -> Any:
         ) from None
     if "__header__" not in files:
         raise ModelFileError(f"{str(path)!r} is an .npz file but not a tickcast model.")
-    header = json.loads(str(files["__header__"]))
-    if header.get("magic") != _MAGIC:
+    try:
+        header = json.loads(str(files["__header__"]))
+    except ValueError as exc:
+        raise ModelFileError(
+            f"{str(path)!r} has an unreadable header ({exc}); the file is damaged or was "
+            "edited. Save the model again."
+        ) from None
+    if not isinstance(header, dict) or header.get("magic") != _MAGIC:
         raise ModelFileError(f"{str(path)!r} is not a tickcast model file.")
     version = header.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -124,9 +131,21 @@ def load_model(path: str | os.PathLike) -> Any:
             f"{str(path)!r} was saved in model format {version}, newer than this tickcast "
             f"reads ({FORMAT_VERSION}); upgrade tickcast to load it."
         )
-    cls = Forecaster._registry.get(header["class"])
+    name = header.get("class")
+    cls = Forecaster._registry.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ModelFileError(f"{str(path)!r} holds an unknown model class {header['class']!r}.")
+        raise ModelFileError(f"{str(path)!r} holds an unknown model class {name!r}.")
+    try:
+        return _rebuild(cls, header, files)
+    except (TickcastError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelFileError(
+            f"{str(path)!r} is damaged or inconsistent and cannot be restored as a "
+            f"{name} ({type(exc).__name__}: {exc}). Save the model again."
+        ) from exc
+
+
+def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) -> Any:
+    """The model of class ``cls`` from a checked header and the file's arrays."""
     model = cls(**{k: _restore_param(v) for k, v in header["params"].items()})
     unit = header.get("date_unit", "ns")
     index = pd.DatetimeIndex(
