@@ -470,7 +470,26 @@ class Network:
         finally:
             if saved_skip is not None:
                 first.skip_input_grad = saved_skip
+        self._check_not_diverged(yt)
         return self
+
+    def _check_not_diverged(self, yt: np.ndarray) -> None:
+        """Raise if training ended with finite but useless weights (e.g. a huge ``lr``).
+
+        The training loss of the kept epoch is compared with the loss of predicting zero for
+        every target; more than 100 times that is divergence, not a fit.
+        """
+        if not self.history_:
+            return
+        kept = [h for h in self.history_ if h["epoch"] == self.best_epoch_] or self.history_[-1:]
+        trained = float(kept[0]["train_loss"])
+        zero = float(self.loss_.value(np.zeros((yt.shape[0], self.n_outputs_), yt.dtype), yt))
+        if not trained <= 100.0 * max(zero, 1e-12):
+            raise TrainingError(
+                f"training diverged: the training loss of the kept epoch is {trained:.3g}, more "
+                f"than 100 times the {zero:.3g} of predicting zero. Lower `lr` (got "
+                f"{self.optimizer_.lr!r}), keep `clip_norm` set, or scale the targets."
+            )
 
     @staticmethod
     def _check_fit_options(
