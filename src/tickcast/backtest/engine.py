@@ -134,7 +134,7 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
     scale = _naive_scale(values)
     total = task.gap + task.horizon
     ends = quantiles_for_levels(task.levels)
-    rows: list[dict] = []
+    records: list[tuple] = []
     failures: list[dict] = []
     model = clone(task.model)
     uses_x = X is not None and model.supports_exog
@@ -143,25 +143,17 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
     last = -1
 
     def record(fold, mean, lower, upper, seconds):
-        for j in range(task.horizon):
-            pos = fold.test[j]
-            row = {
-                "series": task.series,
-                "model": task.model_label,
-                "origin": y.index[fold.origin],
-                "step": j + 1,
-                "date": y.index[pos],
-                "y_true": values[pos],
-                "y_last": values[fold.origin],
-                "mean": mean[task.gap + j],
-                "scale": scale[fold.origin],
-                "refit": fold.refit,
-                "seconds": seconds,
-            }
-            for k, lv in enumerate(task.levels):
-                row[f"lower_{lv:g}"] = lower[task.gap + j, k]
-                row[f"upper_{lv:g}"] = upper[task.gap + j, k]
-            rows.append(row)
+        # keep the forecast steps after the gap; columns are built once per task (_columns)
+        records.append(
+            (
+                fold.origin,
+                fold.refit,
+                seconds,
+                mean[task.gap :],
+                lower[task.gap :],
+                upper[task.gap :],
+            )
+        )
 
     def fail(fold, exc):
         if task.errors == "raise":
@@ -239,7 +231,40 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                 if fold.refit:
                     broken = None
             i += 1
-    return rows, failures
+    return _columns(task, y, values, scale, records), failures
+
+
+def _columns(
+    task: _Task, y: pd.Series, values: np.ndarray, scale: np.ndarray, records: list[tuple]
+) -> dict[str, Any]:
+    """The long-format columns of one task's forecasts, built with whole-array operations.
+
+    Each record is (origin position, refit, seconds, mean (h,), lower (h, L), upper (h, L)).
+    """
+    h = task.horizon
+    if not records:
+        return {}
+    origin = np.array([r[0] for r in records])
+    test = (origin[:, None] + task.gap + 1 + np.arange(h)).ravel()  # (k * h,)
+    cols: dict[str, Any] = {
+        "series": np.full(len(test), task.series, dtype=object),
+        "model": np.full(len(test), task.model_label, dtype=object),
+        "origin": y.index[np.repeat(origin, h)],
+        "step": np.tile(np.arange(1, h + 1), len(origin)),
+        "date": y.index[test],
+        "y_true": values[test],
+        "y_last": np.repeat(values[origin], h),
+        "mean": np.concatenate([r[3] for r in records]),
+    }
+    lower = np.concatenate([r[4] for r in records])  # (k * h, L)
+    upper = np.concatenate([r[5] for r in records])
+    for j, lv in enumerate(task.levels):
+        cols[f"lower_{lv:g}"] = lower[:, j]
+        cols[f"upper_{lv:g}"] = upper[:, j]
+    cols["scale"] = np.repeat(scale[origin], h)
+    cols["refit"] = np.repeat(np.array([r[1] for r in records], dtype=bool), h)
+    cols["seconds"] = np.repeat(np.array([r[2] for r in records], dtype=float), h)
+    return cols
 
 
 def backtest(
@@ -335,7 +360,7 @@ def backtest(
 
     started = time.perf_counter()
     outputs = _execute(tasks, series, exog, n_jobs=n_jobs, backend=backend, progress=progress)
-    rows = [r for out in outputs for r in out[0]]
+    chunks = [out[0] for out in outputs if out[0]]
     failures = [f for out in outputs for f in out[1]]
     settings = {
         "splitter": splitter.describe(),
@@ -353,7 +378,7 @@ def backtest(
         "versions": _versions(),
     }
     return BacktestResult(
-        _frame(rows, levels), pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)), settings
+        _frame(chunks, levels), pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)), settings
     )
 
 
@@ -400,12 +425,14 @@ def _execute(tasks, series, exog, *, n_jobs, backend, progress):
     return results
 
 
-def _frame(rows: list[dict], levels: tuple[float, ...]) -> pd.DataFrame:
+def _frame(chunks: list[dict[str, Any]], levels: tuple[float, ...]) -> pd.DataFrame:
     columns = ["series", "model", "origin", "step", "date", "y_true", "y_last", "mean"]
     for lv in levels:
         columns += [f"lower_{lv:g}", f"upper_{lv:g}"]
     columns += ["scale", "refit", "seconds"]
-    frame = pd.DataFrame(rows, columns=columns)
+    if not chunks:
+        return pd.DataFrame({c: [] for c in columns})
+    frame = pd.concat([pd.DataFrame(c, columns=columns) for c in chunks], ignore_index=True)
     return frame.sort_values(["series", "model", "origin", "step"], kind="stable").reset_index(
         drop=True
     )
