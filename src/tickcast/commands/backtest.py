@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from tickcast.commands._neural import add_neural_options, model_params
+
 __all__ = ["add_parser", "run_backtest", "write_report"]
 
 
@@ -33,6 +35,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--end", help="last date of the series used")
     p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
     p.add_argument("--out", metavar="DIR", default=None, help="report folder (default: none)")
+    add_neural_options(p)
     p.set_defaults(handler=run)
 
 
@@ -111,6 +114,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         refit_every=args.refit_every,
         max_origins=args.max_origins,
         n_jobs=args.jobs,
+        model_params=model_params(names, args, args.horizon),
     )
     origins = result.forecasts["origin"]
     print(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from tickcast.commands._neural import add_neural_options, model_params
+
 __all__ = ["add_parser"]
 
 
@@ -51,6 +53,7 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         help="print every k-th row of the table (default: about 20 rows)",
     )
+    add_neural_options(p)
     p.set_defaults(handler=run)
 
 
@@ -65,7 +68,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     check_positive_int("horizon", args.horizon)
     levels = check_levels(tuple(args.level) if args.level else (80, 95))
     check_positive_int("paths", args.paths)
-    model = make_model(args.model)
+    params = model_params([args.model], args, min(args.horizon, 20))  # longer: recursive
+    model = make_model(args.model, **params.get(args.model, {}))
     y = tc.load(args.spec, start=args.start, end=args.end)
     fc = model.fit(y).predict(args.horizon, level=levels)
     table = fc.to_frame()
