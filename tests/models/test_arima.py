@@ -124,7 +124,8 @@ def test_order_search_recovers_simulated_orders():
     m = tc.ARIMAForecaster(max_p=2, max_q=2).fit(price)
     assert m.order_ == (2, 1, 0) and m.trend_ == "n"
     table = m.search_results_
-    assert len(table) == 3 * 3 * 2 and table["aic"].is_monotonic_increasing
+    assert m.kpss_d_ == 1  # the unit-root test differences the log price
+    assert len(table) == 3 * 3 and table["aic"].is_monotonic_increasing
     assert tuple(table.loc[0, ["p", "d", "q"]]) == (2, 1, 0)
     np.testing.assert_allclose(m.params_[:2], [1.0, -0.5], atol=0.05)
     # a stationary AR(1) around 5 % is found undifferenced, with a mean
@@ -133,7 +134,7 @@ def test_order_search_recovers_simulated_orders():
         x[t] = 0.8 * x[t - 1] + rng.normal(0, 0.05)
     rate = _series(5 + x, "rate")
     mr = tc.ARIMAForecaster(max_p=2, max_q=1, information_criterion="bic").fit(rate)
-    assert mr.order_ == (1, 0, 0) and mr.trend_ == "c"
+    assert mr.kpss_d_ == 0 and mr.order_ == (1, 0, 0) and mr.trend_ == "c"
     assert "bic" in mr.search_results_.columns
     assert mr.predict(500).mean.iloc[-1] == pytest.approx(5.0, abs=0.05)  # reverts to the mean
 

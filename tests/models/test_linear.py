@@ -267,3 +267,15 @@ def test_too_short_history_names_the_count(dbk):
     # a feature warm-up raises the requirement
     with pytest.raises(DataError, match="features"):
         tc.LinearForecaster(lags=20, horizon=5, features=["vol_60"]).fit(dbk.iloc[:need])
+
+
+def test_long_simulations_are_centred_on_the_point_forecast():
+    """Bootstrapped residuals are centred: no drift accumulates beyond the direct horizon."""
+    y = tc.load("dgs10").loc["2015":]
+    m = tc.LinearForecaster(lags=10, horizon=5).fit(y)
+    paths = m.simulate(252, 4000, seed=0)
+    point = m.predict(252, level=None).mean.to_numpy()
+    spread = np.quantile(paths[:, -1], 0.9) - np.quantile(paths[:, -1], 0.1)
+    assert abs(np.median(paths[:, -1]) - point[-1]) < 0.05 * spread
+    fc = m.predict(252, level=80)
+    assert fc.lower(80).iloc[-1] < point[-1] < fc.upper(80).iloc[-1]

@@ -402,7 +402,7 @@ def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame 
 
 def _execute(tasks, series, exog, *, n_jobs, backend, progress):
     import joblib
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets inside Jupyter
 
     disable = None if progress is None else not progress  # None: only on a terminal
     bar = tqdm(total=len(tasks), desc="backtest", unit="task", disable=disable)

@@ -8,7 +8,6 @@ import io
 import json
 import math
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_one_of
-from tickcast.errors import DataWarning
 
 __all__ = ["PLOT_KINDS", "markdown_table", "plot", "summary_table", "to_html", "to_markdown"]
 
@@ -132,9 +130,7 @@ def to_html(result: Any, path: str | os.PathLike) -> str:
         "squared error against naive (Diebold-Mariano, HLN correction).</p>",
     ]
     if len(result.series) == 1:
-        with warnings.catch_warnings():  # the note below states the step > 1 caveat
-            warnings.simplefilter("ignore", DataWarning)
-            stats = result.trading().stats
+        stats = result.trading().stats
         sections += [
             "<h2>Trading (sign of 1-step forecast, 5 bps costs)</h2>",
             "<p>Long when the 1-step forecast is above the last close, flat otherwise; held "
@@ -209,9 +205,7 @@ def plot(
         ax.set_ylabel("MAE")
         ax.set_title(f"{series}: mean absolute error by horizon")
     elif kind == "equity":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            tr = result.trading(series=series if len(result.series) > 1 else None)
+        tr = result.trading(series=series if len(result.series) > 1 else None)
         for name, curve in tr.equity.items():
             ax.plot(
                 curve.index,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-from tickcast.errors import ConfigError
+from tickcast.errors import ConfigError, DataWarning
 
 __all__ = ["BacktestResult"]
 
@@ -138,7 +139,8 @@ class BacktestResult:
 
         With several series, ``series`` names the one to trade.
         ``periods_per_year`` defaults to 252 divided by the splitter's ``step`` (the
-        distance between origins), so annualised figures count one period per origin.
+        distance between origins), so annualised figures count one period per origin; the
+        strategy is then flat between origins that are more than one day apart.
         """
         from tickcast.backtest.trading import trading_backtest
 
@@ -146,15 +148,22 @@ class BacktestResult:
             raise ConfigError(
                 f"`series` is required with several series; pass one of {self.series}."
             )
-        return trading_backtest(
-            self.forecasts,
-            strategy=strategy,
-            threshold=threshold,
-            cost_bps=cost_bps,
-            allow_short=allow_short,
-            series=series,
-            periods_per_year=periods_per_year or 252 / int(self.settings["splitter"]["step"]),
-        )
+        with warnings.catch_warnings():
+            if periods_per_year is None:  # annualised per origin here: the warning is moot
+                warnings.filterwarnings(
+                    "ignore",
+                    message="consecutive origins are not one observation apart",
+                    category=DataWarning,
+                )
+            return trading_backtest(
+                self.forecasts,
+                strategy=strategy,
+                threshold=threshold,
+                cost_bps=cost_bps,
+                allow_short=allow_short,
+                series=series,
+                periods_per_year=periods_per_year or 252 / int(self.settings["splitter"]["step"]),
+            )
 
     def summary(self) -> pd.DataFrame:
         """Ranked table: MASE, RMSE relative to naive, R2_oos, hit rate, coverage, DM p-value.

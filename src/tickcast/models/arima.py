@@ -64,6 +64,8 @@ class ARIMAForecaster(Forecaster):
     ----------
     order_ : tuple of int (p, d, q)
         The fitted (searched or given) order.
+    kpss_d_ : int
+        With ``order=None``: the differencing order the KPSS test chose (see Notes).
     seasonal_order_ : tuple of int (P, D, Q, s)
     trend_ : str
         The trend used ("n", "c", "t" or "ct").
@@ -84,7 +86,11 @@ class ARIMAForecaster(Forecaster):
 
     Notes
     -----
-    **Order search.** Every candidate (p, d, q) is ranked by its conditional-sum-of-squares
+    **Order search.** The differencing order d is the smallest in ``d_values`` whose
+    differenced series passes a KPSS stationarity test at 5 % (``kpss_d_``), as in
+    ``auto.arima``: log prices are almost always differenced once, so a stationary model of
+    the price level is not chosen by accident. Every candidate (p, q) at that d is then
+    ranked by its conditional-sum-of-squares
     (CSS) criterion on the last ``SEARCH_WINDOW`` = 1000 observations: with
     :math:`\\hat\\sigma^2` the mean squared CSS residual over a conditioning sample that is
     the same for all candidates (so criteria with different d are comparable: all describe
@@ -259,7 +265,10 @@ class ARIMAForecaster(Forecaster):
         previous = getattr(self, "params_", None), getattr(self, "_spec", None)
         self.search_results_ = None
         if cfg["order"] is None:
-            table, best = _search_orders(w[-SEARCH_WINDOW:], cfg, self.trend)
+            self.kpss_d_ = _kpss_d(w[-SEARCH_WINDOW:], cfg["d_values"])
+            table, best = _search_orders(
+                w[-SEARCH_WINDOW:], {**cfg, "d_values": (self.kpss_d_,)}, self.trend
+            )
             self.search_results_ = table
             order, trend, css_params = best
         else:
@@ -667,6 +676,26 @@ def _penalty(ic: str, k: int, n: int) -> float:
     if ic == "hqic":
         return 2.0 * k * float(np.log(np.log(n)))
     return 2.0 * k
+
+
+def _kpss_d(w: np.ndarray, d_values: tuple[int, ...]) -> int:
+    """Smallest d in ``d_values`` whose d-times differenced ``w`` passes a KPSS test.
+
+    KPSS (level stationarity, 5 % level) as in Hyndman & Khandakar's ``auto.arima``: the
+    differencing order is decided by a unit-root test, not by comparing information criteria
+    across d (which describe different data). If every candidate is rejected, the largest d.
+    """
+    from statsmodels.tsa.stattools import kpss
+
+    candidates = sorted(d_values)
+    for d in candidates[:-1]:
+        x = np.diff(w, n=d) if d else w
+        with warnings.catch_warnings():  # p-values outside the table are clipped: fine here
+            warnings.simplefilter("ignore")
+            pvalue = kpss(x, regression="c", nlags="auto")[1]
+        if pvalue > 0.05:
+            return d
+    return candidates[-1]
 
 
 def _search_orders(

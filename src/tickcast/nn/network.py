@@ -534,7 +534,7 @@ class Network:
         wait = 0
         bar = None
         if verbose:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in Jupyter
 
             bar = tqdm(total=epochs, desc="training", unit="epoch", disable=None, leave=False)
         try:
