@@ -8,7 +8,6 @@ import pytest
 from scipy.special import ndtri
 from sklearn.base import clone
 from statsmodels.tsa.statespace.sarimax import SARIMAX
-from threadpoolctl import threadpool_limits
 
 import tickcast as tc
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, NotFittedError
@@ -16,12 +15,6 @@ from tickcast.models.forecast import quantiles_for_levels
 from tickcast.models.linear import _slow_block
 
 QS = quantiles_for_levels((80, 95))
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 import tickcast as tc
 from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError
@@ -18,12 +17,6 @@ from tickcast.models.linear import _slow_block
 QS = quantiles_for_levels((80, 95))
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def dbk():
     return tc.load("dbk").iloc[-1500:]
@@ -32,14 +25,6 @@ def dbk():
 @pytest.fixture(scope="module")
 def dgs10():
     return tc.load("dgs10").iloc[-1500:]
-
-
-@pytest.fixture(scope="module")
-def dbk_exog(dbk):
-    """DAX daily log return, known at each DBK date (aligned, last value carried)."""
-    dax = tc.load("dax")
-    ret = np.log(dax).diff().reindex(dbk.index, method="ffill").fillna(0.0)
-    return ret.to_frame("dax_ret")
 
 
 def sk_windows(y, lags, horizon, extra=None):

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 
 import tickcast as tc
 from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError
@@ -12,12 +11,6 @@ from tickcast.models.rnn import RNNForecaster
 
 # Tiny networks: a fit on 600 points takes a few hundredths of a second.
 TINY = {"hidden": 4, "lookback": 10, "horizon": 5, "epochs": 3, "batch_size": 32}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +21,6 @@ def dbk():
 @pytest.fixture(scope="module")
 def dgs10():
     return tc.load("dgs10").iloc[-600:]
-
-
-@pytest.fixture(scope="module")
-def dbk_exog(dbk):
-    """DAX daily log return, known at each DBK date (aligned, last value carried)."""
-    dax = tc.load("dax")
-    ret = np.log(dax).diff().reindex(dbk.index, method="ffill").fillna(0.0)
-    return ret.to_frame("dax_ret")
 
 
 def ar2_prices(seed, n=2000, phi=(0.5, -0.3), sigma=0.01):
