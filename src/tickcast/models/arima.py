@@ -712,12 +712,7 @@ def _search_orders(
                 tr = trend or ("c" if d + seasonal[1] == 0 else "n")
                 sigma2, params, n = _css_fit(w, (p, d, q), seasonal, tr, max_p, max(d_values))
                 k = p + q + seasonal[0] + seasonal[2] + len(tr.replace("n", "")) + 1
-                penalty = {
-                    "aic": 2.0 * k,
-                    "bic": k * np.log(n),
-                    "hqic": 2.0 * k * np.log(np.log(n)),
-                }
-                value = n * np.log(sigma2) + penalty[ic] if np.isfinite(sigma2) else np.inf
+                value = n * np.log(sigma2) + _penalty(ic, k, n) if np.isfinite(sigma2) else np.inf
                 rows.append({"p": p, "d": d, "q": q, "trend": tr, "sigma2": sigma2, ic: value})
                 if value < best_key:
                     best_key, best = value, ((p, d, q), tr, params)
