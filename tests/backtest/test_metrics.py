@@ -37,10 +37,25 @@ def test_r2_oos_and_directional_accuracy():
     naive = np.array([10.0, 10.0, 10.0, 10.0])  # errors 0, 2, -1, 1 -> SSE 6; model SSE 7
     assert M.r2_oos(Y, F, naive) == pytest.approx(1 - 7 / 6)
     assert M.r2_oos(Y, Y, naive) == 1.0
-    # changes vs 10: true +0, +2, -1, +1 ; predicted +1, +1, 0, +3 -> hits at 2 and 4
-    assert M.directional_accuracy(Y, F, naive) == pytest.approx(0.5)
-    # the random walk predicts no change: a hit only where the level did not move
-    assert M.directional_accuracy(Y, naive, naive) == pytest.approx(0.25)
+    # changes vs 10: true +0, +2, -1, +1 ; predicted +1, +1, 0, +3. Row 1 did not move and
+    # row 3 predicts no move: both left out; rows 2 and 4 are hits
+    assert M.directional_accuracy(Y, F, naive) == pytest.approx(1.0)
+    # the random walk predicts no direction at all: NaN, not the share of unchanged actuals
+    assert np.isnan(M.directional_accuracy(Y, naive, naive))
+
+
+def test_directional_accuracy_counts_only_forecasts_with_a_direction():
+    last = np.full(6, 10.0)
+    y = np.array([11.0, 9.0, 12.0, 8.0, 10.0, 11.0])  # up, down, up, down, flat, up
+    f = np.array([10.5, 10.5, 9.0, 9.0, 11.0, 10.0])  # up, up, down, down, up, none
+    # used: rows 1-4 (row 5 flat actual, row 6 no predicted move); hits at rows 1 and 4
+    assert M.directional_accuracy(y, f, last) == pytest.approx(2 / 4)
+    # one predicted direction among many "no change" forecasts: judged on that one alone
+    f_one = np.where(np.arange(6) == 0, 10.5, 10.0)
+    assert M.directional_accuracy(y, f_one, last) == 1.0
+    # a predicted direction only where the actual did not move: nothing to judge
+    f_flat = np.where(np.arange(6) == 4, 10.5, 10.0)
+    assert np.isnan(M.directional_accuracy(y, f_flat, last))
 
 
 def test_interval_metrics_by_hand():
@@ -157,6 +172,9 @@ def test_compute_metrics_per_model_matches_the_pure_functions():
     # naive errors 1, 3, 2, 1 -> SSE 15; model SSE 1 + 1 + 1 + 4 = 7
     assert out.loc["m", "r2_oos"] == pytest.approx(1 - 7 / 15)
     assert out.loc["naive", "r2_oos"] == pytest.approx(0.0)
+    # changes true +1, +3, +2, +1; model predicts +2, +2, +1, +3: all hits. Naive: none
+    assert out.loc["m", "directional_accuracy"] == 1.0
+    assert np.isnan(out.loc["naive", "directional_accuracy"])
     assert out.loc["m", "rel_mae"] == pytest.approx((5 / 4) / (7 / 4))
     assert out.loc["naive", "rel_rmse"] == pytest.approx(1.0)
     # width 3 everywhere; |e| <= 1.5 inside: model 3 of 4, naive 2 of 4 (errors 1 and 1)
@@ -210,3 +228,39 @@ def test_compute_metrics_without_optional_columns_or_baseline():
 def test_invalid_compute_metrics(call, error, match):
     with pytest.raises(error, match=match):
         call(_frame())
+
+
+# ---------------------------------------------------------------------------- MASE scale
+# A level series with hand-picked steps: |diffs| 1, 2, 3, 4, 1, 0, 3, 4, 0, 2, 1
+_LEVELS = 100.0 + np.array([0, 1, 3, 6, 10, 9, 9, 12, 8, 8, 10, 11], dtype=float)
+
+
+def _scales(**splitter) -> pd.Series:
+    import tickcast as tc
+
+    y = pd.Series(_LEVELS, index=pd.bdate_range("2024-01-01", periods=len(_LEVELS)), name="y")
+    res = tc.backtest([tc.Naive()], y, splitter=tc.WalkForward(**splitter), progress=False)
+    f = res.forecasts
+    pos = y.index.get_indexer(f["origin"])
+    return pd.Series(f["scale"].to_numpy(), index=pos)
+
+
+def test_mase_scale_is_the_naive_mae_of_the_sliding_training_window():
+    # window_size 4, refit on folds 0, 2, 4, ...; origins 4..10. A forecast's scale is the
+    # one-step naive MAE of the window its parameters were fitted on (Fold.fitted_on):
+    #   origin 4 (refit), window 1..4 = 101, 103, 106, 110 -> |diffs| 2, 3, 4 -> 3
+    #   origin 5 (update): same window                                    -> 3
+    #   origin 6 (refit), window 3..6 = 106, 110, 109, 109 -> 4, 1, 0    -> 5/3
+    #   origin 8 (refit), window 5..8 = 109, 109, 112, 108 -> 0, 3, 4    -> 7/3
+    #   origin 10 (refit), window 7..10 = 112, 108, 108, 110 -> 4, 0, 2  -> 2
+    s = _scales(initial=5, window="sliding", window_size=4, refit_every=2)
+    expected = {4: 3, 5: 3, 6: 5 / 3, 7: 5 / 3, 8: 7 / 3, 9: 7 / 3, 10: 2}
+    assert s.to_dict() == pytest.approx(expected)
+
+
+def test_mase_scale_expanding_uses_the_last_refit_window():
+    # refit on folds 0 and 3 (origins 4 and 7): windows 0..4 -> (1+2+3+4)/4 = 2.5,
+    # 0..7 -> (1+2+3+4+1+0+3)/7 = 2, then origin 10 -> (14 + 4 + 0 + 2)/10 = 2
+    s = _scales(initial=5, refit_every=3)
+    expected = {4: 2.5, 5: 2.5, 6: 2.5, 7: 2.0, 8: 2.0, 9: 2.0, 10: 2.0}
+    assert s.to_dict() == pytest.approx(expected)

@@ -114,13 +114,20 @@ def _group(blocks: list[list], n_groups: int) -> list[tuple]:
     return [tuple(f for block in blocks[a:b] for f in block) for a, b in itertools.pairwise(edges)]
 
 
-def _naive_scale(y: np.ndarray) -> np.ndarray:
-    """scale[o] = mean |y_t - y_{t-1}| over t <= o: the in-sample naive MAE used by MASE."""
-    steps = np.abs(np.diff(y))
-    csum = np.concatenate([[np.nan], np.cumsum(steps)])
-    counts = np.arange(len(y), dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return csum / counts
+def _naive_scale(y: np.ndarray, folds: Sequence[Any]) -> dict[int, float]:
+    """MASE scale per origin: the in-sample one-step naive MAE of the data the model was fitted on.
+
+    For each fold, ``mean |y_t - y_{t-1}|`` over ``t`` in its ``fitted_on`` window (the
+    training window of the refit that produced its forecast; sliding windows included), as
+    in Hyndman & Koehler (2006). NaN when that window holds a single observation.
+    """
+    # csum[k] = sum_{t=1..k} |y_t - y_{t-1}|, so a window a..b-1 sums csum[b-1] - csum[a]
+    csum = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(y)))])
+    out: dict[int, float] = {}
+    for fold in folds:
+        a, b = fold.fitted_on.start, fold.fitted_on.stop
+        out[fold.origin] = (csum[b - 1] - csum[a]) / (b - 1 - a) if b - a > 1 else np.nan
+    return out
 
 
 def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, list]:
@@ -131,7 +138,7 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
     from tickcast.models.forecast import quantiles_for_levels
 
     values = y.to_numpy()
-    scale = _naive_scale(values)
+    scale = _naive_scale(values, task.folds)
     total = task.gap + task.horizon
     ends = quantiles_for_levels(task.levels)
     records: list[tuple] = []
@@ -235,7 +242,7 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
 
 
 def _columns(
-    task: _Task, y: pd.Series, values: np.ndarray, scale: np.ndarray, records: list[tuple]
+    task: _Task, y: pd.Series, values: np.ndarray, scale: dict[int, float], records: list[tuple]
 ) -> dict[str, Any]:
     """The long-format columns of one task's forecasts, built with whole-array operations.
 
@@ -261,7 +268,7 @@ def _columns(
     for j, lv in enumerate(task.levels):
         cols[f"lower_{lv:g}"] = lower[:, j]
         cols[f"upper_{lv:g}"] = upper[:, j]
-    cols["scale"] = np.repeat(scale[origin], h)
+    cols["scale"] = np.repeat([scale[o] for o in origin], h)
     cols["refit"] = np.repeat(np.array([r[1] for r in records], dtype=bool), h)
     cols["seconds"] = np.repeat(np.array([r[2] for r in records], dtype=float), h)
     return cols

@@ -196,18 +196,28 @@ def mase(
     y_true, y_pred : array-like of shape (n,)
         Actual values and point forecasts, in the series' units.
     y_train : array-like of shape (n_train,), optional
-        In-sample series; the scale is its naive MAE, ``mean(|y_t - y_{t-m}|)``.
+        In-sample series: the data the model was fitted on (its training window, also when
+        that window slides). The scale is its naive MAE, ``mean(|y_t - y_{t-m}|)``.
     scale : float or array-like of shape (n,), optional
-        Precomputed scale (one value, or one per forecast, e.g. the in-sample naive MAE at
-        each forecast's origin). Give exactly one of ``y_train`` and ``scale``.
+        Precomputed scale (one value, or one per forecast, e.g. the in-sample naive MAE of
+        the training window behind each forecast, the backtest's ``scale`` column). Give
+        exactly one of ``y_train`` and ``scale``.
     m : int, default 1
         Seasonal lag of the naive scale when ``y_train`` is given (1 = random walk).
 
     Returns
     -------
     float
-        ``mean(|y - ŷ| / scale)``, unitless. Below 1: better than the in-sample naive
-        forecast's average error.
+        ``mean(|y - ŷ| / scale)``, unitless. Below 1: the out-of-sample errors are smaller
+        than the one-step in-sample errors of the naive forecast. That is not a comparison
+        with the random walk out of sample (use ``rel_rmse`` or the Diebold-Mariano test):
+        h-step errors grow with h, and the random walk itself scores anywhere around 1.
+
+    Notes
+    -----
+    Hyndman & Koehler (2006): the scale is the in-sample MAE of the one-step naive forecast
+    on the data the model was trained on, so it is fixed before the forecasts are scored
+    and is the same for every model forecasting from that window.
     """
     if (y_train is None) == (scale is None):
         raise ConfigError(
@@ -256,7 +266,7 @@ def r2_oos(y_true: ArrayLike, y_pred: ArrayLike, y_naive: ArrayLike) -> float:
 
 
 def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike) -> float:
-    """Hit rate of the predicted direction of change.
+    """Hit rate of the predicted direction of change, over the forecasts that have one.
 
     Parameters
     ----------
@@ -268,13 +278,32 @@ def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike
     Returns
     -------
     float
-        ``mean(sign(ŷ - y_last) == sign(y - y_last))``, a fraction in [0, 1]. A predicted
-        "no change" counts as a hit only when the level indeed did not change, so the random
-        walk scores (almost) 0.
+        ``mean(sign(ŷ - y_last) == sign(y - y_last))`` over the rows where both
+        ``ŷ != y_last`` and ``y != y_last``, a fraction in [0, 1]. NaN when no row qualifies
+        (e.g. the random walk, which never predicts a direction) or any input is NaN.
+
+    Notes
+    -----
+    A forecast of no change (``ŷ == y_last`` exactly) predicts no direction, so it is
+    neither a hit nor a miss: it is left out, and a model that never predicts a direction
+    scores NaN rather than the share of unchanged actuals. An actual that did not change
+    (``y == y_last``, common for rates quoted in whole basis points) has no direction to
+    hit either and is left out too, so the hit rate is conditional on a move and a coin
+    flip scores 1/2. The same rows are used by
+    :func:`~tickcast.backtest.tests.pesaran_timmermann`.
+
+    Examples
+    --------
+    >>> directional_accuracy([11.0, 9.0, 10.0, 12.0], [10.5, 10.5, 10.5, 10.0], [10.0] * 4)
+    0.5
     """
     y, f, last = _arrays(y_true=y_true, y_pred=y_pred, y_last=y_last)
-    hits = np.sign(f - last) == np.sign(y - last)
-    return float(np.mean(_nan_if_any(hits, y, f, last)))
+    if np.isnan(y).any() or np.isnan(f).any() or np.isnan(last).any():
+        return float("nan")
+    used = (f != last) & (y != last)
+    if not used.any():
+        return float("nan")
+    return float(np.mean(np.sign(f - last)[used] == np.sign(y - last)[used]))
 
 
 # ---------------------------------------------------------------------------- intervals
@@ -497,7 +526,8 @@ def compute_metrics(
                                  directional_accuracy)
         lower_L,      no         bounds of the central L % prediction interval, for each L
         upper_L                  in ``levels`` (``lower_80``, ``upper_95``...); NaN allowed
-        scale         no         in-sample naive MAE at the origin, for MASE
+        scale         no         in-sample one-step naive MAE of the training window of
+                                 the refit behind the forecast, for MASE
         ============  =========  ==========================================================
 
     by : sequence of str, default ("model",)
@@ -515,7 +545,8 @@ def compute_metrics(
     pandas.DataFrame
         Indexed by the ``by`` columns, with columns ``n`` (rows used), ``mae``, ``rmse``,
         ``mape`` (%), ``smape`` (%), ``mase``, ``r2_oos`` (benchmark: the random walk, i.e.
-        ``y_last``), ``directional_accuracy``, ``rel_mae``, ``rel_rmse``, then for each level
+        ``y_last``), ``directional_accuracy`` (over rows with a predicted and an actual
+        direction; NaN if none), ``rel_mae``, ``rel_rmse``, then for each level
         L: ``coverage_L`` (fraction), ``width_L``, ``pinball_L`` (mean of the pinball losses
         of the two bounds at quantiles (1 - L/100)/2 and (1 + L/100)/2) and ``winkler_L``.
         A metric whose inputs are missing (no ``scale`` column, no intervals) is NaN.

@@ -22,31 +22,82 @@ PLOT_KINDS = ("forecasts", "errors", "equity", "coverage")
 
 
 def summary_table(result: Any) -> pd.DataFrame:
-    """MASE-ranked table with relative RMSE, R2_oos, hit rate, coverage and DM p-values.
+    """Table ranked by RMSE relative to the baseline, with the tests of each model against it.
 
     Returns
     -------
     pd.DataFrame
-        Indexed like ``result.metrics()``; columns ``mase``, ``rel_rmse``, ``r2_oos``,
-        ``hit_rate``, ``coverage_L``/``width_L`` per level, ``dm_stat``, ``dm_pvalue``,
-        ``n``.
+        Indexed like ``result.metrics()``; columns ``rel_rmse``, ``rmse``, ``mase``,
+        ``r2_oos``, ``directional_accuracy``, ``coverage_L``/``width_L`` per level, then
+        (when a baseline and another model were backtested) ``dm_stat``, ``dm_pvalue``,
+        ``dm_pvalue_holm`` (when the DM table provides Holm-adjusted p-values), and
+        ``pt_pvalue``, ``n``. Rows are sorted by ``rel_rmse`` (by ``rmse`` without a
+        baseline), within each series when there are several.
     """
     m = result.metrics()
-    cols = ["mase", "rmse", "rel_rmse", "r2_oos", "directional_accuracy"]
+    key = "rel_rmse" if result.baseline is not None else "rmse"
+    cols = ["rel_rmse", "rmse", "mase", "r2_oos", "directional_accuracy"]
     for lv in result.levels:
         cols += [f"coverage_{lv:g}", f"width_{lv:g}"]
-    table = m[[c for c in cols if c in m.columns]].rename(
-        columns={"directional_accuracy": "hit_rate"}
-    )
+    table = m[[c for c in cols if c in m.columns]].copy()
     if result.baseline is not None and len(result.models) > 1:
         dm = result.dm_test()
         table["dm_stat"] = dm["statistic"].reindex(table.index)
         table["dm_pvalue"] = dm["pvalue"].reindex(table.index)
+        if "pvalue_holm" in dm.columns:
+            table["dm_pvalue_holm"] = dm["pvalue_holm"].reindex(table.index)
+    table["pt_pvalue"] = _pt_pvalues(result).reindex(table.index)
     table["n"] = m["n"]
     if isinstance(table.index, pd.MultiIndex):
-        order = table.reset_index().sort_values([table.index.names[0], "mase"], kind="stable")
+        order = table.reset_index().sort_values([table.index.names[0], key], kind="stable")
         return order.set_index(list(table.index.names))
-    return table.sort_values("mase", kind="stable")
+    return table.sort_values(key, kind="stable")
+
+
+def _pt_pvalues(result: Any) -> pd.Series:
+    """One-sided Pesaran-Timmermann p-value per model on its one-step forecasts."""
+    from tickcast.backtest.tests import pt_table
+
+    by = result._by(("model",))
+    return pt_table(result.forecasts, by=by, step=1)["pvalue"]
+
+
+def _legend(result: Any, table: pd.DataFrame) -> str:
+    """What the columns of the summary ``table`` mean, in words."""
+    base = result.baseline
+    if base is None:
+        parts = [
+            "Rows are ranked by rmse (no naive model was backtested: no rel_rmse, no DM test)."
+        ]
+    else:
+        parts = [
+            f"Rows are ranked by rel_rmse, the model's RMSE divided by that of the random walk "
+            f"('{base}') on the same targets: below 1, a smaller RMSE than the random walk."
+        ]
+    parts.append(
+        "mase divides the mean absolute error by the in-sample one-step MAE of the random "
+        "walk on the model's training window (Hyndman & Koehler, 2006); it is not a "
+        "comparison with the random walk out of sample (the random walk itself need not "
+        "score 1)."
+    )
+    if "dm_stat" in table.columns:
+        parts.append(
+            "dm_stat is the Diebold-Mariano statistic (HLN-corrected) of d = squared error of "
+            "the model minus squared error of the random walk: negative means the model was "
+            "more accurate, positive less accurate; dm_pvalue is its two-sided p-value"
+            + (
+                ", dm_pvalue_holm the same p-value Holm-adjusted over the models compared."
+                if "dm_pvalue_holm" in table.columns
+                else "."
+            )
+        )
+    parts.append(
+        "directional_accuracy is the share of correctly predicted up/down moves among the "
+        "forecasts that predict a move and whose target moved; pt_pvalue is the one-sided "
+        "Pesaran-Timmermann (1992) p-value of the one-step forecasts' directions against "
+        "independence (empty when the model predicts no direction, or always the same one)."
+    )
+    return " ".join(parts)
 
 
 def _fmt(value: Any) -> str:
@@ -83,13 +134,13 @@ def _settings_lines(result: Any) -> list[str]:
 
 def to_markdown(result: Any) -> str:
     """Summary table, settings and failures as Markdown text."""
+    table = summary_table(result)
     parts = [
         "## Backtest summary",
         "",
-        markdown_table(summary_table(result)),
+        markdown_table(table),
         "",
-        "MASE < 1 and rel_rmse < 1 beat the random walk; dm_pvalue tests equal squared "
-        "error against naive (Diebold-Mariano with the HLN correction).",
+        _legend(result, table),
         "",
         "## Settings",
         "",
@@ -126,8 +177,7 @@ def to_html(result: Any, path: str | os.PathLike) -> str:
         "<h1>tickcast backtest</h1>",
         "<h2>Summary</h2>",
         table.to_html(float_format=lambda v: f"{v:.4g}", na_rep=""),
-        "<p>MASE &lt; 1 and rel_rmse &lt; 1 beat the random walk; dm_pvalue tests equal "
-        "squared error against naive (Diebold-Mariano, HLN correction).</p>",
+        f"<p>{html.escape(_legend(result, table))}</p>",
     ]
     if len(result.series) == 1:
         stats = result.trading().stats

@@ -166,10 +166,20 @@ class BacktestResult:
             )
 
     def summary(self) -> pd.DataFrame:
-        """Ranked table: MASE, RMSE relative to naive, R2_oos, hit rate, coverage, DM p-value.
+        """Ranked table: RMSE relative to naive, MASE, R2_oos, direction, coverage and tests.
 
-        Rows are sorted by MASE (lower is better). ``dm_pvalue`` tests equal squared-error
-        accuracy against the naive forecast (two-sided); NaN for the naive model itself.
+        Rows are sorted by ``rel_rmse``, the model's RMSE divided by the naive (random-walk)
+        RMSE on the same targets (below 1: a smaller RMSE than the random walk); by ``rmse``
+        when no naive model was backtested. ``mase`` is scaled by the in-sample one-step
+        naive MAE of each forecast's training window (Hyndman & Koehler, 2006).
+        ``dm_stat`` is the HLN-corrected Diebold-Mariano statistic of
+        ``d = squared error(model) - squared error(naive)``: negative means the model was
+        more accurate. ``dm_pvalue`` is its two-sided p-value, and ``dm_pvalue_holm`` (when
+        the DM table provides it) the Holm-adjusted one; both NaN for the naive model.
+        ``directional_accuracy`` is the hit rate over forecasts that predict a direction
+        (NaN for the random walk); ``pt_pvalue`` is the one-sided Pesaran-Timmermann
+        p-value of the one-step directions (NaN when the model predicts no direction or
+        always the same one).
         """
         from tickcast.backtest.report import summary_table
 

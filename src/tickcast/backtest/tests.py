@@ -378,3 +378,202 @@ def dm_table(
         idx = pd.Index(index, name=keys[0])
     out = pd.DataFrame(rows, index=idx, columns=list(_DM_COLUMNS))
     return out.astype({"n": np.int64, "h": np.int64, "statistic": float, "pvalue": float})
+
+
+# ---------------------------------------------------------------------------- Pesaran-Timmermann
+__all__ += ["PTResult", "pesaran_timmermann", "pt_table"]
+
+
+@dataclass(frozen=True)
+class PTResult:
+    """Outcome of a Pesaran-Timmermann test of directional accuracy.
+
+    Attributes
+    ----------
+    statistic : float
+        ``S = (P - P*) / sqrt(V(P) - V(P*))``, asymptotically standard normal under H0.
+    pvalue : float
+        One-sided p-value ``1 - Φ(S)``; H1: the predicted directions are informative (hit
+        more often than independent signs would).
+    n : int
+        Number of pairs used: those where both the actual and the predicted change are
+        non-zero.
+    hit_rate : float
+        ``P``, the fraction of those pairs whose signs agree.
+    expected_hit_rate : float
+        ``P* = Py·Px + (1 - Py)(1 - Px)``, the hit rate expected if the signs were
+        independent with the observed frequencies of ups ``Py`` (actual) and ``Px``
+        (predicted).
+    """
+
+    statistic: float
+    pvalue: float
+    n: int
+    hit_rate: float
+    expected_hit_rate: float
+
+
+def _pt_from_changes(actual: np.ndarray, predicted: np.ndarray) -> PTResult:
+    """The test on validated, finite change arrays (trusted path of pt_table)."""
+    from scipy.special import ndtr  # standard normal CDF
+
+    used = (actual != 0) & (predicted != 0)
+    up_y, up_x = actual[used] > 0, predicted[used] > 0
+    n = int(used.sum())
+    if n < 2:
+        raise DataError(
+            f"the Pesaran-Timmermann test needs at least 2 pairs with a non-zero actual and "
+            f"predicted change; got {n}. A forecast of no change predicts no direction."
+        )
+    p = float(np.mean(up_y == up_x))
+    py, px = float(np.mean(up_y)), float(np.mean(up_x))
+    p_star = py * px + (1.0 - py) * (1.0 - px)
+    var_p = p_star * (1.0 - p_star) / n
+    var_p_star = (
+        (2 * py - 1) ** 2 * px * (1 - px) / n
+        + (2 * px - 1) ** 2 * py * (1 - py) / n
+        + 4 * py * px * (1 - py) * (1 - px) / n**2
+    )
+    if not var_p - var_p_star > 0:
+        raise DataError(
+            "the Pesaran-Timmermann statistic is undefined: all predicted (or all actual) "
+            f"changes have the same sign (share of predicted ups {px:.3g}, of actual ups "
+            f"{py:.3g}), so the forecast cannot time the moves. Report the hit rate alone."
+        )
+    stat = (p - p_star) / np.sqrt(var_p - var_p_star)
+    return PTResult(
+        statistic=float(stat),
+        pvalue=float(ndtr(-stat)),
+        n=n,
+        hit_rate=p,
+        expected_hit_rate=float(p_star),
+    )
+
+
+def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) -> PTResult:
+    """Pesaran-Timmermann (1992) test of directional accuracy.
+
+    Parameters
+    ----------
+    actual_change : array-like of shape (n,)
+        Realised changes of the target, ``y - y_last``, in the series' units.
+    predicted_change : array-like of shape (n,)
+        Predicted changes of the same targets, ``ŷ - y_last``.
+
+    Returns
+    -------
+    PTResult
+        Statistic, one-sided p-value, pairs used, hit rate and the hit rate expected
+        under independence.
+
+    Raises
+    ------
+    DataError
+        Lengths differ, values are missing or non-finite, fewer than 2 pairs have a
+        non-zero actual and predicted change, or all used predicted (or actual) changes
+        have one sign, where the statistic is 0/0.
+
+    Notes
+    -----
+    Pairs where either change is exactly zero have no direction and are left out (as in
+    :func:`~tickcast.backtest.metrics.directional_accuracy`, whose value equals
+    ``hit_rate``). With ``Py``, ``Px`` the shares of actual and predicted ups among the
+    ``n`` pairs used, ``P`` the share of agreeing signs and
+    ``P* = Py·Px + (1 - Py)(1 - Px)``,
+
+    ``V(P) = P*(1 - P*) / n``,
+
+    ``V(P*) = (2Py - 1)² Px(1 - Px) / n + (2Px - 1)² Py(1 - Py) / n
+    + 4 Py Px (1 - Py)(1 - Px) / n²``,
+
+    and ``S = (P - P*) / sqrt(V(P) - V(P*))`` is asymptotically N(0, 1) when the actual
+    and predicted signs are independent (Pesaran & Timmermann, 1992, eq. 6). The test
+    assumes serially independent pairs: use one-step forecasts, or origins at least h
+    apart for h-step forecasts. It is asymptotically equivalent to Pearson's chi-squared
+    test of independence in the 2x2 table of signs, but one-sided.
+
+    Examples
+    --------
+    >>> r = pesaran_timmermann([1, 2, -1, -2, 1, -1], [1, 1, -1, -1, -1, 1])
+    >>> round(r.hit_rate, 4), round(r.expected_hit_rate, 4)
+    (0.6667, 0.5)
+    """
+    arrays = []
+    for name, value in (("actual_change", actual_change), ("predicted_change", predicted_change)):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputTypeError(
+                f"`{name}` must be a numeric array of changes; got {type(value).__name__}."
+            ) from exc
+        if arr.ndim != 1:
+            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
+        if not np.isfinite(arr).all():
+            raise DataError(
+                f"`{name}` must hold finite changes; got {int((~np.isfinite(arr)).sum())} "
+                "NaN or infinite values. Drop the pairs with a missing forecast first."
+            )
+        arrays.append(arr)
+    actual, predicted = arrays
+    if actual.shape != predicted.shape:
+        raise DataError(
+            f"`actual_change` and `predicted_change` must have the same length (changes of "
+            f"the same targets); got {actual.shape[0]} and {predicted.shape[0]}."
+        )
+    return _pt_from_changes(actual, predicted)
+
+
+_PT_COLUMNS = ("n", "statistic", "pvalue", "hit_rate", "expected_hit_rate")
+
+
+def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int = 1) -> pd.DataFrame:
+    """Pesaran-Timmermann test per model on the ``step``-ahead forecasts of a forecast frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long-format forecast frame with columns ``model``, ``step``, ``y_true``, ``mean``
+        and ``y_last`` (see :func:`~tickcast.backtest.metrics.compute_metrics`).
+    by : sequence of str, default ("model",)
+        Grouping columns, must include ``"model"``.
+    step : int, default 1
+        Horizon step tested. One-step forecasts from distinct origins have non-overlapping
+        actual changes, as the test's independence assumption needs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``, with columns ``n``, ``statistic``, ``pvalue`` (one-sided),
+        ``hit_rate`` and ``expected_hit_rate``. NaN where the test is undefined (a model
+        that never predicts a direction, such as the random walk, or always the same one).
+    """
+    _check_frame(frame, ("model", "step", "y_true", "mean", "y_last"), "pt_table")
+    keys = _check_by(by, frame, "pt_table")
+    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step < 1:
+        raise ConfigError(f"`step` must be a positive integer; got {step!r}. Use step=1.")
+    sel = frame[frame["step"] == step]
+    sel = sel[np.isfinite(sel["y_true"]) & np.isfinite(sel["mean"]) & np.isfinite(sel["y_last"])]
+    rows, index = [], []
+    for key, g in sel.groupby(keys, sort=True, dropna=False):
+        last = g["y_last"].to_numpy(dtype=np.float64)
+        actual = g["y_true"].to_numpy(dtype=np.float64) - last
+        predicted = g["mean"].to_numpy(dtype=np.float64) - last
+        try:
+            r = _pt_from_changes(actual, predicted)
+            row = {c: getattr(r, c) for c in _PT_COLUMNS}
+        except DataError:
+            used = (actual != 0) & (predicted != 0)
+            row = dict.fromkeys(_PT_COLUMNS, np.nan)
+            row["n"] = int(used.sum())
+            if used.any():
+                row["hit_rate"] = float(np.mean(np.sign(actual[used]) == np.sign(predicted[used])))
+        rows.append(row)
+        index.append(key if len(keys) > 1 else key[0])
+    if len(keys) > 1 and index:
+        idx = pd.MultiIndex.from_tuples(index, names=keys)
+    elif len(keys) > 1:
+        idx = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys)
+    else:
+        idx = pd.Index(index, name=keys[0])
+    out = pd.DataFrame(rows, index=idx, columns=list(_PT_COLUMNS), dtype=np.float64)
+    return out.astype({"n": np.int64})
