@@ -63,7 +63,9 @@ def test_fit_predict_on_real_series(name, request):
     assert m.residuals_.shape == (m.n_calibration_, 5)
     assert m.coef_.shape == (10, 5) and m.input_names_[:2] == ["lag1", "lag2"]
     longer = m.predict(12, level=90)
-    assert longer.method == "bootstrap"
+    # steps 1-5 from the direct head (conformal), 6-12 bootstrapped (issue 11, item 5)
+    assert longer.method == "conformal (steps 1-5), bootstrap (6-12)"
+    assert longer.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 7
     np.testing.assert_allclose(longer.mean.iloc[:5], fc.mean, rtol=1e-13)
 
 

@@ -66,7 +66,9 @@ def test_fit_predict_on_real_series(name, cell, request):
     assert (m.n_train_windows_, m.n_validation_) == (468, 113)
     assert m.residuals_.shape == (113, 5)
     longer = m.predict(12, level=90)
-    assert len(longer.mean) == 12 and longer.method == "bootstrap"
+    assert len(longer.mean) == 12
+    # steps 1-5 from the network's head (conformal), 6-12 bootstrapped (issue 11, item 5)
+    assert longer.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 7
     np.testing.assert_allclose(longer.mean.iloc[:5], fc.mean, rtol=1e-12)
 
 
