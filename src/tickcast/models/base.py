@@ -347,12 +347,16 @@ class Forecaster(BaseEstimator):
         thin = [lv for lv in levels if n < min_conformal_residuals(lv / 100)]
         if thin:
             need = min_conformal_residuals(max(thin) / 100)
+            knob = next(
+                (k for k in ("calibration_fraction", "validation_fraction") if hasattr(self, k)),
+                None,
+            )
+            more = f"raise `{knob}`, " if knob else ""
             warnings.warn(
                 f"{type(self).__name__}: the conformal {max(thin):g} % interval rests on {n} "
                 f"calibration residuals, fewer than the {need} its level needs; it uses the "
                 "largest residual and covers less than promised. Fit on a longer history, "
-                "hold out more windows (validation_fraction / calibration_fraction) or ask "
-                "for a lower `level`.",
+                f"{more}or ask for a lower `level`.",
                 CalibrationWarning,
                 stacklevel=3,
             )
