@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "CacheWarning",
+    "CalibrationWarning",
     "ConfigError",
     "ConvergenceWarning",
     "DataError",
@@ -79,3 +80,7 @@ class CacheWarning(TickcastWarning):
 
 class ConvergenceWarning(TickcastWarning):
     """An optimiser (ARIMA likelihood, network training) did not converge."""
+
+
+class CalibrationWarning(TickcastWarning):
+    """An interval rests on too few calibration residuals to keep its promised coverage."""

@@ -1,5 +1,7 @@
 """Baselines: forecasts, intervals, update, persistence and invalid input."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -151,3 +153,92 @@ def test_invalid(dbk):
         tc.Naive(target="level").fit(dbk)
     with pytest.raises(DataError, match="after"):
         m.update(dbk.iloc[-5:])
+
+
+# ---------------------------------------------------------------- intervals vs forecast::rwf
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def rwf():
+    """Working-scale inputs and forecast::rwf output (see fixtures/PROVENANCE.md)."""
+    return pd.read_csv(FIXTURES / "rwf_input.csv"), pd.read_csv(FIXTURES / "rwf_output.csv")
+
+
+def _rwf_series(inputs, series):
+    """Levels (price or rate) and (target, working-scale map) for one fixture series."""
+    if series == "log_dbk":
+        index = pd.DatetimeIndex(inputs["dbk_date"])
+        y = pd.Series(np.exp(inputs["log_dbk"].to_numpy()), index=index, name="dbk")
+        y.attrs["kind"] = "price"
+        return y, "log_return", np.log
+    y = pd.Series(inputs["dgs10"].to_numpy(), index=pd.DatetimeIndex(inputs["dgs10_date"]))
+    y.attrs["kind"] = "rate"
+    return y, "diff", lambda v: v
+
+
+@pytest.mark.parametrize("series", ["log_dbk", "dgs10"])
+@pytest.mark.parametrize("drift", [False, True])
+def test_random_walk_intervals_equal_forecast_rwf(rwf, series, drift):
+    """Naive / Drift on the working scale = R's rwf(x, h=250, drift=, level=c(80, 95))."""
+    inputs, output = rwf
+    ref = output[(output["series"] == series) & (output["drift"] == drift)]
+    y, target, working = _rwf_series(inputs, series)
+    model = (tc.Drift if drift else tc.Naive)(target=target).fit(y)
+    fc = model.predict(250, level=(80, 95))
+    assert (fc.interval_method == "analytic").all() and fc.method == "analytic"
+    rows = ref["step"].to_numpy() - 1
+    ours = fc.to_frame().iloc[rows]
+    for col in ("mean", "lower_80", "upper_80", "lower_95", "upper_95"):
+        np.testing.assert_allclose(
+            working(ours[col].to_numpy()), ref[col].to_numpy(), rtol=1e-10, atol=1e-10
+        )
+
+
+def test_drift_interval_carries_the_drift_uncertainty(rwf):
+    """At h = 250 on T = 999 steps the width is sqrt(1 + h/T) = 1.118 x the known-drift one."""
+    inputs, _ = rwf
+    y, target, _ = _rwf_series(inputs, "log_dbk")
+    m = tc.Drift(target=target).fit(y)
+    fc = m.predict(250, level=95)
+    width = np.log(fc.upper(95).iloc[-1]) - np.log(fc.lower(95).iloc[-1])
+    z = np.log(y.to_numpy()).copy()
+    sigma = np.diff(z).std(ddof=1)
+    assert width == pytest.approx(2 * 1.959964 * sigma * np.sqrt(250 * (1 + 250 / 999)), rel=1e-6)
+
+
+def test_drift_interval_coverage_at_long_horizon():
+    """Simulated random walks with drift: the 90 % interval at h = 250 covers ~90 %.
+
+    Without the drift-uncertainty term it would cover 2 Phi(1.645 / 1.118) - 1 = 0.86.
+    """
+    rng = np.random.default_rng(5)
+    n_rep, n_obs, h = 1500, 1000, 250
+    idx = pd.bdate_range("2000-01-03", periods=n_obs)
+    hits = 0
+    for _ in range(n_rep):
+        steps = 0.01 * rng.standard_normal(n_obs + h) + 0.0005
+        path = 2.0 + np.cumsum(steps)
+        y = pd.Series(path[:n_obs], index=idx)
+        y.attrs["kind"] = "rate"
+        m = tc.Drift()._fit_validated(y)  # the trusted paths the backtest uses (fast)
+        lower, upper = m._predict_quantiles(h, np.array([0.05, 0.95]), None)[0][-1]
+        hits += lower <= path[n_obs + h - 1] <= upper
+    assert 0.88 <= hits / n_rep <= 0.925  # binomial SE 0.008; 0.863 on this seed without it
+
+
+def test_drift_simulated_paths_carry_the_drift_uncertainty(rwf):
+    inputs, _ = rwf
+    y, target, _ = _rwf_series(inputs, "dgs10")
+    m = tc.Drift(target=target).fit(y)
+    paths = m.simulate(250, 20_000, seed=1)
+    var = np.var(paths[:, -1] - y.iloc[-1])
+    expected = m.sigma_**2 * 250 * (1 + 250 / 999)
+    assert var == pytest.approx(expected, rel=0.04)  # MC SE of a variance ~1 %
+    assert m.drift_se_ == pytest.approx(m.sigma_ / np.sqrt(999), rel=1e-12)
+
+
+def test_naive_pct_change_intervals_are_bootstrapped(dbk):
+    fc = tc.Naive(target="pct_change").fit(dbk).predict(5)
+    assert (fc.interval_method == "bootstrap").all()
+    assert (fc.lower(95) < fc.mean).all() and (fc.mean < fc.upper(95)).all()

@@ -1,5 +1,7 @@
 """LinearForecaster: ridge estimator, fast paths against scikit-learn refits, intervals, errors."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import tickcast as tc
-from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError
+from tickcast.errors import (
+    CalibrationWarning,
+    ConfigError,
+    DataError,
+    InputTypeError,
+    NotFittedError,
+)
 from tickcast.features import FeatureSet
 from tickcast.models.forecast import quantiles_for_levels
 from tickcast.models.linear import _slow_block
@@ -63,7 +71,9 @@ def test_fit_predict_on_real_series(name, request):
     assert m.residuals_.shape == (m.n_calibration_, 5)
     assert m.coef_.shape == (10, 5) and m.input_names_[:2] == ["lag1", "lag2"]
     longer = m.predict(12, level=90)
-    assert longer.method == "bootstrap"
+    # steps 1-5 from the direct head (conformal), 6-12 bootstrapped (issue 11, item 5)
+    assert longer.method == "conformal (steps 1-5), bootstrap (6-12)"
+    assert longer.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 7
     np.testing.assert_allclose(longer.mean.iloc[:5], fc.mean, rtol=1e-13)
 
 
@@ -264,3 +274,45 @@ def test_long_simulations_are_centred_on_the_point_forecast():
     assert abs(np.median(paths[:, -1]) - point[-1]) < 0.05 * spread
     fc = m.predict(252, level=80)
     assert fc.lower(80).iloc[-1] < point[-1] < fc.upper(80).iloc[-1]
+
+
+def _log_offsets(fc, level):
+    """Distances of both bounds from the point forecast on the log (working) scale."""
+    mean = np.log(fc.mean.to_numpy())
+    return mean - np.log(fc.lower(level).to_numpy()), np.log(fc.upper(level).to_numpy()) - mean
+
+
+def test_intervals_widen_with_the_step_and_say_how(dbk):
+    m = tc.LinearForecaster(lags=10, horizon=5).fit(dbk)
+    fc = m.predict(15, level=(80, 95))
+    assert fc.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 10
+    for level in (80, 95):
+        for side in _log_offsets(fc, level):
+            assert np.all(side > 0) and np.all(np.diff(side) >= 0)
+    # the conformal head is the same as a forecast of the head alone
+    head = m.predict(5, level=(80, 95))
+    pd.testing.assert_frame_equal(fc.to_frame().iloc[:5], head.to_frame())
+
+
+def test_bounds_nested_when_conformal_scores_shrink(dbk):
+    """Step-2 errors that cancel step 1 give a zero raw score at step 2; bounds must not
+    collapse onto the point forecast (raw conformal half-width 0), here or in the batch path."""
+    y = dbk.iloc[-600:]
+    m = tc.LinearForecaster(lags=5, horizon=3).fit(y.iloc[:500])
+    m.residuals_[:, 1] = -m.residuals_[:, 0]
+    lo, hi = _log_offsets(m.predict(3, level=90), 90)
+    np.testing.assert_allclose([lo[1], hi[1]], [lo[0], hi[0]], rtol=1e-10)
+    assert lo[2] >= lo[1] and hi[2] >= hi[1]
+    _, quants = m._forecast_block(y, None, np.array([499, 510]), 3, QS)
+    width = np.diff(np.log(quants[:, :, [0, -1]]), axis=2)[:, :, 0]  # (origins, steps)
+    assert np.all(np.diff(width, axis=1) >= -1e-12)
+
+
+def test_calibration_warning_when_too_few_residuals(dbk):
+    m = tc.LinearForecaster(lags=5, horizon=3, calibration_fraction=0.1).fit(dbk.iloc[-160:])
+    assert m.n_calibration_ == 15  # 95 % needs 19 (ceil(0.95 / 0.05)); 90 % needs 9
+    with pytest.warns(CalibrationWarning, match=r"95 % interval rests on 15 .* the 19"):
+        m.predict(3, level=(90, 95))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CalibrationWarning)
+        m.predict(3, level=90)

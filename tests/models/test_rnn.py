@@ -66,7 +66,9 @@ def test_fit_predict_on_real_series(name, cell, request):
     assert (m.n_train_windows_, m.n_validation_) == (468, 113)
     assert m.residuals_.shape == (113, 5)
     longer = m.predict(12, level=90)
-    assert len(longer.mean) == 12 and longer.method == "bootstrap"
+    assert len(longer.mean) == 12
+    # steps 1-5 from the network's head (conformal), 6-12 bootstrapped (issue 11, item 5)
+    assert longer.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 7
     np.testing.assert_allclose(longer.mean.iloc[:5], fc.mean, rtol=1e-12)
 
 
@@ -298,3 +300,15 @@ def test_invalid_inputs(dbk):
         m.predict(3, level=100)
     with pytest.raises(ConfigError, match="X_future"):
         m.predict(3, pd.DataFrame({"a": np.zeros(3)}))
+
+
+def test_lstm_bounds_widen_with_the_step(dbk):
+    """Issue 11: an LSTM's 95 % bounds moved towards the forecast between consecutive days."""
+    m = RNNForecaster("lstm", **TINY).fit(dbk.iloc[-600:])
+    m.residuals_[:, 2] = -m.residuals_[:, :2].sum(axis=1)  # raw cumulative score 0 at step 3
+    fc = m.predict(9, level=95)
+    assert fc.interval_method.tolist() == ["conformal"] * 5 + ["bootstrap"] * 4
+    mean = np.log(fc.mean.to_numpy())
+    for side in (mean - np.log(fc.lower(95).to_numpy()), np.log(fc.upper(95).to_numpy()) - mean):
+        assert np.all(side > 0)
+        assert np.all(np.diff(side) >= -1e-12)

@@ -12,8 +12,10 @@ default) and inverts the transform. Subclasses implement a few hooks:
 ``_predict_steps(horizon, X_future)``
     Expected transformed steps, ndarray of shape (horizon,).
 ``_predict_quantiles(horizon, quantiles, X_future)`` (optional)
-    Level quantiles, ndarray of shape (horizon, n_quantiles); the default derives them from
-    split-conformal residuals or from bootstrapped simulated paths (``interval_method``).
+    Level quantiles, ndarray of shape (horizon, n_quantiles), and the method behind each
+    step, ndarray of str of shape (horizon,); the default derives them from split-conformal
+    residuals (steps covered by ``residuals_``) and bootstrapped simulated paths (the steps
+    beyond), see :meth:`Forecaster._predict_quantiles`.
 ``_update(y, X, n_new)`` (optional)
     Append ``n_new`` new observations (already in ``y``) without a full refit.
 
@@ -23,6 +25,7 @@ methods directly on inputs it has already checked (STYLE rule 2).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -32,6 +35,7 @@ from sklearn.base import BaseEstimator
 
 from tickcast._validation import check_levels, check_positive_int
 from tickcast.errors import (
+    CalibrationWarning,
     ConfigError,
     DataError,
     InputTypeError,
@@ -42,7 +46,7 @@ from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 
-__all__ = ["Forecaster", "check_exog", "conformal_offsets"]
+__all__ = ["Forecaster", "check_exog", "conformal_offsets", "min_conformal_residuals"]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
@@ -66,8 +70,10 @@ def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     Notes
     -----
     With n calibration scores the half-width is the ``ceil((n + 1) * coverage)``-th smallest
-    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n the largest score is used,
-    so very high levels on very few residuals are under-covered rather than infinite.
+    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n, i.e. when
+    ``n < coverage / (1 - coverage)`` (:func:`min_conformal_residuals`), the largest score is
+    used, so very high levels on very few residuals are under-covered rather than infinite;
+    ``predict`` then warns with :class:`~tickcast.errors.CalibrationWarning`.
     """
     out = np.empty((scores.shape[1], len(coverage)))
     for step in range(scores.shape[1]):
@@ -76,9 +82,71 @@ def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
         if n == 0:
             out[step] = np.nan
             continue
-        rank = np.minimum(np.ceil((n + 1) * np.asarray(coverage)).astype(int), n)
-        out[step] = s[rank - 1]
+        # round first: at n = 19, (n + 1) * 0.95 must give rank 19, never 20 by float error
+        rank = np.ceil(np.round((n + 1) * np.asarray(coverage), 9)).astype(int)
+        out[step] = s[np.clip(rank, 1, n) - 1]
     return out
+
+
+def min_conformal_residuals(coverage: float) -> int:
+    """Fewest calibration residuals for which a split-conformal ``coverage`` interval is valid.
+
+    Parameters
+    ----------
+    coverage : float
+        Target coverage in (0, 1), e.g. 0.95.
+
+    Returns
+    -------
+    int
+        The smallest n with ``ceil((n + 1) * coverage) <= n``, i.e. ``ceil(c / (1 - c))``:
+        4 for 80 %, 9 for 90 %, 19 for 95 %, 99 for 99 %. With fewer residuals the
+        conformal rank exceeds n and the finite-sample guarantee ``P(cover) >= coverage``
+        no longer holds.
+    """
+    return int(np.ceil(np.round(coverage / (1 - coverage), 9)))
+
+
+def _conformal_cumulative_offsets(
+    residuals: np.ndarray, horizon: int, quantiles: np.ndarray
+) -> np.ndarray:
+    """Signed split-conformal offsets of the cumulative step forecast, shape (horizon, n_q).
+
+    Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the upper
+    end of the central (2q - 1) interval; the score of step h is the absolute cumulative error
+    of the first h steps of each calibration row.
+    """
+    cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
+    half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
+    return np.sign(quantiles - 0.5)[None, :] * half
+
+
+def _nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Offsets from the cumulative point forecast, widened to be nested along the steps.
+
+    Each quantile's distance from the point forecast (shape (horizon, n_q), axis 0 the step)
+    becomes its running maximum, so no bound moves towards the point forecast from one step
+    to the next. Columns at q = 0.5 are returned unchanged. Intervals only ever widen, so
+    coverage guarantees are kept; the order of the quantiles within a step is kept too.
+    """
+    sign = np.sign(quantiles - 0.5)[None, :]
+    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
+    return np.where(sign == 0, offsets, widened)
+
+
+def _method_summary(methods: np.ndarray) -> str:
+    """One string for per-step method names, e.g. "conformal (steps 1-5), bootstrap (6-20)"."""
+    names = [str(m) for m in methods]
+    if len(set(names)) == 1:
+        return names[0]
+    runs: list[tuple[str, int, int]] = []
+    for step, name in enumerate(names, start=1):
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1], step)
+        else:
+            runs.append((name, step, step))
+    parts = [f"{n} ({a}-{b})" if a != b else f"{n} ({a})" for n, a, b in runs]
+    return parts[0].replace("(", "(steps ", 1) + ", " + ", ".join(parts[1:])
 
 
 class Forecaster(BaseEstimator):
@@ -259,14 +327,39 @@ class Forecaster(BaseEstimator):
             quant, method = self._predict_quantiles(horizon, qs, X_future)
         self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
         self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
+        methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
+        if "conformal" in methods:
+            self._warn_thin_calibration(levels, int((methods == "conformal").sum()))
         return Forecast(
             pd.Series(mean, index=index, name=self.y_.name),
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
             levels=levels,
             model=self.label,
-            method=method,
+            method=_method_summary(methods),
+            interval_method=pd.Series(methods, index=index, name="interval_method"),
             history=self.y_,
         )
+
+    def _warn_thin_calibration(self, levels: tuple[float, ...], n_steps: int) -> None:
+        """CalibrationWarning when a requested conformal level rests on too few residuals."""
+        counts = np.isfinite(self.residuals_[:, :n_steps]).sum(axis=0)
+        n = int(counts.min())
+        thin = [lv for lv in levels if n < min_conformal_residuals(lv / 100)]
+        if thin:
+            need = min_conformal_residuals(max(thin) / 100)
+            knob = next(
+                (k for k in ("calibration_fraction", "validation_fraction") if hasattr(self, k)),
+                None,
+            )
+            more = f"raise `{knob}`, " if knob else ""
+            warnings.warn(
+                f"{type(self).__name__}: the conformal {max(thin):g} % interval rests on {n} "
+                f"calibration residuals, fewer than the {need} its level needs; it uses the "
+                "largest residual and covers less than promised. Fit on a longer history, "
+                f"{more}or ask for a lower `level`.",
+                CalibrationWarning,
+                stacklevel=3,
+            )
 
     def _simulate_validated(
         self,
@@ -327,38 +420,55 @@ class Forecaster(BaseEstimator):
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
-    ) -> tuple[np.ndarray, str]:
-        """Level quantiles of shape (horizon, n_quantiles) and the method's name."""
-        width = self.residuals_.shape[1]
-        if (
-            self.interval_method == "conformal"
-            and self.target_ in _ADDITIVE_TARGETS
-            and width >= horizon
-        ):
-            return self._conformal_quantiles(horizon, quantiles, X_future), "conformal"
-        seed = getattr(self, "seed", None)
-        rng = np.random.default_rng(0 if seed is None else seed)
-        paths = self._simulate_validated(horizon, self.n_interval_paths, rng, X_future)
-        return np.quantile(paths, quantiles, axis=0).T, "bootstrap"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Level quantiles of shape (horizon, n_quantiles) and each step's method, (horizon,).
 
-    def _conformal_quantiles(
-        self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
-    ) -> np.ndarray:
-        """Split-conformal intervals on the cumulative transformed forecast, per step.
+        For additive targets (log returns, differences) the quantiles are built on the
+        cumulative transformed scale around the cumulative point forecast:
 
-        Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the
-        upper end of the central (2q - 1) interval; both are mapped to levels through the
-        (monotone) inverse target transform.
+        - ``interval_method = "conformal"``: split-conformal offsets for the steps that
+          ``residuals_`` covers (its width, the model's direct head);
+        - every later step (and every step of other models): quantiles of
+          ``n_interval_paths`` bootstrapped paths (:meth:`_simulate_steps`);
+        - the offsets are then nested (:func:`_nested`): no bound moves towards the point
+          forecast from one step to the next.
+
+        Other targets (``"level"``, ``"pct_change"``) take quantiles of bootstrapped level
+        paths as they are.
         """
+        methods = np.full(horizon, "bootstrap", dtype=object)
+        if self.target_ not in _ADDITIVE_TARGETS:
+            paths = self._simulate_validated(horizon, self.n_interval_paths, self._rng(), X_future)
+            return np.quantile(paths, quantiles, axis=0).T, methods
         center = np.cumsum(self._predict_steps(horizon, X_future))
-        cum_scores = np.abs(np.cumsum(self.residuals_[:, :horizon], axis=1))
-        coverage = np.abs(2 * quantiles - 1)
-        half = conformal_offsets(cum_scores, coverage)  # (horizon, n_q)
-        sign = np.sign(quantiles - 0.5)
-        cum = center[:, None] + sign[None, :] * half  # (horizon, n_q)
-        # cumulative values -> step paths -> levels, one path per quantile
-        steps = np.diff(cum.T, axis=1, prepend=0.0)  # (n_q, horizon)
-        return np.asarray(self.transform_.inverse_transform(steps, self.last_level_)).T
+        offsets = np.empty((horizon, len(quantiles)))
+        head = 0
+        if self.interval_method == "conformal":
+            head = min(self.residuals_.shape[1], horizon)
+            offsets[:head] = _conformal_cumulative_offsets(self.residuals_, head, quantiles)
+            methods[:head] = "conformal"
+        if head < horizon:
+            steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
+            cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
+            offsets[head:] = (cum - center[:, None])[head:]
+        return self._levels_from_cumulative(center[:, None] + _nested(offsets, quantiles)), methods
+
+    def _rng(self) -> np.random.Generator:
+        """The generator behind bootstrapped intervals: ``seed`` (0 when unset)."""
+        seed = getattr(self, "seed", None)
+        return np.random.default_rng(0 if seed is None else seed)
+
+    def _levels_from_cumulative(self, cum: np.ndarray, last: Any = None) -> np.ndarray:
+        """Cumulative transformed values of shape (..., horizon, n_q) -> levels, same shape.
+
+        Each quantile column is read as one path of cumulative steps and mapped through the
+        (monotone) inverse target transform from ``last`` (default the last observed level;
+        one value per leading index allowed).
+        """
+        cum = np.swapaxes(cum, -1, -2)  # (..., n_q, horizon)
+        steps = np.diff(cum, axis=-1, prepend=0.0)
+        last = self.last_level_ if last is None else np.asarray(last)[..., None]
+        return np.swapaxes(np.asarray(self.transform_.inverse_transform(steps, last)), -1, -2)
 
     def _min_length(self) -> int:
         """Fewest observations ``fit`` accepts."""

@@ -1,16 +1,19 @@
 """Baseline forecasters: the yardsticks every other model must beat.
 
-All four are exact and cheap; their ``update`` refits, which is as fast as appending.
+All four are exact and cheap; their ``update`` refits, which is as fast as appending. Naive and
+Drift give the analytic random-walk intervals of FPP3 §5.5 (as ``forecast::rwf``); Mean and
+SeasonalNaive bootstrap their residuals.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError
-from tickcast.models.base import Forecaster
+from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
 __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
 
@@ -18,21 +21,33 @@ __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
 class Naive(Forecaster):
     """Random walk: every future level equals the last observed one.
 
-    Intervals and simulated paths come from the empirical distribution of the demeaned
-    historical steps (log returns for prices, differences for rates), bootstrapped and
-    cumulated along the horizon.
+    Intervals are the textbook Gaussian random-walk intervals on the working scale (log
+    returns for prices, differences for rates), mapped to levels; simulated paths
+    bootstrap the demeaned historical steps and cumulate them along the horizon.
 
     Parameters
     ----------
-    target : {"log_return", "diff", "pct_change"}, optional
+    target : {"log_return", "diff", "diff_bps", "pct_change"}, optional
         Step definition; default log returns for prices, differences for rates.
     seed : int, default 0
-        Seed of the bootstrap behind the intervals.
+        Seed of the bootstrap behind simulated paths (and behind the intervals of the
+        ``"pct_change"`` target, which are bootstrapped).
 
     Attributes
     ----------
     residuals_ : ndarray of shape (n_obs - 1, 1)
         Demeaned historical steps.
+    sigma_ : float
+        Standard deviation of one step's forecast error, in the target's units:
+        ``sqrt(mean(z_t ** 2))`` over the ``T = n_obs - 1`` steps ``z_t``.
+
+    Notes
+    -----
+    With ``T`` historical steps, the h-step forecast of the cumulative step is ``h * drift``
+    and its variance ``sigma_**2 * h`` (FPP3 §5.5, Table 5.2; ``forecast::rwf``); the
+    central ``L`` % interval is ``h * drift +- z_{(1 + L/100)/2} * sd_h``, mapped to levels
+    through the inverse target transform (``last * exp(.)`` for log returns). The method of
+    each step is ``"analytic"``.
 
     Examples
     --------
@@ -43,6 +58,7 @@ class Naive(Forecaster):
     """
 
     short_name = "naive"
+    interval_method = "analytic"
 
     def __init__(self, *, target: str | None = None, seed: int | None = 0) -> None:
         self.target = target
@@ -51,17 +67,66 @@ class Naive(Forecaster):
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
         self.drift_ = 0.0
+        self.drift_se_ = 0.0
+        self.sigma_ = float(np.sqrt(np.mean(z**2)))
         self.residuals_ = (z - z.mean())[:, None]
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         return np.full(horizon, self.drift_)
 
+    def _predict_quantiles(
+        self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if self.target_ not in _ADDITIVE_TARGETS:
+            return super()._predict_quantiles(horizon, quantiles, X_future)
+        h = np.arange(1, horizon + 1, dtype=float)
+        sd = np.sqrt(self.sigma_**2 * h + (h * self.drift_se_) ** 2)
+        cum = (h * self.drift_)[:, None] + sd[:, None] * ndtri(np.asarray(quantiles))[None, :]
+        return self._levels_from_cumulative(cum), np.full(horizon, "analytic", dtype=object)
+
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
+        """Bootstrapped steps plus, for a fitted drift, one N(0, drift_se_**2) per path."""
+        steps = super()._simulate_steps(horizon, n_paths, rng, X_future)
+        if self.drift_se_ > 0:
+            steps += self.drift_se_ * rng.standard_normal(n_paths)[:, None]
+        return steps
+
 
 class Drift(Naive):
-    """Random walk with drift: the mean historical step is added at every future step.
+    r"""Random walk with drift: the mean historical step is added at every future step.
 
-    Parameters and attributes as :class:`Naive`, plus ``drift_`` (float, mean step in the
-    target's units per period).
+    Parameters as :class:`Naive`.
+
+    Attributes
+    ----------
+    drift_ : float
+        Mean historical step ``z_bar`` in the target's units per period.
+    sigma_ : float
+        Standard deviation of the steps about ``drift_``, ``T - 1`` denominator.
+    drift_se_ : float
+        Standard error of ``drift_``, ``sigma_ / sqrt(T)``.
+    residuals_ : ndarray of shape (n_obs - 1, 1)
+        Steps minus ``drift_``.
+
+    Notes
+    -----
+    The h-step variance of the cumulative step includes the uncertainty of the estimated
+    drift (FPP3 §5.5, Table 5.2):
+
+    .. math:: \operatorname{Var}\Big(\sum_{j \le h} z_{T+j} - h \hat\mu\Big)
+              = \hat\sigma^2 h + h^2 \hat\sigma^2 / T = \hat\sigma^2 h (1 + h / T),
+
+    with :math:`\hat\sigma^2 = \sum_t (z_t - \hat\mu)^2 / (T - 1)`; this equals
+    ``forecast::rwf(x, drift = TRUE)`` applied to the cumulated working series (log prices
+    for prices, the levels for rates), which the tests check against committed R output.
+    Simulated paths add one drift error :math:`\delta \sim N(0, \hat\sigma^2 / T)` per
+    path to every step, so they carry the same variance.
     """
 
     short_name = "drift"
@@ -69,6 +134,8 @@ class Drift(Naive):
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
         self.drift_ = float(z.mean())
+        self.sigma_ = float(np.std(z, ddof=1))
+        self.drift_se_ = self.sigma_ / np.sqrt(len(z))
         self.residuals_ = (z - self.drift_)[:, None]
 
 

@@ -55,11 +55,25 @@ class Forecast:
     model : str
         Label of the model that produced the forecast.
     method : str
-        How the quantiles were obtained: ``"model"`` (the model's own distribution, e.g.
-        ARIMA), ``"bootstrap"`` (simulated paths from the empirical step distribution) or
-        ``"conformal"`` (split-conformal out-of-sample residuals per horizon step).
+        How the quantiles were obtained, in one string: a single name of
+        ``interval_method`` when every step shares it, else each name with its steps, e.g.
+        ``"conformal (steps 1-5), bootstrap (6-20)"``.
+    interval_method : sequence of str of shape (horizon,), optional
+        The method behind each step's quantiles (default: ``method`` on every step):
+
+        - ``"analytic"``: a closed-form Gaussian distribution (Naive, Drift: the random-walk
+          formulas of Hyndman & Athanasopoulos, FPP3 §5.5);
+        - ``"model"``: the model's own predictive distribution (ARIMA's state space model);
+        - ``"conformal"``: split-conformal quantiles of out-of-sample errors for that step;
+        - ``"bootstrap"``: quantiles of paths simulated from resampled residuals (steps
+          beyond a model's direct head, level targets).
     history : pd.Series, optional
         The observed series up to the forecast origin, for plotting.
+
+    Attributes
+    ----------
+    interval_method : pd.Series of str, shape (horizon,)
+        Per-step method names on the forecast dates (not a column of :meth:`to_frame`).
 
     Notes
     -----
@@ -84,6 +98,7 @@ class Forecast:
         levels: Sequence[float],
         model: str,
         method: str,
+        interval_method: Sequence[str] | None = None,
         history: pd.Series | None = None,
     ) -> None:
         self.mean = mean
@@ -91,6 +106,15 @@ class Forecast:
         self.levels = tuple(levels)
         self.model = model
         self.method = method
+        per_step = [method] * len(mean) if interval_method is None else list(interval_method)
+        if len(per_step) != len(mean):
+            raise ConfigError(
+                f"`interval_method` must name one method per forecast step ({len(mean)}); "
+                f"got {len(per_step)}."
+            )
+        self.interval_method = pd.Series(
+            per_step, index=mean.index, name="interval_method", dtype=object
+        )
         self.history = history
 
     @property

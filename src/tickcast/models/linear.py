@@ -20,7 +20,12 @@ import pandas as pd
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
 from tickcast.models._calendar import future_index
-from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster, conformal_offsets
+from tickcast.models.base import (
+    _ADDITIVE_TARGETS,
+    Forecaster,
+    _conformal_cumulative_offsets,
+    _nested,
+)
 
 __all__ = ["LinearForecaster"]
 
@@ -108,9 +113,14 @@ class LinearForecaster(Forecaster):
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
     (their targets overlap the training targets), the rest give out-of-sample errors per step
     ``residuals_``; then the model is refitted on all windows. Intervals on the cumulative step
-    (hence on levels) have the nominal coverage under exchangeability of the errors. For a
-    horizon above ``horizon``, or a non-additive target, intervals are bootstrapped from those
-    residuals instead.
+    (hence on levels) have the nominal coverage under exchangeability of the errors. Steps
+    beyond ``horizon`` take the quantiles of paths bootstrapped from those residuals
+    (``Forecast.interval_method`` says which steps are "conformal" and which "bootstrap"), and
+    a non-additive target is bootstrapped on every step. Each bound's distance from the point
+    forecast (on the cumulative step scale) is a running maximum over the steps, so intervals
+    never narrow with the horizon; predict warns with
+    :class:`~tickcast.errors.CalibrationWarning` when a requested level needs more
+    calibration residuals than there are.
 
     **Beyond ``horizon``.** Forecasts are built in blocks of ``horizon`` steps: the predicted
     steps are appended to the transformed history, the level path is reconstructed with the
@@ -435,12 +445,11 @@ class LinearForecaster(Forecaster):
         steps = (np.einsum("kp,kph->kh", x0, coef) + intercept)[:, :horizon]
         last = y_all.to_numpy(dtype=float)[origins]
         means = np.asarray(self.transform_.inverse_transform(steps, last))
-        # conformal: same half-widths at every origin (residuals of the last full fit)
-        cum_scores = np.abs(np.cumsum(self.residuals_[:, :horizon], axis=1))
-        half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))  # (h, n_q)
-        cum = np.cumsum(steps, axis=1)[:, :, None] + np.sign(quantiles - 0.5) * half
-        q_steps = np.diff(cum.transpose(0, 2, 1), axis=2, prepend=0.0)  # (K, n_q, h)
-        quants = np.asarray(self.transform_.inverse_transform(q_steps, last[:, None]))
+        # conformal: same nested offsets at every origin (residuals of the last full fit)
+        offsets = _conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
+        offsets = _nested(offsets, quantiles)
+        cum = np.cumsum(steps, axis=1)[:, :, None] + offsets  # (K, h, n_q)
+        quants = self._levels_from_cumulative(cum, last)
         # leave the model as the slow path would
         if len(t_new):
             self.stats_.add(D, Y)
@@ -448,7 +457,7 @@ class LinearForecaster(Forecaster):
         y_keep = y_all.copy()
         y_keep.attrs = dict(self.y_.attrs)
         self._set_history(y_keep, X_all, z)
-        return means, quants.transpose(0, 2, 1)
+        return means, quants
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:

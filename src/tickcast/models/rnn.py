@@ -164,10 +164,13 @@ class RNNForecaster(Forecaster):
 
     **Intervals.** Split-conformal from ``residuals_`` (the validation windows' errors, per
     step, of the ensemble-averaged forecast), as :meth:`Forecaster.predict` does for
-    ``interval_method = "conformal"``. Because those windows also chose the stopping epoch
-    the residuals are slightly optimistic. With ``n_ensemble > 1`` the intervals are those of
-    the averaged forecast: the members' disagreement enters only through these errors; it
-    does not widen the intervals origin by origin.
+    ``interval_method = "conformal"``, on steps ``1..horizon``; later steps are bootstrapped
+    (``Forecast.interval_method`` records which). Bounds never move towards the point forecast
+    from one step to the next (a running maximum on the cumulative step scale). Because the
+    validation windows also chose the stopping epoch the residuals are slightly optimistic.
+    With ``n_ensemble > 1`` the intervals are those of the averaged forecast: the members'
+    disagreement enters only through these errors; it does not widen the intervals origin by
+    origin.
 
     **Fast paths.** ``update(y_new)`` keeps the trained weights, the scaler and the
     residuals and only extends the history: new windows are used for prediction, not for
