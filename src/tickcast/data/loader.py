@@ -37,7 +37,15 @@ from tickcast.data.validate import (
 )
 from tickcast.errors import ConfigError, DataError, FallbackWarning, InputTypeError
 
-__all__ = ["DEFAULT_WINDOW", "SOURCES", "clear_cache", "last_window", "load", "load_bundled"]
+__all__ = [
+    "DEFAULT_WINDOW",
+    "SOURCES",
+    "clear_cache",
+    "last_window",
+    "load",
+    "load_bundled",
+    "window_offset",
+]
 
 #: Accepted values of ``load(source=...)``.
 SOURCES = ("auto", "bundled", "cache", "network")
@@ -220,18 +228,31 @@ def last_window(y: pd.Series, window: str | None) -> pd.Series:
     >>> str(y.index[0].date()), str(y.index[-1].date())
     ('2011-01-05', '2021-01-04')
     """
-    if window is None or (isinstance(window, str) and window.strip().lower() == "all"):
+    offset = window_offset(window)
+    if offset is None or len(y) == 0:
         return y
+    out = y.loc[y.index > y.index[-1] - offset]
+    out.attrs = dict(y.attrs)
+    return out
+
+
+def window_offset(window: str | None) -> pd.DateOffset | None:
+    """The calendar offset of a ``window`` such as ``"10Y"``; None for ``"all"`` / None.
+
+    Raises
+    ------
+    ConfigError
+        ``window`` is not a period like ``"10Y"``, ``"18M"``, ``"26W"``, ``"250D"`` or "all".
+    """
+    if window is None or (isinstance(window, str) and window.strip().lower() == "all"):
+        return None
     match = _WINDOW_RE.match(window) if isinstance(window, str) else None
     if match is None or int(match.group(1)) < 1:
         raise ConfigError(
             "`window` must be a period counted back from the last observation, like '10Y', "
             f"'18M', '26W' or '250D', or 'all' for the whole history; got {window!r}."
         )
-    offset = pd.DateOffset(**{_WINDOW_UNITS[match.group(2).upper()]: int(match.group(1))})
-    out = y.loc[y.index > y.index[-1] - offset]
-    out.attrs = dict(y.attrs)
-    return out
+    return pd.DateOffset(**{_WINDOW_UNITS[match.group(2).upper()]: int(match.group(1))})
 
 
 def clear_cache() -> int:
