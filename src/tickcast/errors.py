@@ -21,6 +21,7 @@ __all__ = [
     "DataWarning",
     "FallbackWarning",
     "InputTypeError",
+    "KindGuessWarning",
     "ModelFileError",
     "NetworkError",
     "NotFittedError",
@@ -68,6 +69,14 @@ class TickcastWarning(UserWarning):
 
 class DataWarning(TickcastWarning):
     """Something about the data deserves attention but did not stop the work."""
+
+
+class KindGuessWarning(DataWarning):
+    """Whether a series is a price or a rate was guessed (from its sign or its name).
+
+    The guess decides the modelled target (log returns or differences) and so the width of
+    every interval; pass ``kind="price"`` or ``kind="rate"`` to say it and silence this.
+    """
 
 
 class FallbackWarning(DataWarning):

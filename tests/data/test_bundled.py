@@ -8,6 +8,7 @@ import pytest
 
 import tickcast as tc
 from tickcast.data import DATASETS, bundled, series_kind
+from tickcast.data.spec import known_kind
 from tickcast.errors import ConfigError, DataError
 
 NAMES = list(DATASETS)
@@ -124,6 +125,10 @@ def test_data_dir_is_found_in_the_repo():
         ("fred:DGS10", "rate"),
         ("fred:T10Y2Y", "rate"),
         ("fred:DCOILWTICO", "price"),
+        ("fred:DGS30", "rate"),
+        ("fred:DEXUSEU", "price"),
+        ("fred:GDP", "rate"),  # unknown FRED id: rate (load warns)
+        ("ecb:EXR/D.USD.EUR.SP00.A", "price"),
         ("ecb:FM/D.U2.EUR.4F.KR.MRR_FR.LEV", "rate"),
         ("^TNX", "rate"),
         ("^irx", "rate"),
@@ -141,3 +146,30 @@ def test_series_kind_of_a_series_prefers_attrs():
     plain = pd.Series([1.0], index=pd.DatetimeIndex(["2020-01-01"]), name="dgs10")
     assert series_kind(plain) == "rate"
     assert series_kind(plain.rename(None)) == "price"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("DGS30", "rate"),
+        ("dgs1mo", "rate"),
+        ("DTB3", "rate"),
+        ("T10Y2Y", "rate"),
+        ("DFII10", "rate"),
+        ("SOFR", "rate"),
+        ("MORTGAGE30US", "rate"),
+        ("IRLTLT01DEM156N", "rate"),
+        ("dgs10", "rate"),
+        ("^TYX", "rate"),
+        ("DCOILBRENTEU", "price"),
+        ("SP500", "price"),
+        ("DEXJPUS", "price"),
+        ("dbk", "price"),
+        ("close", None),
+        ("value", None),
+        ("GDP", None),
+        ("my prices", None),
+    ],
+)
+def test_known_kind(name, kind):
+    assert known_kind(name) == kind

@@ -25,7 +25,7 @@ def test_european_csv_with_bom_semicolons_and_decimal_commas(tmp_path):
     path = _write(
         tmp_path, "\ufeffDatum;Schluss\n02.01.2020;1,5\n03.01.2020;2,25\n06.01.2020;\n", "eu.csv"
     )
-    y = tc.load(f"csv:{path}")
+    y = tc.load(f"csv:{path}", kind="price")
     assert y.name == "eu"
     assert y.to_dict() == {pd.Timestamp("2020-01-02"): 1.5, pd.Timestamp("2020-01-03"): 2.25}
     assert y.attrs["via"] == "file" and y.attrs["source"] == f"csv:{path}"
@@ -35,8 +35,9 @@ def test_existing_path_and_pathlike_specs(tmp_path):
     src = DATA / "sp500_1999_2018.csv"
     path = tmp_path / "copy.csv"
     shutil.copy(src, path)
-    from_path = tc.load(path)  # PathLike
-    from_str = tc.load(str(path), field="adj_close")  # existing file name
+    with pytest.warns(tc.errors.KindGuessWarning, match="'copy': kind guessed as 'price'"):
+        from_path = tc.load(path)  # PathLike
+    from_str = tc.load(str(path), field="adj_close", kind="price")  # existing file name
     assert from_path.loc["2018-12-31"] == pytest.approx(2506.850098)
     assert from_str.loc["2018-12-31"] == pytest.approx(2506.850098)
     assert from_path.attrs["kind"] == "price"
@@ -44,7 +45,7 @@ def test_existing_path_and_pathlike_specs(tmp_path):
 
 def test_first_column_of_dates_without_a_date_header(tmp_path):
     path = _write(tmp_path, "when,price\n2020-01-03,2\n2020-01-02,1\n")
-    y = tc.load(f"csv:{path}")
+    y = tc.load(f"csv:{path}", kind="price")
     assert list(y) == [1.0, 2.0]  # sorted
     assert y.index.name == "date"
 
@@ -54,7 +55,7 @@ def test_tab_separated_with_utc_offsets(tmp_path):
         tmp_path,
         "Datetime\tClose\n2022-01-03 00:00:00-05:00\t37.7\n2022-03-14 00:00:00-04:00\t40\n",
     )
-    y = tc.load(path)
+    y = tc.load(path, kind="price")
     assert list(y.index) == [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-03-14")]
 
 

@@ -11,6 +11,7 @@ from tickcast.errors import ConfigError, DataError, FallbackWarning, NetworkErro
 
 FRED_OLD = "DATE,DGS10\n2020-12-30,0.93\n2020-12-31,0.93\n2021-01-01,.\n2021-01-04,0.95\n"
 FRED_NEW = "observation_date,DGS2\n2025-01-02,4.25\n2025-01-03,4.28\n2025-01-06,\n2025-01-07,4.30\n"
+FRED_GDP = "observation_date,GDP\n2024-10-01,29700.6\n2025-01-01,29962.0\n"
 ECB_DAILY = (
     "KEY,FREQ,REF_AREA,CURRENCY,PROVIDER_FM,INSTRUMENT_FM,PROVIDER_FM_ID,DATA_TYPE_FM,"
     "TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT,TITLE\n"
@@ -27,7 +28,7 @@ def fred_url(server, monkeypatch):
     monkeypatch.setenv("TICKCAST_FRED_URL", server.url + "/fredgraph.csv")
 
     def route(path, query):
-        body = {"DGS10": FRED_OLD, "DGS2": FRED_NEW}.get(query.get("id"))
+        body = {"DGS10": FRED_OLD, "DGS2": FRED_NEW, "GDP": FRED_GDP}.get(query.get("id"))
         return (200, body) if body else (404, "<html>Series not found</html>")
 
     server.routes["/fredgraph.csv"] = route
@@ -185,3 +186,14 @@ def test_unwritable_cache_still_returns_the_data(fred_url, monkeypatch, tmp_path
     with pytest.warns(CacheWarning, match="continuing without caching"):
         y = tc.load("fred:DGS10")
     assert len(y) == 3 and y.attrs["via"] == "network"
+
+
+def test_fred_ids_known_by_name_do_not_warn_and_others_say_the_guess(fred_url):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", tc.errors.KindGuessWarning)
+        assert tc.load("fred:DGS2").attrs["kind"] == "rate"
+    with pytest.warns(tc.errors.KindGuessWarning, match="'fred:GDP': kind guessed as 'rate'"):
+        assert tc.load("fred:GDP").attrs["kind"] == "rate"
+    assert tc.load("fred:GDP", kind="price").attrs["kind"] == "price"

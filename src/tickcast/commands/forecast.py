@@ -30,8 +30,20 @@ def add_parser(subparsers: Any) -> None:
         action="append",
         help="interval level in percent (repeatable; default: 80 and 95)",
     )
-    p.add_argument("--start", help="first date of the history used to fit")
+    p.add_argument("--start", help="first date of the history used to fit (instead of --window)")
     p.add_argument("--end", help="last date of the history used to fit")
+    p.add_argument(
+        "--window",
+        metavar="PERIOD",
+        help="estimation window counted back from the last date used: '10Y', '18M', '250D' "
+        "or 'all' (default: 10Y unless --start is given)",
+    )
+    p.add_argument(
+        "--kind",
+        choices=("price", "rate"),
+        help="what the series is (price: log returns, rate: differences); default: "
+        "what the source says, else a guess with a warning",
+    )
     p.add_argument("--plot", metavar="PNG", help="save a fan chart to this file")
     p.add_argument(
         "--prob-below",
@@ -62,6 +74,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     import tickcast as tc
     from tickcast._validation import check_levels, check_positive_int
+    from tickcast.data.loader import DEFAULT_WINDOW, last_window, window_offset
+    from tickcast.errors import ConfigError
     from tickcast.models.factory import make_model
 
     # every option is checked before the (possibly long) fit
@@ -70,7 +84,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     check_positive_int("paths", args.paths)
     params = model_params([args.model], args, min(args.horizon, 20))  # longer: recursive
     model = make_model(args.model, **params.get(args.model, {}))
-    y = tc.load(args.spec, start=args.start, end=args.end)
+    if args.start is not None and args.window is not None:
+        raise ConfigError(
+            f"give either --start or --window, not both; got --start {args.start} and "
+            f"--window {args.window}."
+        )
+    window = args.window or (None if args.start is not None else DEFAULT_WINDOW)
+    window_offset(window)  # checked before loading
+    y = last_window(tc.load(args.spec, start=args.start, end=args.end, kind=args.kind), window)
     fc = model.fit(y).predict(args.horizon, level=levels)
     table = fc.to_frame()
     every = args.every or max(1, len(table) // 20)
@@ -83,6 +104,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         f"intervals: {fc.method}",
         file=out,
     )
+    print(_window_line(y, window, args), file=out)
+    print(_settings_line(model), file=out)
     with pd.option_context("display.width", 120, "display.float_format", "{:.4f}".format):
         print(shown.to_string(), file=out)
     for direction, level in (("below", args.prob_below), ("above", args.prob_above)):
@@ -103,3 +126,33 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         ax.figure.savefig(args.plot, dpi=100, bbox_inches="tight")
         print(f"fan chart written to {args.plot}", file=out)
     return 0
+
+
+def _window_line(y: Any, window: str | None, args: argparse.Namespace) -> str:
+    """Which history the model was fitted on, and how it was chosen."""
+    if args.start is not None:
+        how = f"from --start {args.start}"
+    elif args.window is None:
+        how = f"default --window {window}; --window all or --start for a longer history"
+    else:
+        how = f"--window {window}"
+    return (
+        f"estimation window: {y.index[0].date()} to {y.index[-1].date()}, {len(y):,} "
+        f"observations ({how})"
+    )
+
+
+def _settings_line(model: Any) -> str:
+    """The fitted kind and target, ARIMA's chosen orders, and every hyperparameter."""
+    import textwrap
+
+    fitted = f"kind {model.kind_}, target {model.target_}"
+    if hasattr(model, "order_"):
+        fitted += (
+            f", chosen order {model.order_}, seasonal order {model.seasonal_order_}, "
+            f"trend {model.trend_!r}"
+        )
+    params = ", ".join(f"{k}={v!r}" for k, v in sorted(model.get_params(deep=False).items()))
+    return textwrap.fill(
+        f"settings: {fitted}; parameters: {params}", width=100, subsequent_indent="  "
+    )

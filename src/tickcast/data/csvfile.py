@@ -6,6 +6,10 @@ decimal comma when ``;`` separates the columns; the date column (named ``date``,
 column if it holds dates); the date format (ISO, M/D/YYYY, D/M/YYYY, D.M.YYYY, with or without
 a UTC offset). Column names are lower-cased (``Adj Close`` -> ``adj_close``); a single value
 column that is not a known field (``close``...) is called ``value``.
+
+:func:`read_with_meta` also reports the value columns' original headers and, for a FRED
+download (header ``DATE,SERIESID`` or ``observation_date,SERIESID``: exactly two columns, the
+second an upper-case FRED id), the series id; the loader decides the series' kind from them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import io
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -26,10 +31,13 @@ from tickcast.data.validate import (
 )
 from tickcast.errors import DataError
 
-__all__ = ["read"]
+__all__ = ["read", "read_with_meta"]
 
 _DATE_NAMES = {"date", "datetime", "time", "timestamp", "observation_date", "time_period", "day"}
 _KNOWN_FIELDS = {"open", "high", "low", "close", "adj_close", "volume", "value"}
+_FRED_DATE_HEADERS = {"DATE", "OBSERVATION_DATE"}
+_GENERIC_NAMES = {"price", "rate", "yield", "level", "last", "series"}
+_FRED_ID_RE = re.compile(r"^[A-Z0-9_]{1,40}$")
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -56,7 +64,12 @@ def _sniff(text: str) -> str:
 
 
 def read(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV file of dated observations.
+    """Read a CSV file of dated observations; the frame of :func:`read_with_meta`."""
+    return read_with_meta(path)[0]
+
+
+def read_with_meta(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read a CSV file of dated observations, with what its header says about the series.
 
     Parameters
     ----------
@@ -65,9 +78,13 @@ def read(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame of shape (n_rows, n_fields)
+    frame : DataFrame of shape (n_rows, n_fields)
         float64 columns on a sorted, tz-naive DatetimeIndex named ``date``; rows without
         any value dropped.
+    meta : dict
+        ``"headers"``: list of str, the value columns' headers as written in the file;
+        ``"fred_id"``: str or None, the series id when the file is a FRED download
+        (``DATE,DGS30`` or ``observation_date,DGS30``, comma-separated).
 
     Raises
     ------
@@ -110,7 +127,17 @@ def read(path: str | os.PathLike[str]) -> pd.DataFrame:
     if len(names) == 1 and names[0] not in _KNOWN_FIELDS:
         names = ["value"]
     frame = to_float_frame(values, what=what, decimal=decimal).set_axis(names, axis=1)
-    return finish_frame(frame, what=what)
+    headers = [str(c) for c in values.columns]
+    fred_id = None
+    if (
+        sep == ","
+        and len(headers) == 1
+        and date_col.upper() in _FRED_DATE_HEADERS
+        and _FRED_ID_RE.match(headers[0])
+        and normalize_column(headers[0]) not in _KNOWN_FIELDS | _GENERIC_NAMES
+    ):
+        fred_id = headers[0]  # "DATE,CLOSE" is a generic file, not a FRED download
+    return finish_frame(frame, what=what), {"headers": headers, "fred_id": fred_id}
 
 
 def _date_column(table: pd.DataFrame, what: str) -> str:

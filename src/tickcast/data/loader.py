@@ -9,6 +9,7 @@ however old, the bundled snapshot (for aliases such as ``"DBK.DE"``). Each fallb
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,16 @@ import pandas as pd
 
 from tickcast.data import cache, csvfile, ecb, fred, yahoo
 from tickcast.data.bundled import DATASETS, read_frame
-from tickcast.data.spec import Target, resolve, series_kind
+from tickcast.data.spec import (
+    Target,
+    check_kind,
+    fred_kind,
+    guess_kind,
+    known_kind,
+    resolve,
+    series_kind,
+    warn_kind_guess,
+)
 from tickcast.data.validate import (
     parse_freq,
     parse_range,
@@ -27,10 +37,22 @@ from tickcast.data.validate import (
 )
 from tickcast.errors import ConfigError, DataError, FallbackWarning, InputTypeError
 
-__all__ = ["SOURCES", "clear_cache", "load", "load_bundled"]
+__all__ = [
+    "DEFAULT_WINDOW",
+    "SOURCES",
+    "clear_cache",
+    "last_window",
+    "load",
+    "load_bundled",
+    "window_offset",
+]
 
 #: Accepted values of ``load(source=...)``.
 SOURCES = ("auto", "bundled", "cache", "network")
+#: Estimation window of ``tickcast forecast`` and :func:`tickcast.prob_hit`: ten years.
+DEFAULT_WINDOW = "10Y"
+_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
+_WINDOW_UNITS = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,7 @@ def load(
     freq: str | None = None,
     source: str = "auto",
     refresh: bool = False,
+    kind: str | None = None,
 ) -> pd.Series | pd.DataFrame:
     """Load a price or rate series by name, ticker, FRED/ECB id or CSV path.
 
@@ -74,6 +97,16 @@ def load(
         use only that one (``"network"`` refreshes the cache).
     refresh : bool, default False
         With ``"auto"``: skip the fresh-cache step and ask the network first.
+    kind : {"price", "rate"}, optional
+        What the series is: prices are modelled in log returns, rates (interest rates,
+        yields, spreads in percent) in differences. Overrides what the source says. By
+        default: bundled data, Yahoo and ECB as listed in
+        :func:`~tickcast.data.spec.series_kind`; FRED ids by name (``DGS*``, ``DTB*``,
+        ``T10Y2Y``... rates; ``DCOILWTICO``, ``SP500``, ``DEX*``... prices; other ids rate,
+        with a warning). For a CSV file, first match wins: a FRED download (header
+        ``DATE,ID`` or ``observation_date,ID``) by its id as for FRED; a value column or file
+        named after a known series (``DGS30``, ``dgs10``, ``^TNX``...); else the sign, all
+        positive -> price, with a :class:`~tickcast.errors.KindGuessWarning`.
 
     Returns
     -------
@@ -97,6 +130,8 @@ def load(
     -----
     FallbackWarning
         When ``source="auto"`` used a stale cache or the bundled snapshot.
+    KindGuessWarning
+        When ``kind`` is None and the kind had to be guessed (see ``kind``).
     CacheWarning
         When the cache was corrupt (refetched) or could not be written.
 
@@ -108,6 +143,7 @@ def load(
     (2506.850098, 'price')
     """
     _check_options(field=field, source=source, refresh=refresh)
+    kind = check_kind(kind)
     lo, hi = parse_range(start, end)
     rule = parse_freq(freq)
     target = resolve(spec)
@@ -122,9 +158,16 @@ def load(
         raise DataError(f"{what} has no {field or ''} observations between `start` and `end`.")
     if rule is not None:
         out = resample_last(out, rule)
+    if kind is None:
+        kind, reason = _kind(target, got, out)
+        if reason:
+            warn_kind_guess(f"{target.name!r}", kind, reason)
+    units = got.meta.get("units", "unknown")
+    if got.meta.get("fred_id") and kind == "rate":
+        units = "percent"  # FRED publishes its rates in percent
     out.attrs = {
-        "kind": got.meta.get("kind") or series_kind(target.name),
-        "units": got.meta.get("units", "unknown"),
+        "kind": kind,
+        "units": units,
         "source": got.meta.get("source", target.key),
         "via": got.via,
     }
@@ -156,6 +199,62 @@ def load_bundled(name: str, *, field: str | None = "close") -> pd.Series | pd.Da
     return load(get_dataset(name).name, field=field, source="bundled")
 
 
+def last_window(y: pd.Series, window: str | None) -> pd.Series:
+    """The observations of ``y`` within ``window`` of its last date.
+
+    Parameters
+    ----------
+    y : pd.Series of shape (n_obs,)
+        Levels on a sorted DatetimeIndex.
+    window : str or None
+        A calendar period counted back from the last observation: ``"10Y"``, ``"18M"``,
+        ``"26W"``, ``"250D"``; the dates kept are those after ``last - period``. ``"all"``
+        or None keeps everything.
+
+    Returns
+    -------
+    pd.Series of shape (n_kept,)
+        A slice of ``y`` (``attrs`` kept).
+
+    Raises
+    ------
+    ConfigError
+        ``window`` is not such a period.
+
+    Examples
+    --------
+    >>> import tickcast as tc
+    >>> y = last_window(tc.load("dgs10"), "10Y")
+    >>> str(y.index[0].date()), str(y.index[-1].date())
+    ('2011-01-05', '2021-01-04')
+    """
+    offset = window_offset(window)
+    if offset is None or len(y) == 0:
+        return y
+    out = y.loc[y.index > y.index[-1] - offset]
+    out.attrs = dict(y.attrs)
+    return out
+
+
+def window_offset(window: str | None) -> pd.DateOffset | None:
+    """The calendar offset of a ``window`` such as ``"10Y"``; None for ``"all"`` / None.
+
+    Raises
+    ------
+    ConfigError
+        ``window`` is not a period like ``"10Y"``, ``"18M"``, ``"26W"``, ``"250D"`` or "all".
+    """
+    if window is None or (isinstance(window, str) and window.strip().lower() == "all"):
+        return None
+    match = _WINDOW_RE.match(window) if isinstance(window, str) else None
+    if match is None or int(match.group(1)) < 1:
+        raise ConfigError(
+            "`window` must be a period counted back from the last observation, like '10Y', "
+            f"'18M', '26W' or '250D', or 'all' for the whole history; got {window!r}."
+        )
+    return pd.DateOffset(**{_WINDOW_UNITS[match.group(2).upper()]: int(match.group(1))})
+
+
 def clear_cache() -> int:
     """Delete every cached download; return the number of series removed."""
     return cache.clear()
@@ -182,6 +281,37 @@ def _pick_field(frame: pd.DataFrame, field: str, target: Target) -> str:
         f"`field` {field!r} is not in {target.name!r}; its fields are "
         f"{', '.join(map(str, frame.columns))}. Pass one of them, or field=None for all."
     )
+
+
+def _kind(target: Target, got: _Got, out: pd.Series | pd.DataFrame) -> tuple[str, str]:
+    """The series' kind and, when it was guessed, why (empty when known)."""
+    if got.via != "file":
+        kind = got.meta.get("kind") or series_kind(target.name)
+        if target.provider == "fred" and fred_kind(target.ident) is None:
+            return kind, f"FRED id {target.ident!r} is neither a known rate nor a known price"
+        return kind, ""
+    fred_id = got.meta.get("fred_id")
+    if fred_id is not None:
+        known = fred_kind(fred_id)
+        if known is not None:
+            return known, ""
+        return "rate", f"a FRED download of {fred_id!r}, an id not known as a rate or a price"
+    headers = got.meta.get("headers") or []
+    for name in ([headers[0]] if len(headers) == 1 else []) + [target.name]:
+        known = known_kind(name)
+        if known is not None:
+            return known, ""
+    values = out if isinstance(out, pd.Series) else out[_main_column(out)]
+    kind = guess_kind(values)
+    sign = "every value is positive" if kind == "price" else "some values are zero or negative"
+    return kind, f"{sign} and neither its column nor its file name is a known series"
+
+
+def _main_column(frame: pd.DataFrame) -> str:
+    for name in ("close", "value", "adj_close"):
+        if name in frame.columns:
+            return name
+    return str(frame.columns[0])
 
 
 def _meta(target: Target, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -235,7 +365,8 @@ def _obtain(target: Target, *, source: str, refresh: bool) -> _Got:
             return _bundled(target)
         if source == "bundled":
             raise ConfigError(f"`source='bundled'` does not apply to the file {target.ident!r}.")
-        return _Got(csvfile.read(target.ident), "file", {"source": f"csv:{target.ident}"})
+        frame, info = csvfile.read_with_meta(target.ident)
+        return _Got(frame, "file", {"source": f"csv:{target.ident}", **info})
     if source == "bundled":
         if target.dataset is None:
             raise DataError(

@@ -9,6 +9,15 @@ Rules, first match wins:
 
 Specs equal to a bundled dataset's alias (``"DBK.DE"``, ``"fred:DGS10"``, ``"^TNX"``) are live
 series whose bundled snapshot is the last fallback of ``source="auto"``.
+
+Kind (price or rate) of a name, :func:`known_kind`: bundled names and aliases as listed; the
+Yahoo yield indices ``^TNX ^IRX ^FVX ^TYX``; FRED ids matching :data:`FRED_RATE_PATTERN`
+(Treasury yields ``DGS*``, bills ``DTB*``/``TB*MS``, ``GS*``, spreads and breakevens ``T10Y2Y``
+``T10YIE``..., TIPS ``DFII*``, policy and money-market rates ``DFF FEDFUNDS EFFR SOFR*``...,
+mortgage, ICE BofA ``BAML*``, Moody's ``DAAA DBAA``, OECD/LIBOR ``...156N``) are rates; FRED ids
+matching :data:`FRED_PRICE_PATTERN` (oil, gas, gold, equity indices, exchange rates ``DEX*``,
+``VIXCLS``) are prices. Any other name is unknown (None): its kind is then guessed, with a
+:class:`~tickcast.errors.KindGuessWarning`.
 """
 
 from __future__ import annotations
@@ -27,11 +36,35 @@ from tickcast.data.bundled import DATASETS, Dataset, find_alias
 from tickcast.data.yahoo import RATE_TICKERS
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
-__all__ = ["Target", "resolve", "series_kind"]
+__all__ = [
+    "FRED_PRICE_PATTERN",
+    "FRED_RATE_PATTERN",
+    "KINDS",
+    "Target",
+    "check_kind",
+    "fred_kind",
+    "guess_kind",
+    "known_kind",
+    "resolve",
+    "series_kind",
+    "warn_kind_guess",
+]
 
 Kind = Literal["price", "rate"]
+#: The accepted values of ``kind=``.
+KINDS: tuple[Kind, ...] = ("price", "rate")
+#: FRED series ids that are interest rates, spreads or yields in percent (full match).
+FRED_RATE_PATTERN = re.compile(
+    r"DGS\d+(MO)?|DTB\w+|TB\d+MS|GS\d+M?|T\d+Y\w+|D?FII\d+|DFF|FEDFUNDS|EFFR|DFEDTAR[UL]?"
+    r"|SOFR\w*|IORB|IOER|OBFR|[DM]PRIME|MORTGAGE\d+US|BAML\w+|DAAA|DBAA|[AB]AA10Y\w*|\w+156N"
+)
+#: FRED series ids that are prices or index levels (full match).
+FRED_PRICE_PATTERN = re.compile(
+    r"DCOIL\w+|DHHNGSP|GOLD\w+|SP500|DJIA|NASDAQ\w*|WILL\w+|DEX\w+|VIXCLS"
+)
 _TICKER_RE = re.compile(r"^[A-Za-z0-9^=._\-]{1,24}$")
-_PRICE_FRED = {"DCOILWTICO", "DCOILBRENTEU"}
+_FRED_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+_PRICE_ECB_FLOWS = {"EXR"}
 _PREFIXES = ("csv:", "fred:", "ecb:", "yahoo:")
 
 
@@ -134,9 +167,10 @@ def series_kind(name_or_series: Any) -> Kind:
     Returns
     -------
     {"price", "rate"}
-        Bundled data: as listed (``dgs*`` rates); FRED and ECB: rate, except oil prices
-        (``DCOILWTICO``); Yahoo: price, except the yield indices ^TNX, ^IRX, ^FVX, ^TYX.
-        Unknown names count as prices.
+        Bundled data: as listed (``dgs*`` rates); FRED: as :func:`fred_kind`, rate when the
+        id is in neither list; ECB: rate, except exchange rates (flow ``EXR``); Yahoo:
+        price, except the yield indices ^TNX, ^IRX, ^FVX, ^TYX. Unknown names count as
+        prices (:func:`tickcast.load` and the forecasters warn when they guess).
 
     Examples
     --------
@@ -162,9 +196,93 @@ def series_kind(name_or_series: Any) -> Kind:
         return alias.kind  # type: ignore[return-value]
     low = text.lower()
     if low.startswith("fred:"):
-        return "price" if text[5:].strip().upper() in _PRICE_FRED else "rate"
+        return fred_kind(text[5:]) or "rate"
     if low.startswith("ecb:"):
-        return "rate"
+        return "price" if text[4:].split("/")[0].strip().upper() in _PRICE_ECB_FLOWS else "rate"
     if low.startswith("yahoo:"):
         text = text[6:]
     return "rate" if text.strip().upper() in RATE_TICKERS else "price"
+
+
+def fred_kind(series_id: str) -> Kind | None:
+    """The kind of a FRED series id by :data:`FRED_RATE_PATTERN` / :data:`FRED_PRICE_PATTERN`.
+
+    Parameters
+    ----------
+    series_id : str
+        A FRED id, any case (``"DGS30"``, ``"dcoilwtico"``).
+
+    Returns
+    -------
+    {"price", "rate"} or None
+        None when the id matches neither pattern.
+
+    Examples
+    --------
+    >>> fred_kind("DGS30"), fred_kind("DCOILWTICO"), fred_kind("GDP")
+    ('rate', 'price', None)
+    """
+    sid = series_id.strip().upper()
+    if FRED_RATE_PATTERN.fullmatch(sid):
+        return "rate"
+    if FRED_PRICE_PATTERN.fullmatch(sid):
+        return "price"
+    return None
+
+
+def known_kind(name: str) -> Kind | None:
+    """The kind a series' name tells for sure, or None (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        A bundled name, alias, Yahoo ticker, FRED id, or a CSV column header / file stem.
+
+    Returns
+    -------
+    {"price", "rate"} or None
+    """
+    text = name.strip()
+    if text in DATASETS:
+        return DATASETS[text].kind  # type: ignore[return-value]
+    alias = find_alias(text) or find_alias(f"fred:{text}")
+    if alias is not None:
+        return alias.kind  # type: ignore[return-value]
+    if text.upper() in RATE_TICKERS:
+        return "rate"
+    if text.lower().startswith("fred:"):
+        text = text[5:]
+    return fred_kind(text) if _FRED_ID_RE.match(text) else None
+
+
+def check_kind(kind: Any, *, name: str = "kind") -> Kind | None:
+    """``kind`` as "price", "rate" or None; ConfigError naming ``name`` otherwise."""
+    if kind is None:
+        return None
+    if isinstance(kind, str) and kind.strip().lower() in KINDS:
+        return kind.strip().lower()  # type: ignore[return-value]
+    raise ConfigError(
+        f"`{name}` must be 'price', 'rate' or None (guess); got {kind!r}. Use 'price' for "
+        "prices and index levels (modelled in log returns), 'rate' for interest rates, "
+        "yields and spreads in percent (modelled in differences)."
+    )
+
+
+def guess_kind(values: Any) -> Kind:
+    """The sign rule: "price" when every value is positive, else "rate"."""
+    return "price" if bool((pd.Series(values) > 0).all()) else "rate"
+
+
+def warn_kind_guess(what: str, kind: str, reason: str, *, stacklevel: int = 2) -> None:
+    """Emit the :class:`~tickcast.errors.KindGuessWarning` naming the guess and the fix."""
+    import warnings
+
+    from tickcast.errors import KindGuessWarning
+
+    model = "log returns" if kind == "price" else "differences"
+    warnings.warn(
+        f"{what}: kind guessed as {kind!r} ({reason}), so it is modelled in {model}. Pass "
+        "kind='price' or kind='rate' to say what it is; that also silences this warning.",
+        KindGuessWarning,
+        stacklevel=stacklevel + 1,
+    )

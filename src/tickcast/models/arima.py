@@ -51,6 +51,10 @@ class ARIMAForecaster(Forecaster):
         Decides the scale (log levels for "log_return", levels otherwise); default
         "log_return" for prices and "diff" for rates. "pct_change" has no integrated scale
         and is refused.
+    kind : {"price", "rate"}, optional
+        What ``y`` is, when ``target`` is None: prices get log returns, rates differences.
+        Overrides ``y.attrs["kind"]``; default: the attrs, else the sign (all positive ->
+        price) with a :class:`~tickcast.errors.KindGuessWarning`. Checked in ``fit``.
     max_p, max_q : int, default 3
         Largest AR and MA orders of the search, >= 0.
     d_values : sequence of int, default (0, 1)
@@ -129,6 +133,7 @@ class ARIMAForecaster(Forecaster):
         seasonal_order: tuple[int, int, int, int] | None = None,
         trend: str | None = None,
         target: str | None = None,
+        kind: str | None = None,
         max_p: int = 3,
         max_q: int = 3,
         d_values: Sequence[int] = (0, 1),
@@ -139,6 +144,7 @@ class ARIMAForecaster(Forecaster):
         self.seasonal_order = seasonal_order
         self.trend = trend
         self.target = target
+        self.kind = kind
         self.max_p = max_p
         self.max_q = max_q
         self.d_values = d_values

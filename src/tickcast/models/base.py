@@ -34,6 +34,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from tickcast._validation import check_levels, check_positive_int
+from tickcast.data.spec import KINDS, check_kind, guess_kind, warn_kind_guess
 from tickcast.errors import (
     CalibrationWarning,
     ConfigError,
@@ -161,7 +162,9 @@ class Forecaster(BaseEstimator):
     y_ : pd.Series
         The observed levels the model was fitted (and updated) on.
     kind_ : {"price", "rate"}
-        What the series is; decides the default target.
+        What the series is; decides the default target. The ``kind`` parameter when given,
+        else ``y.attrs["kind"]`` (set by :func:`tickcast.load`), else guessed from the sign
+        (all positive -> price) with a :class:`~tickcast.errors.KindGuessWarning`.
     target_ : str
         The modelled target: "log_return", "diff", "pct_change" or "level".
     transform_ : object
@@ -197,11 +200,27 @@ class Forecaster(BaseEstimator):
             Levels (prices or rates) on a sorted, unique DatetimeIndex; no NaN.
         X : pd.DataFrame of shape (n_obs, n_exog), optional
             Exogenous series indexed like ``y`` (only for models with ``supports_exog``).
+
+        Warns
+        -----
+        KindGuessWarning
+            When neither the ``kind`` parameter nor ``y.attrs["kind"]`` says whether ``y``
+            is a price or a rate, and the sign decided.
         """
         from tickcast.data.validate import validate_series
 
+        kind = check_kind(getattr(self, "kind", None))
         y = validate_series(y, name="y", min_length=self._min_length())
         X = self._check_exog(X, y.index)
+        decides = self.fixed_target is None and getattr(self, "target", None) is None
+        if decides and kind is None and y.attrs.get("kind") not in KINDS:
+            guess = guess_kind(y)
+            sign = "all positive" if guess == "price" else "not all positive"
+            warn_kind_guess(
+                f"{type(self).__name__}.fit: `y` ({y.name or 'unnamed'})",
+                guess,
+                f"its values are {sign} and y.attrs has no 'kind'",
+            )
         return self._fit_validated(y, X)
 
     def predict(
@@ -294,7 +313,7 @@ class Forecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ trusted paths
     def _fit_validated(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
-        self.kind_ = _series_kind(y)
+        self.kind_ = _series_kind(y, getattr(self, "kind", None))
         self.target_ = (
             self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
         )
@@ -539,12 +558,17 @@ class Forecaster(BaseEstimator):
         return X_future
 
 
-def _series_kind(y: pd.Series) -> str:
-    """ "price" or "rate": from ``y.attrs["kind"]`` (set by tickcast.load), else by sign."""
-    kind = y.attrs.get("kind")
-    if kind in ("price", "rate"):
+def _series_kind(y: pd.Series, kind: Any = None) -> str:
+    """ "price" or "rate": ``kind`` (checked) if given, else ``y.attrs["kind"]`` (set by
+    tickcast.load), else the sign (all positive -> price). Silent: ``fit`` warns on a guess.
+    """
+    kind = check_kind(kind)
+    if kind is not None:
         return kind
-    return "price" if bool((y > 0).all()) else "rate"
+    attr = y.attrs.get("kind")
+    if attr in KINDS:
+        return attr
+    return guess_kind(y)
 
 
 def _draw_residuals(

@@ -29,6 +29,10 @@ class Naive(Forecaster):
     ----------
     target : {"log_return", "diff", "diff_bps", "pct_change"}, optional
         Step definition; default log returns for prices, differences for rates.
+    kind : {"price", "rate"}, optional
+        What ``y`` is, when ``target`` is None: prices get log returns, rates differences.
+        Overrides ``y.attrs["kind"]``; default: the attrs, else the sign (all positive ->
+        price) with a :class:`~tickcast.errors.KindGuessWarning`. Checked in ``fit``.
     seed : int, default 0
         Seed of the bootstrap behind simulated paths (and behind the intervals of the
         ``"pct_change"`` target, which are bootstrapped).
@@ -60,8 +64,11 @@ class Naive(Forecaster):
     short_name = "naive"
     interval_method = "analytic"
 
-    def __init__(self, *, target: str | None = None, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, target: str | None = None, kind: str | None = None, seed: int | None = 0
+    ) -> None:
         self.target = target
+        self.kind = kind
         self.seed = seed
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:

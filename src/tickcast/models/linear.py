@@ -62,6 +62,10 @@ class LinearForecaster(Forecaster):
         the direct outputs; longer ones iterate them (see Notes).
     target : {"log_return", "diff", "diff_bps", "pct_change", "level"}, optional
         Modelled transform of the levels; default log returns for prices, differences for rates.
+    kind : {"price", "rate"}, optional
+        What ``y`` is, when ``target`` is None: prices get log returns, rates differences.
+        Overrides ``y.attrs["kind"]``; default: the attrs, else the sign (all positive ->
+        price) with a :class:`~tickcast.errors.KindGuessWarning`. Checked in ``fit``.
     calibration_fraction : float, default 0.2
         Share of the training windows (the most recent ones) held out to calibrate the
         split-conformal intervals, strictly between 0 and 1.
@@ -149,6 +153,7 @@ class LinearForecaster(Forecaster):
         alpha: float = 1.0,
         horizon: int = 5,
         target: str | None = None,
+        kind: str | None = None,
         calibration_fraction: float = 0.2,
         seed: int | None = 0,
     ) -> None:
@@ -157,6 +162,7 @@ class LinearForecaster(Forecaster):
         self.alpha = alpha
         self.horizon = horizon
         self.target = target
+        self.kind = kind
         self.calibration_fraction = calibration_fraction
         self.seed = seed
 

@@ -115,6 +115,10 @@ class RNNForecaster(Forecaster):
     target : {"log_return", "diff", "diff_bps", "pct_change", "level"}, optional
         Modelled transform of the levels; default log returns for prices, differences for
         rates.
+    kind : {"price", "rate"}, optional
+        What ``y`` is, when ``target`` is None: prices get log returns, rates differences.
+        Overrides ``y.attrs["kind"]``; default: the attrs, else the sign (all positive ->
+        price) with a :class:`~tickcast.errors.KindGuessWarning`. Checked in ``fit``.
     dtype : {"float32", "float64"}, default "float32"
         Floating type of the network's weights and computations.
     n_ensemble : int, default 1
@@ -216,6 +220,7 @@ class RNNForecaster(Forecaster):
         validation_fraction: float = 0.2,
         features: Any = None,
         target: str | None = None,
+        kind: str | None = None,
         dtype: str = "float32",
         n_ensemble: int = 1,
         warm_start: bool = False,
@@ -238,6 +243,7 @@ class RNNForecaster(Forecaster):
         self.validation_fraction = validation_fraction
         self.features = features
         self.target = target
+        self.kind = kind
         self.dtype = dtype
         self.n_ensemble = n_ensemble
         self.warm_start = warm_start
@@ -563,7 +569,7 @@ class RNNForecaster(Forecaster):
         """Rebuild the networks from saved weights (no training): identical forecasts."""
         p = self._checked_params()
         self.params_ = p
-        self.kind_ = _series_kind(y)
+        self.kind_ = _series_kind(y, self.kind)
         self.target_ = self.fixed_target or self.target or default_target(self.kind_)
         self.transform_ = make_target(self.target_).fit(y)
         self.feature_set_ = self._build_feature_set()
