@@ -234,7 +234,8 @@ def test_costs_scale_with_turnover(dbk_result):
             assert costly.stats.loc[model, "total_cost"] == pytest.approx(bps / 1e4 * trades.sum())
         # a unit of turnover costs bps: 2 units per flip after the entry
         n_flips = int((np.diff(free.positions["flip"]) != 0).sum())
-        assert costly.stats.loc["flip", "total_cost"] == pytest.approx(bps / 1e4 * (1 + 2 * n_flips))
+        expected = bps / 1e4 * (1 + 2 * n_flips)
+        assert costly.stats.loc["flip", "total_cost"] == pytest.approx(expected)
     assert free.stats.loc["flip", "total_cost"] == 0
 
 
