@@ -389,3 +389,42 @@ def test_invalid_frames():
         trading_backtest(neg)
     with pytest.raises(ConfigError, match="reserved"):
         trading_backtest(fr.replace({"model": {"late": BUY_AND_HOLD}}))
+
+
+def test_result_uses_its_stored_series_when_origins_are_far_apart():
+    y = tc.load("dbk").iloc[-300:]
+    res = tc.backtest(
+        [tc.Naive(), tc.Drift()],
+        y,
+        splitter=tc.WalkForward(initial=200, step=7, horizon=5),
+        progress=False,
+    )
+    with pytest.raises(ConfigError, match="prices="):
+        res.trading()
+    given = res.trading(prices=y)
+    res.y = {"dbk": y}  # the proposed engine change: BacktestResult keeps its series
+    pd.testing.assert_frame_equal(res.trading().stats, given.stats)
+    span = y.loc[res.forecasts["origin"].min() : res.forecasts["date"].max()]
+    assert given.stats.loc[BUY_AND_HOLD, "n_periods"] == len(span) - 1
+    assert given.stats.loc[BUY_AND_HOLD, "total_return"] == pytest.approx(
+        (1 - 5e-4) * span.iloc[-1] / span.iloc[0] - 1
+    )
+
+
+def test_equity_plot(dbk_result, dgs10_result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = dbk_result[1].plot("equity")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert sorted(labels[:-1]) == ["drift", "naive"] and labels[-1] == BUY_AND_HOLD
+    np.testing.assert_allclose(
+        ax.get_lines()[-1].get_ydata(), dbk_result[1].trading().equity[BUY_AND_HOLD]
+    )
+    plt.close(ax.figure)
+    ax = dgs10_result[1].plot("equity")  # a yield without a duration: the reason, no curves
+    assert not ax.get_lines()
+    assert "duration" in ax.texts[0].get_text()
+    plt.close(ax.figure)

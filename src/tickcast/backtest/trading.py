@@ -592,7 +592,7 @@ def trading_backtest(
         "cost_bps": float(cost_bps),
         "allow_short": bool(allow_short),
         "periods_per_year": ppy,
-        "series": series,
+        "series": name,
         "kind": kind,
         "duration": None if duration is None else float(duration),
         "prices": "given" if prices is not None else "from the frame",
