@@ -384,6 +384,10 @@ def test_invalid_frames():
     nan.loc[0, "y_true"] = np.nan
     with pytest.raises(DataError, match="must be finite"):
         trading_backtest(nan)
+    jump = fr.copy()
+    jump.loc[jump.origin == DAYS[2], "y_last"] += 1
+    with pytest.raises(DataError, match="differs from the y_true"):
+        trading_backtest(jump)
     neg = fr.assign(y_last=-fr["y_last"], y_true=-fr["y_true"])
     with pytest.raises(DataError, match="must be positive"):
         trading_backtest(neg)

@@ -381,6 +381,12 @@ def _prices_from_frame(rows: pd.DataFrame, origins: pd.DatetimeIndex) -> pd.Seri
     price = pd.Series(np.concatenate(out_v), index=pd.DatetimeIndex(np.concatenate(out_d)))
     if not price.index.is_monotonic_increasing or not price.index.is_unique:
         raise DataError("`frame` step dates are not increasing from one origin to the next.")
+    last = rows.drop_duplicates("origin").set_index("origin")["y_last"].reindex(origins)
+    if not np.allclose(price.loc[origins].to_numpy(), last.to_numpy(), rtol=1e-9, atol=1e-12):
+        raise DataError(
+            "`frame` y_last at an origin differs from the y_true of the same date in the "
+            "previous origin's rows; all rows must come from one series."
+        )
     return price
 
 
