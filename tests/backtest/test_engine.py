@@ -134,7 +134,9 @@ def test_single_series_trading_and_plots(dgs10):
 
     matplotlib.use("Agg")
     res = tc.backtest([tc.Naive(), tc.Drift()], dgs10, splitter=_splitter(step=1), progress=False)
-    tr = res.trading(cost_bps=5)
+    with pytest.raises(ConfigError, match="duration"):  # a yield is not a price
+        res.trading(cost_bps=5)
+    tr = res.trading(cost_bps=5, duration=8.5)
     assert "buy_and_hold" in tr.stats.index
     for kind in ("forecasts", "errors", "equity", "coverage"):
         assert res.plot(kind) is not None

@@ -180,14 +180,21 @@ def to_html(result: Any, path: str | os.PathLike) -> str:
         f"<p>{html.escape(_legend(result, table))}</p>",
     ]
     if len(result.series) == 1:
-        stats = result.trading().stats
-        sections += [
-            "<h2>Trading (sign of 1-step forecast, 5 bps costs)</h2>",
-            "<p>Long when the 1-step forecast is above the last close, flat otherwise; held "
-            "from each origin's close to the next close (flat between origins when they are "
-            "more than one day apart).</p>",
-            stats.to_html(float_format=lambda v: f"{v:.4g}", na_rep=""),
-        ]
+        from tickcast.errors import ConfigError
+
+        sections += ["<h2>Trading (sign strategy, 5 bps costs)</h2>"]
+        try:
+            stats = result.trading().stats
+        except ConfigError as exc:  # a yield without a duration, or days missing
+            sections += [f"<p>No trading view: {html.escape(str(exc))}</p>"]
+        else:
+            sections += [
+                "<p>Long when the forecast for the next origin's date (or the horizon, if "
+                "shorter) is above the last close, flat otherwise; held on every day until "
+                "the next origin. Sharpe ratios annualised, with Lo (2002) standard errors; "
+                "psr/dsr: probabilistic and deflated Sharpe ratios.</p>",
+                stats.to_html(float_format=lambda v: f"{v:.4g}", na_rep=""),
+            ]
     sections += ["<h2>Plots</h2>"]
     sections += [f'<h3>{k}</h3><img alt="{k}" src="data:image/png;base64,{b}">' for k, b in images]
     sections += ["<h2>Settings</h2>", "<ul>"]
@@ -227,7 +234,8 @@ def plot(
     kind : {"forecasts", "errors", "equity", "coverage"}
         "forecasts": actual series and each model's ``step``-ahead forecasts;
         "errors": MAE by horizon step per model; "equity": trading equity curves (sign
-        strategy, 5 bps); "coverage": empirical vs nominal interval coverage per model.
+        strategy held between origins, 5 bps) and buy-and-hold; "coverage": empirical vs
+        nominal interval coverage per model.
     series : str, optional
         Which series, when several were backtested (default the first).
     step : int, default 1
@@ -255,7 +263,25 @@ def plot(
         ax.set_ylabel("MAE")
         ax.set_title(f"{series}: mean absolute error by horizon")
     elif kind == "equity":
-        tr = result.trading(series=series if len(result.series) > 1 else None)
+        from tickcast.errors import ConfigError
+
+        try:
+            tr = result.trading(series=series if len(result.series) > 1 else None)
+        except ConfigError as exc:  # a yield without a duration, or days missing from the frame
+            import textwrap
+
+            ax.text(
+                0.5,
+                0.5,
+                textwrap.fill(str(exc), 80),
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize="small",
+            )
+            ax.set_axis_off()
+            ax.set_title(f"{series}: no trading view")
+            return ax
         for name, curve in tr.equity.items():
             ax.plot(
                 curve.index,
@@ -264,7 +290,11 @@ def plot(
                 color="black" if name == "buy_and_hold" else None,
                 label=str(name),
             )
-        ax.set_title(f"{series}: equity of the sign strategy after costs")
+        ax.set_ylabel("equity (start = 1)")
+        ax.set_title(
+            f"{series}: equity of the sign strategy, held between origins, "
+            f"{tr.settings['cost_bps']:g} bp costs"
+        )
     else:
         rows = {}
         for lv in result.levels:

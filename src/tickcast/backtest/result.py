@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-from tickcast.errors import ConfigError, DataWarning
+from tickcast.errors import ConfigError
 
 __all__ = ["BacktestResult"]
 
@@ -134,36 +133,49 @@ class BacktestResult:
         allow_short: bool = False,
         series: str | None = None,
         periods_per_year: float | None = None,
+        duration: float | None = None,
+        kind: str | None = None,
+        prices: pd.Series | None = None,
     ) -> Any:
-        """Trade each model's one-step forecasts with costs; see ``trading_backtest``.
+        """Trade each model's forecasts with costs, positions held between origins.
 
-        With several series, ``series`` names the one to trade.
-        ``periods_per_year`` defaults to 252 divided by the splitter's ``step`` (the
-        distance between origins), so annualised figures count one period per origin; the
-        strategy is then flat between origins that are more than one day apart.
+        See :func:`tickcast.backtest.trading.trading_backtest` for the rules. With several
+        series, ``series`` names the one to trade. A yield series (kind "rate") needs
+        ``duration`` (years) and is traded as a constant-maturity bond. ``periods_per_year``
+        defaults to the one inferred from the dates (252 for business-daily data).
+        ``prices`` (the evaluated series) is needed when the forecasts do not cover every
+        day between origins (splitter step > horizon or gap > 0), unless the result keeps
+        its series in ``y``.
         """
+        from collections.abc import Mapping
+
         from tickcast.backtest.trading import trading_backtest
 
         if series is None and len(self.series) > 1:
             raise ConfigError(
                 f"`series` is required with several series; pass one of {self.series}."
             )
-        with warnings.catch_warnings():
-            if periods_per_year is None:  # annualised per origin here: the warning is moot
-                warnings.filterwarnings(
-                    "ignore",
-                    message="consecutive origins are not one observation apart",
-                    category=DataWarning,
-                )
-            return trading_backtest(
-                self.forecasts,
-                strategy=strategy,
-                threshold=threshold,
-                cost_bps=cost_bps,
-                allow_short=allow_short,
-                series=series,
-                periods_per_year=periods_per_year or 252 / int(self.settings["splitter"]["step"]),
-            )
+        name = series if series is not None else (self.series[0] if self.series else None)
+        stored = getattr(self, "y", None)  # the evaluated series, when the engine keeps them
+        if prices is None and isinstance(stored, Mapping) and name in stored:
+            prices = stored[name]
+        if kind is None:
+            info = self.settings.get("series", {})
+            info = info.get(name) if isinstance(info, Mapping) else None
+            if isinstance(info, Mapping) and info.get("kind") in ("price", "rate"):
+                kind = info["kind"]
+        return trading_backtest(
+            self.forecasts,
+            prices=prices,
+            strategy=strategy,
+            threshold=threshold,
+            cost_bps=cost_bps,
+            allow_short=allow_short,
+            series=series,
+            periods_per_year=periods_per_year,
+            kind=kind,
+            duration=duration,
+        )
 
     def summary(self) -> pd.DataFrame:
         """Ranked table: RMSE relative to naive, MASE, R2_oos, direction, coverage and tests.
