@@ -76,18 +76,68 @@ def first_passage_times(paths: np.ndarray, level: float, direction: str = "below
     return first
 
 
-def horizon_from_period(within: str | int) -> int:
-    """Business-day steps in a period such as "1Y" (252), "6M" (126), "2W" (10), "20D" (20)."""
+def horizon_from_period(within: str | int, *, y: Any = None) -> int:
+    """Steps of a series in a period such as "1Y", "6M", "2W" or "20D".
+
+    Parameters
+    ----------
+    within : str or int
+        A number of steps, or ``"<n>D"`` (trading days), ``"<n>W"``, ``"<n>M"``, ``"<n>Y"``.
+    y : pd.Series, optional
+        The series the steps belong to. Given, a week/month/year period counts the series'
+        own future dates (its calendar's sessions for daily data, its bars for weekly or
+        monthly data) up to and including the last date plus that period: "1Y" is about 252
+        steps on New York daily data, 52 on weekly bars, 12 on monthly ones. Without it,
+        daily business-day steps are assumed: 1Y = 252, 1M = 21, 1W = 5.
+
+    Returns
+    -------
+    int, >= 1
+
+    Raises
+    ------
+    ConfigError
+        An unreadable period, or days (``"20D"``) on data coarser than daily.
+    """
     if isinstance(within, (int, np.integer)) and not isinstance(within, bool):
         return check_positive_int("within", within)
     match = _PERIOD.match(str(within))
     if not match:
         raise ConfigError(
-            f"`within` must be a number of business days or a period like '20D', '3M', '1Y'; "
+            f"`within` must be a number of steps or a period like '20D', '3M', '1Y'; "
             f"got {within!r}."
         )
-    steps = int(match.group(1)) * _STEPS_PER_UNIT[match.group(2).upper()]
-    return check_positive_int("within", steps)
+    count, unit = int(match.group(1)), match.group(2).upper()
+    if y is None:
+        return check_positive_int("within", count * _STEPS_PER_UNIT[unit])
+    return check_positive_int("within", _steps_in_period(y, count, unit, within))
+
+
+def _steps_in_period(y: Any, count: int, unit: str, within: Any) -> int:
+    import pandas as pd
+
+    from tickcast.models._calendar import future_index
+
+    daily = future_index(y, 1)[0] - y.index[-1] <= pd.Timedelta(days=4)
+    if unit == "D":
+        if not daily:
+            raise ConfigError(
+                f"`within` {within!r} counts trading days but the series is not daily; give "
+                "a period in weeks, months or years ('1Y') or a number of steps."
+            )
+        return count
+    offset = {"W": pd.DateOffset(weeks=count), "M": pd.DateOffset(months=count)}
+    end = y.index[-1] + offset.get(unit, pd.DateOffset(years=count))
+    period_days = (end - y.index[-1]).days
+    n_dates = period_days + 7 if daily else period_days // 6 + 3
+    dates = future_index(y, n_dates)
+    steps = int(np.searchsorted(dates.to_numpy(), end.to_datetime64(), side="right"))
+    if steps == 0:
+        raise ConfigError(
+            f"`within` {within!r} is shorter than one step of the series (next date "
+            f"{dates[0]:%Y-%m-%d}); give a longer period or a number of steps."
+        )
+    return steps
 
 
 def prob_hit(
@@ -109,7 +159,9 @@ def prob_hit(
     level : float
         The barrier in the series' units (EUR for "dbk", percent for rates).
     within : str or int, default "1Y"
-        Period ("20D", "6M", "1Y") or number of business days.
+        Period ("20D", "6M", "1Y") or number of steps. A period counts the series' own
+        steps (:func:`horizon_from_period` with ``y``): "1Y" is one year of trading days on
+        its market calendar for daily data, 52 steps on weekly data.
     direction : {"below", "above"}
     model : Forecaster, optional
         Unfitted forecaster to simulate with; default :class:`tickcast.Naive`.
@@ -130,6 +182,6 @@ def prob_hit(
 
     y = spec if isinstance(spec, pd.Series) else load(spec)
     model = Naive() if model is None else model
-    horizon = horizon_from_period(within)
+    horizon = horizon_from_period(within, y=y)
     paths = model.fit(y).simulate(horizon, n_paths, seed=seed)
     return barrier_probability(paths, level, direction)

@@ -114,7 +114,7 @@ DATASETS: dict[str, Dataset] = {
             description="Deutsche Bank AG shares (Xetra), daily OHLC, adjusted close, volume",
             source=_YAHOO_FHMM,
             licence="GPL-3 (fHMM)",
-            calendar="XETR",
+            calendar="XNYS",  # its dates are NYSE sessions, see data/PROVENANCE.md
         ),
         Dataset(
             name="dgs10",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -188,10 +189,13 @@ def busday_calendar(calendar: str) -> np.busdaycalendar:
         return np.busdaycalendar(weekmask="1111100", holidays=bond_holidays(_FIRST, _LAST))
     import exchange_calendars as xcals
 
-    try:
-        cal = xcals.get_calendar(calendar, start=_FIRST, end=_LAST)
-    except ValueError:  # a calendar whose rules do not reach back to 1950
-        cal = xcals.get_calendar(calendar, end=_LAST)
+    with warnings.catch_warnings():  # its pandas-3 deprecations are not the user's concern
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            cal = xcals.get_calendar(calendar, start=_FIRST, end=_LAST)
+        except ValueError:  # a calendar whose rules do not reach back to 1950
+            cal = xcals.get_calendar(calendar, end=_LAST)
     weekmask = str(cal.weekmask)
     days = pd.bdate_range(cal.first_session, cal.last_session, freq="C", weekmask=weekmask)
     holidays = days.difference(cal.sessions).to_numpy().astype("datetime64[D]")
