@@ -116,26 +116,28 @@ def horizon_from_period(within: str | int, *, y: Any = None) -> int:
 def _steps_in_period(y: Any, count: int, unit: str, within: Any) -> int:
     import pandas as pd
 
-    from tickcast.models._calendar import future_index
+    from tickcast.models._calendar import bar_period, future_index
 
-    daily = future_index(y, 1)[0] - y.index[-1] <= pd.Timedelta(days=4)
+    bars = bar_period(y.index)
     if unit == "D":
-        if not daily:
+        if bars != "D":
             raise ConfigError(
                 f"`within` {within!r} counts trading days but the series is not daily; give "
                 "a period in weeks, months or years ('1Y') or a number of steps."
             )
         return count
+    last = y.index[-1]
     offset = {"W": pd.DateOffset(weeks=count), "M": pd.DateOffset(months=count)}
-    end = y.index[-1] + offset.get(unit, pd.DateOffset(years=count))
-    period_days = (end - y.index[-1]).days
-    n_dates = period_days + 7 if daily else period_days // 6 + 3
-    dates = future_index(y, n_dates)
-    steps = int(np.searchsorted(dates.to_numpy(), end.to_datetime64(), side="right"))
-    if steps == 0:
+    end = last + offset.get(unit, pd.DateOffset(years=count))
+    if bars in ("W", "M", "Q", "Y"):  # one step per period: count the periods
+        steps = pd.Period(end, freq=bars).ordinal - pd.Period(last, freq=bars).ordinal
+    else:  # daily or irregular: the series' own future dates up to `end`
+        dates = future_index(y, (end - last).days + 7)
+        steps = int(np.searchsorted(dates.to_numpy(), end.to_datetime64(), side="right"))
+    if steps < 1:
         raise ConfigError(
-            f"`within` {within!r} is shorter than one step of the series (next date "
-            f"{dates[0]:%Y-%m-%d}); give a longer period or a number of steps."
+            f"`within` {within!r} is shorter than one step of the series (one step is "
+            f"{future_index(y, 1)[0] - last}); give a longer period or a number of steps."
         )
     return steps
 

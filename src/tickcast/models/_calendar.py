@@ -9,7 +9,7 @@ import pandas as pd
 
 from tickcast.data.calendars import WEEKDAYS, busday_calendar, check_calendar
 
-__all__ = ["calendar_of", "future_index"]
+__all__ = ["bar_period", "calendar_of", "future_index"]
 
 # Median spacing in days -> the period of coarser bars dated on their last session.
 _PERIODS = ((4, 10, "W"), (25, 35, "M"), (85, 95, "Q"), (355, 375, "Y"))
@@ -61,22 +61,40 @@ def future_index(history: pd.Series | pd.DatetimeIndex, horizon: int) -> pd.Date
     index = history.index if isinstance(history, pd.Series) else history
     cal = busday_calendar(calendar_of(history))
     per_day = _TICKS_PER_DAY[index.unit]
-    ticks = index.asi8
-    if len(ticks) >= 3:
-        gaps = np.sort(np.diff(ticks[-50:]))
-        spacing_days = float(gaps[(len(gaps) - 1) // 2] + gaps[len(gaps) // 2]) / 2 / per_day
-    else:
-        spacing_days = 1.0
-    day, time_of_day = divmod(int(ticks[-1]), per_day)
+    spacing_days = _spacing_days(index)
+    day, time_of_day = divmod(int(index.asi8[-1]), per_day)
     if spacing_days <= 4:
         offsets = np.arange(1, horizon + 1)
         days = np.busday_offset(np.datetime64(day, "D"), offsets, roll="backward", busdaycal=cal)
         return _as_index(days, time_of_day, index)
-    period = next((p for lo, hi, p in _PERIODS if lo <= spacing_days <= hi), None)
+    period = _period_of(spacing_days)
     if period is not None and _dated_on_last_sessions(index, period, cal):
         days = _period_ends(index[-1], horizon, period, cal)
         return _as_index(days, time_of_day, index)
     return _regular(index, horizon, spacing_days)
+
+
+def bar_period(index: pd.DatetimeIndex) -> str | None:
+    """``"D"`` for daily data, ``"W"``/``"M"``/``"Q"``/``"Y"`` for such bars, else None.
+
+    Judged from the median spacing of the last 50 dates (at most 4 days is daily).
+    """
+    spacing_days = _spacing_days(index)
+    return "D" if spacing_days <= 4 else _period_of(spacing_days)
+
+
+def _spacing_days(index: pd.DatetimeIndex) -> float:
+    """Median gap between the last 50 dates, in days (1 for fewer than 3 dates)."""
+    ticks = index.asi8
+    if len(ticks) < 3:
+        return 1.0
+    gaps = np.sort(np.diff(ticks[-50:]))
+    middle = float(gaps[(len(gaps) - 1) // 2] + gaps[len(gaps) // 2]) / 2
+    return middle / _TICKS_PER_DAY[index.unit]
+
+
+def _period_of(spacing_days: float) -> str | None:
+    return next((p for lo, hi, p in _PERIODS if lo <= spacing_days <= hi), None)
 
 
 def _as_index(days: np.ndarray, time_of_day: int, index: pd.DatetimeIndex) -> pd.DatetimeIndex:
