@@ -85,10 +85,11 @@ def horizon_from_period(within: str | int, *, y: Any = None) -> int:
         A number of steps, or ``"<n>D"`` (trading days), ``"<n>W"``, ``"<n>M"``, ``"<n>Y"``.
     y : pd.Series, optional
         The series the steps belong to. Given, a week/month/year period counts the series'
-        own future dates (its calendar's sessions for daily data, its bars for weekly or
-        monthly data) up to and including the last date plus that period: "1Y" is about 252
-        steps on New York daily data, 52 on weekly bars, 12 on monthly ones. Without it,
-        daily business-day steps are assumed: 1Y = 252, 1M = 21, 1W = 5.
+        own steps: on daily data its calendar's sessions after the last date up to and
+        including the last date plus that period ("1Y" from 2020-12-31 on Xetra: 255); on
+        weekly, monthly, quarterly or yearly bars the number of such periods ("1Y" = 52
+        weekly or 12 monthly steps). Without it, daily business-day steps are assumed:
+        1Y = 252, 1M = 21, 1W = 5.
 
     Returns
     -------
