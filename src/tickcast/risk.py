@@ -117,7 +117,8 @@ def horizon_from_period(within: str | int, *, y: Any = None) -> int:
 def _steps_in_period(y: Any, count: int, unit: str, within: Any) -> int:
     import pandas as pd
 
-    from tickcast.models._calendar import bar_period, future_index
+    from tickcast.data.calendars import bar_period
+    from tickcast.data.calendars import future_dates as future_index
 
     bars = bar_period(y.index)
     if unit == "D":
