@@ -76,18 +76,72 @@ def first_passage_times(paths: np.ndarray, level: float, direction: str = "below
     return first
 
 
-def horizon_from_period(within: str | int) -> int:
-    """Business-day steps in a period such as "1Y" (252), "6M" (126), "2W" (10), "20D" (20)."""
+def horizon_from_period(within: str | int, *, y: Any = None) -> int:
+    """Steps of a series in a period such as "1Y", "6M", "2W" or "20D".
+
+    Parameters
+    ----------
+    within : str or int
+        A number of steps, or ``"<n>D"`` (trading days), ``"<n>W"``, ``"<n>M"``, ``"<n>Y"``.
+    y : pd.Series, optional
+        The series the steps belong to. Given, a week/month/year period counts the series'
+        own steps: on daily data its calendar's sessions after the last date up to and
+        including the last date plus that period ("1Y" from 2020-12-31 on Xetra: 255); on
+        weekly, monthly, quarterly or yearly bars the number of such periods ("1Y" = 52
+        weekly or 12 monthly steps). Without it, daily business-day steps are assumed:
+        1Y = 252, 1M = 21, 1W = 5.
+
+    Returns
+    -------
+    int, >= 1
+
+    Raises
+    ------
+    ConfigError
+        An unreadable period, or days (``"20D"``) on data coarser than daily.
+    """
     if isinstance(within, (int, np.integer)) and not isinstance(within, bool):
         return check_positive_int("within", within)
     match = _PERIOD.match(str(within))
     if not match:
         raise ConfigError(
-            f"`within` must be a number of business days or a period like '20D', '3M', '1Y'; "
+            f"`within` must be a number of steps or a period like '20D', '3M', '1Y'; "
             f"got {within!r}."
         )
-    steps = int(match.group(1)) * _STEPS_PER_UNIT[match.group(2).upper()]
-    return check_positive_int("within", steps)
+    count, unit = int(match.group(1)), match.group(2).upper()
+    if y is None:
+        return check_positive_int("within", count * _STEPS_PER_UNIT[unit])
+    return check_positive_int("within", _steps_in_period(y, count, unit, within))
+
+
+def _steps_in_period(y: Any, count: int, unit: str, within: Any) -> int:
+    import pandas as pd
+
+    from tickcast.data.calendars import bar_period
+    from tickcast.data.calendars import future_dates as future_index
+
+    bars = bar_period(y.index)
+    if unit == "D":
+        if bars != "D":
+            raise ConfigError(
+                f"`within` {within!r} counts trading days but the series is not daily; give "
+                "a period in weeks, months or years ('1Y') or a number of steps."
+            )
+        return count
+    last = y.index[-1]
+    offset = {"W": pd.DateOffset(weeks=count), "M": pd.DateOffset(months=count)}
+    end = last + offset.get(unit, pd.DateOffset(years=count))
+    if bars in ("W", "M", "Q", "Y"):  # one step per period: count the periods
+        steps = pd.Period(end, freq=bars).ordinal - pd.Period(last, freq=bars).ordinal
+    else:  # daily or irregular: the series' own future dates up to `end`
+        dates = future_index(y, (end - last).days + 7)
+        steps = int(np.searchsorted(dates.to_numpy(), end.to_datetime64(), side="right"))
+    if steps < 1:
+        raise ConfigError(
+            f"`within` {within!r} is shorter than one step of the series (one step is "
+            f"{future_index(y, 1)[0] - last}); give a longer period or a number of steps."
+        )
+    return steps
 
 
 def prob_hit(
@@ -110,7 +164,9 @@ def prob_hit(
     level : float
         The barrier in the series' units (EUR for "dbk", percent for rates).
     within : str or int, default "1Y"
-        Period ("20D", "6M", "1Y") or number of business days.
+        Period ("20D", "6M", "1Y") or number of steps. A period counts the series' own
+        steps (:func:`horizon_from_period` with ``y``): "1Y" is one year of trading days on
+        its market calendar for daily data, 52 steps on weekly data.
     direction : {"below", "above"}
     model : Forecaster, optional
         Unfitted forecaster to simulate with; default :class:`tickcast.Naive`.
@@ -148,6 +204,6 @@ def prob_hit(
     y = validate_series(spec, name="spec") if isinstance(spec, pd.Series) else load(spec)
     y = last_window(y, window)
     model = Naive() if model is None else model
-    horizon = horizon_from_period(within)
+    horizon = horizon_from_period(within, y=y)
     paths = model.fit(y).simulate(horizon, n_paths, seed=seed)
     return barrier_probability(paths, level, direction)

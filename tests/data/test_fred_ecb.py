@@ -49,7 +49,13 @@ def test_fred_old_header_style_with_dots(fred_url):
         pd.Timestamp("2020-12-31"): 0.93,
         pd.Timestamp("2021-01-04"): 0.95,
     }
-    assert y.attrs == {"kind": "rate", "units": "percent", "source": "fred:DGS10", "via": "network"}
+    assert y.attrs == {
+        "kind": "rate",
+        "units": "percent",
+        "source": "fred:DGS10",
+        "via": "network",
+        "calendar": "US-BOND",
+    }
     assert fred_url.requests == ["/fredgraph.csv?id=DGS10"]
 
 

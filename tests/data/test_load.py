@@ -34,7 +34,11 @@ def test_freq_takes_the_last_value_per_period():
     assert monthly.loc["2020-03-31"] == daily.loc["2020-03"].iloc[-1]
     assert monthly.attrs["kind"] == "rate"
     weekly = tc.load("dbk", "2020-12-01", "2020-12-31", freq="W-FRI")
-    assert (weekly.index.day_of_week == 4).all()
+    # each bar is dated on its week's last observation: Christmas week ends Thursday 24th
+    days = tc.load("dbk", "2020-12-01", "2020-12-31").index
+    last_days = days.to_series().groupby(days.to_period("W-FRI")).max()
+    assert list(weekly.index) == list(last_days)
+    assert weekly.index[-2] == pd.Timestamp("2020-12-24")
 
 
 @pytest.mark.parametrize(

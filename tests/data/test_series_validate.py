@@ -180,7 +180,8 @@ def test_resample_aggregates_bars_per_field():
         index=idx,
     )
     out = resample_last(frame, "ME")
-    assert list(out.index) == [pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")]
+    # dated on each month's last observation, never after the data (issue 14)
+    assert list(out.index) == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-02-05")]
     assert out.iloc[0].to_dict() == {
         "open": 1.0,
         "high": 6.0,

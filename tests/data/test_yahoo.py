@@ -78,6 +78,7 @@ def test_load_fetches_full_history_then_uses_the_cache(fake_yahoo, shapes):
         "units": "quote currency",
         "source": "yahoo:IBE.MC",
         "via": "network",
+        "calendar": "XMAD",  # Madrid, from the .MC suffix
     }
     assert y.index[0] >= pd.Timestamp("2024-01-01") and y.index[-1] <= pd.Timestamp("2024-06-30")
     ((symbol, kwargs),) = fake_yahoo.calls

@@ -45,6 +45,9 @@ class Dataset:
         ``strptime`` format of the date column.
     value_column : str or None
         For one-column files, the raw column read as ``value``.
+    calendar : str
+        Market calendar of its dates (see :mod:`tickcast.data.calendars`): ``"XNYS"``,
+        ``"XETR"``, ``"US-BOND"`` or ``"weekdays"``; forecasts are dated on its sessions.
     """
 
     name: str
@@ -57,6 +60,7 @@ class Dataset:
     licence: str
     date_format: str = "%Y-%m-%d"
     value_column: str | None = None
+    calendar: str = "weekdays"
 
 
 _YAHOO_ARCH = "Yahoo Finance export in the arch Python package 7.2.0"
@@ -77,6 +81,7 @@ DATASETS: dict[str, Dataset] = {
             source=_YAHOO_ARCH,
             licence="NCSA (arch)",
             date_format="%m/%d/%Y",
+            calendar="XNYS",
         ),
         Dataset(
             name="msft",
@@ -87,6 +92,7 @@ DATASETS: dict[str, Dataset] = {
             description="Microsoft shares, daily OHLC and volume (no adjusted close)",
             source="pmdarima 2.1.1 datasets",
             licence="MIT (pmdarima)",
+            calendar="XNYS",
         ),
         Dataset(
             name="dax",
@@ -97,6 +103,7 @@ DATASETS: dict[str, Dataset] = {
             description="DAX index, daily OHLC, adjusted close, volume",
             source=_YAHOO_FHMM,
             licence="GPL-3 (fHMM)",
+            calendar="XETR",
         ),
         Dataset(
             name="dbk",
@@ -107,6 +114,7 @@ DATASETS: dict[str, Dataset] = {
             description="Deutsche Bank AG shares (Xetra), daily OHLC, adjusted close, volume",
             source=_YAHOO_FHMM,
             licence="GPL-3 (fHMM)",
+            calendar="XNYS",  # its dates are NYSE sessions, see data/PROVENANCE.md
         ),
         Dataset(
             name="dgs10",
@@ -118,6 +126,7 @@ DATASETS: dict[str, Dataset] = {
             source=_FRED_REPO,
             licence=_PUBLIC,
             value_column="DGS10",
+            calendar="US-BOND",
         ),
         Dataset(
             name="dgs2",
@@ -129,6 +138,7 @@ DATASETS: dict[str, Dataset] = {
             source=_FRED_REPO,
             licence=_PUBLIC,
             value_column="DGS2",
+            calendar="US-BOND",
         ),
         Dataset(
             name="dgs3mo",
@@ -140,6 +150,7 @@ DATASETS: dict[str, Dataset] = {
             source=_FRED_REPO,
             licence=_PUBLIC,
             value_column="DGS3MO",
+            calendar="US-BOND",
         ),
         Dataset(
             name="wti",
@@ -152,6 +163,7 @@ DATASETS: dict[str, Dataset] = {
             licence="NCSA (arch); FRED data public domain",
             date_format="%m/%d/%Y",
             value_column="DCOILWTICO",
+            calendar="XNYS",
         ),
     )
 }
@@ -243,11 +255,11 @@ def list_datasets() -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame of shape (8, 11)
+    DataFrame of shape (8, 12)
         One row per dataset: ``name``, ``aliases`` (comma-separated specs that fetch the live
         series), ``kind`` ("price"/"rate"), ``units``, ``start``, ``end``, ``rows``
-        (observations with a close/value), ``fields``, ``source``, ``licence``,
-        ``description``.
+        (observations with a close/value), ``fields``, ``calendar`` (market calendar of the
+        dates), ``source``, ``licence``, ``description``.
 
     Examples
     --------
@@ -269,6 +281,7 @@ def list_datasets() -> pd.DataFrame:
                 "end": main.index[-1],
                 "rows": len(main),
                 "fields": ", ".join(frame.columns),
+                "calendar": ds.calendar,
                 "source": ds.source,
                 "licence": ds.licence,
                 "description": ds.description,

@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from tickcast._files import follow_umask
 from tickcast.errors import CacheWarning
 
 try:  # POSIX
@@ -230,6 +231,7 @@ def write(
             data = _encode(key, frame, dict(meta or {}), fetched)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
+                follow_umask(tmp)  # mkstemp made it 0600
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tickcast.data import cache, csvfile, ecb, fred, yahoo
 from tickcast.data.bundled import DATASETS, read_frame
+from tickcast.data.calendars import WEEKDAYS, check_calendar, infer_calendar
 from tickcast.data.spec import (
     Target,
     check_kind,
@@ -72,6 +73,7 @@ def load(
     source: str = "auto",
     refresh: bool = False,
     kind: str | None = None,
+    calendar: str | None = None,
 ) -> pd.Series | pd.DataFrame:
     """Load a price or rate series by name, ticker, FRED/ECB id or CSV path.
 
@@ -91,7 +93,8 @@ def load(
         ``"value"`` stand in for each other). None returns the DataFrame of all fields.
     freq : str, optional
         Aggregate to ``"W"``, ``"M"``, ``"Q"``, ``"Y"`` (or any daily-or-coarser pandas rule):
-        the period's last value, labelled by the period end; empty periods dropped.
+        the period's last value, dated on the period's last observation (never after the
+        data); empty periods dropped.
     source : {"auto", "bundled", "cache", "network"}, default "auto"
         ``"auto"``: fresh cache -> network -> stale cache -> bundled snapshot. The others
         use only that one (``"network"`` refreshes the cache).
@@ -107,6 +110,11 @@ def load(
         ``DATE,ID`` or ``observation_date,ID``) by its id as for FRED; a value column or file
         named after a known series (``DGS30``, ``dgs10``, ``^TNX``...); else the sign, all
         positive -> price, with a :class:`~tickcast.errors.KindGuessWarning`.
+    calendar : str, optional
+        Market calendar on whose sessions forecasts of this series are dated: ``"XNYS"``,
+        ``"XETR"`` or any ``exchange_calendars`` name, ``"US-BOND"`` or ``"weekdays"``.
+        Default: the bundled dataset's calendar, else inferred from the ticker or FRED id
+        (:func:`tickcast.data.calendars.infer_calendar`; unknown series: ``"weekdays"``).
 
     Returns
     -------
@@ -114,7 +122,8 @@ def load(
         float64 on a sorted, unique, tz-naive DatetimeIndex named ``date``, without missing
         rows (a DataFrame drops rows where every field is missing). Named after the spec.
         ``attrs`` hold ``kind`` ("price"/"rate"), ``units``, ``source`` (e.g.
-        ``"yahoo:DBK.DE"``) and ``via`` ("bundled", "cache", "network" or "file").
+        ``"yahoo:DBK.DE"``), ``via`` ("bundled", "cache", "network" or "file") and
+        ``calendar`` (e.g. ``"XETR"``).
 
     Raises
     ------
@@ -144,6 +153,7 @@ def load(
     """
     _check_options(field=field, source=source, refresh=refresh)
     kind = check_kind(kind)
+    calendar = None if calendar is None else check_calendar(calendar)
     lo, hi = parse_range(start, end)
     rule = parse_freq(freq)
     target = resolve(spec)
@@ -170,6 +180,7 @@ def load(
         "units": units,
         "source": got.meta.get("source", target.key),
         "via": got.via,
+        "calendar": calendar or _calendar_of(target, got.via),
     }
     return out
 
@@ -268,6 +279,12 @@ def _check_options(*, field: Any, source: Any, refresh: Any) -> None:
         raise ConfigError(f"`source` must be one of {', '.join(SOURCES)}; got {source!r}.")
     if not isinstance(refresh, bool):
         raise InputTypeError(f"`refresh` must be True or False; got {refresh!r}.")
+
+
+def _calendar_of(target: Target, via: str) -> str:
+    if target.dataset is not None and (via == "bundled" or target.provider == "bundled"):
+        return target.dataset.calendar
+    return infer_calendar(target.name) if target.networked else WEEKDAYS
 
 
 def _pick_field(frame: pd.DataFrame, field: str, target: Target) -> str:

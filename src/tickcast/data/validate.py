@@ -232,17 +232,21 @@ def resample_last(obj: pd.DataFrame | pd.Series, rule: str) -> pd.DataFrame | pd
     """Aggregate to a coarser frequency, one row per period that has data.
 
     Prices and rates take the period's last value; for a frame of bars ``open`` takes the
-    first, ``high`` the maximum, ``low`` the minimum and ``volume`` the sum. Rows are labelled
-    by the period's end (pandas convention: ``'W'`` -> Sundays, ``'M'`` -> month ends);
+    first, ``high`` the maximum, ``low`` the minimum and ``volume`` the sum. Each row is
+    labelled with the date of its period's last observation (a week's bar ending on a holiday
+    Thursday is dated that Thursday), so no bar is dated after the data it summarises;
     periods without observations are dropped, not filled.
     """
     grouped = obj.resample(rule)
-    counts = grouped.size()
+    counts = grouped.size().to_numpy() > 0
     if isinstance(obj, pd.Series):
         out = _agg(grouped, normalize_column(obj.name or ""))
     else:
         out = pd.DataFrame({c: _agg(grouped[c], str(c)) for c in obj.columns})
-    return out[counts.to_numpy() > 0]
+    last_dates = pd.Series(obj.index, index=obj.index).resample(rule).last()
+    out = out[counts]
+    out.index = pd.DatetimeIndex(last_dates.to_numpy()[counts], name=obj.index.name)
+    return out
 
 
 def _agg(grouped: Any, column: str) -> pd.Series:

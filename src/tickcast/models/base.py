@@ -336,7 +336,7 @@ class Forecaster(BaseEstimator):
     def _predict_validated(
         self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
     ) -> Forecast:
-        index = future_index(self.y_.index, horizon)
+        index = future_index(self.y_, horizon)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._predict_steps(horizon, X_future)
             mean = np.asarray(

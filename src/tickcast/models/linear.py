@@ -356,7 +356,7 @@ class LinearForecaster(Forecaster):
         if horizon <= H:
             return steps[:horizon].copy()
         out = list(steps)
-        dates = future_index(self.y_.index, horizon)
+        dates = future_index(self.y_, horizon)
         if Xv is not None and (X_future is None or len(X_future) < horizon - 1):
             raise DataError(
                 f"`X_future` is missing future values: forecasting {horizon} steps with "

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tickcast._files import follow_umask
 from tickcast.errors import ModelFileError, TickcastError
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
@@ -55,7 +56,10 @@ def _restore_param(value: Any) -> Any:
 
 
 def save_model(model: Any, path: str | os.PathLike) -> str:
-    """Write ``model`` to ``path`` atomically; returns the path (``.npz`` appended if absent)."""
+    """Write ``model`` to ``path`` atomically; returns the path (``.npz`` appended if absent).
+
+    The file gets the mode a plain ``open()`` would give (``0o666 & ~umask``, 0644 usually).
+    """
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -83,6 +87,7 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
     try:
         with os.fdopen(fd, "wb") as fh:
+            follow_umask(tmp)  # mkstemp made it 0600
             np.savez(fh, **arrays)
         os.replace(tmp, path)
     except BaseException:

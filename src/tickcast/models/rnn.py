@@ -534,7 +534,7 @@ class RNNForecaster(Forecaster):
                 f"dates; got {0 if X_future is None else len(X_future)}."
             )
         out = list(steps)
-        dates = future_index(self.y_.index, horizon)
+        dates = future_index(self.y_, horizon)
         while len(out) < horizon:
             k = len(out)  # the next origin is k steps ahead
             levels = np.asarray(
