@@ -259,6 +259,8 @@ def _columns(
         "origin": y.index[np.repeat(origin, h)],
         "step": np.tile(np.arange(1, h + 1), len(origin)),
         "date": y.index[test],
+        "origin_pos": np.repeat(origin, h),  # positions in the series: DM overlap counts them
+        "target_pos": test,
         "y_true": values[test],
         "y_last": np.repeat(values[origin], h),
         "mean": np.concatenate([r[3] for r in records]),
@@ -374,7 +376,13 @@ def backtest(
         "levels": levels,
         "models": {lab: _describe_model(m) for lab, m in zip(labels, models, strict=True)},
         "series": {
-            k: {"start": str(v.index[0].date()), "end": str(v.index[-1].date()), "rows": len(v)}
+            k: {
+                "start": str(v.index[0].date()),
+                "end": str(v.index[-1].date()),
+                "rows": len(v),
+                "kind": _series_kind(k, v),
+                "units": v.attrs.get("units", "unknown"),
+            }
             for k, v in series.items()
         },
         "n_jobs": n_jobs,
@@ -385,8 +393,24 @@ def backtest(
         "versions": _versions(),
     }
     return BacktestResult(
-        _frame(chunks, levels), pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)), settings
+        _frame(chunks, levels),
+        pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)),
+        settings,
+        y=series,
     )
+
+
+def _series_kind(name: str, y: pd.Series) -> str:
+    """The series' kind from ``attrs["kind"]`` (tc.load sets it), else guessed by sign, warned."""
+    from tickcast.data.spec import guess_kind, warn_kind_guess
+
+    kind = y.attrs.get("kind")
+    if kind in ("price", "rate"):
+        return str(kind)
+    kind = guess_kind(y.to_numpy())
+    reason = "all values positive" if kind == "price" else "some values not positive"
+    warn_kind_guess(f"series {name!r}", kind, reason, stacklevel=3)
+    return kind
 
 
 def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame | None]:

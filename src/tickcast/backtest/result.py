@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -20,7 +21,8 @@ class BacktestResult:
     forecasts : pd.DataFrame
         One row per (series, model, origin, step): ``series``, ``model``, ``origin``,
         ``step``, ``date``, ``y_true``, ``y_last``, ``mean``, ``lower_L``/``upper_L`` per
-        level L, ``scale`` (in-sample naive MAE at the origin, for MASE), ``refit`` (the
+        level L, ``scale`` (in-sample one-step naive MAE of the training window behind the
+        forecast, for MASE), ``refit`` (the
         model was re-estimated at this origin) and ``seconds`` (fit + forecast time).
     failures : pd.DataFrame
         One row per (series, model, origin) that raised: ``error``, ``message``,
@@ -28,12 +30,23 @@ class BacktestResult:
     settings : dict
         Splitter and its refit semantics, levels, models and their parameters, series spans,
         parallel settings, library versions and wall time.
+    y : dict of str to pd.Series
+        The evaluated series by name (empty for results built by hand); the trading view
+        reads the prices of every day between origins from it.
     """
 
-    def __init__(self, forecasts: pd.DataFrame, failures: pd.DataFrame, settings: dict) -> None:
+    def __init__(
+        self,
+        forecasts: pd.DataFrame,
+        failures: pd.DataFrame,
+        settings: dict,
+        *,
+        y: Mapping[str, pd.Series] | None = None,
+    ) -> None:
         self.forecasts = forecasts
         self.failures = failures
         self.settings = settings
+        self.y = dict(y or {})
 
     # ------------------------------------------------------------------ basics
     @property
@@ -147,8 +160,6 @@ class BacktestResult:
         day between origins (splitter step > horizon or gap > 0), unless the result keeps
         its series in ``y``.
         """
-        from collections.abc import Mapping
-
         from tickcast.backtest.trading import trading_backtest
 
         if series is None and len(self.series) > 1:
@@ -156,9 +167,8 @@ class BacktestResult:
                 f"`series` is required with several series; pass one of {self.series}."
             )
         name = series if series is not None else (self.series[0] if self.series else None)
-        stored = getattr(self, "y", None)  # the evaluated series, when the engine keeps them
-        if prices is None and isinstance(stored, Mapping) and name in stored:
-            prices = stored[name]
+        if prices is None and name in self.y:
+            prices = self.y[name]
         if kind is None:
             info = self.settings.get("series", {})
             info = info.get(name) if isinstance(info, Mapping) else None
