@@ -124,6 +124,9 @@ def test_power_when_one_forecast_is_clearly_better():
         ({"loss": 2}, ConfigError, "`loss`"),
         ({"loss": np.sum}, ConfigError, "one loss per error"),
         ({"alternative": "smaller"}, ConfigError, "`alternative` must be one of"),
+        ({"spacing": 0}, ConfigError, "`spacing` must be a positive integer"),
+        ({"spacing": 2.0}, ConfigError, "got 2.0"),
+        ({"h": 5, "spacing": 2}, DataError, "h=3; got n=3 \\(h=5 steps, origins 2 apart"),
         ({"e2": [1.0, 2.0, 3.0]}, DataError, "zero variance"),
     ],
 )
@@ -206,6 +209,7 @@ def test_dm_table_drops_failed_forecasts_and_reports_short_groups():
         ({"h": 0}, ConfigError, "`h`"),
         ({"loss": "mse"}, ConfigError, "`loss`"),
         ({"alternative": "up"}, ConfigError, "`alternative`"),
+        ({"spacing": -1}, ConfigError, "`spacing` must be a positive integer"),
         ({"by": ("step",)}, ConfigError, "must include 'model'"),
     ],
 )
@@ -384,6 +388,9 @@ def test_dm_table_prefers_position_columns_and_an_explicit_spacing():
     assert (row["h"], row["spacing"], row["overlap_lags"]) == (5, 1, 4)
     row = dm_table(fr, spacing=5).loc["good"]
     assert (row["spacing"], row["overlap_lags"]) == (5, 0)
+    # positions with gaps (frames of several backtests concatenated) are not trusted
+    holed = fr.assign(origin_pos=fr["origin_pos"].where(fr["step"] == 1))
+    assert dm_table(holed).loc["good", "h"] == 2
     # without dates or positions, origins are taken as consecutive
     row = dm_table(fr.drop(columns=["date", "origin_pos", "target_pos"])).loc["good"]
     assert (row["h"], row["spacing"], row["overlap_lags"]) == (2, 1, 1)

@@ -438,12 +438,13 @@ def dm_table(
     lies within ``K`` lags; a larger gap only adds lags of true covariance zero (a little
     power lost), while the median gap could leave overlapping pairs out (size lost).
 
-    Positions come from ``origin_pos`` and ``target_pos`` when the frame has them (one
-    series per group). Otherwise, and when several series are pooled into one group, they
-    are ranks on the calendar of all ``origin`` and ``date`` timestamps of the frame (per
-    series, or pooled), which equal the series positions when the forecasts cover every
-    observation of the span (e.g. ``gap=0``, ``step <= horizon``); when ``step > horizon``
-    the ranks compress the uncovered days but ``s > h`` is kept, so ``K = 0`` as it should.
+    Positions come from ``origin_pos`` and ``target_pos`` when the frame has them, without
+    missing values (one series per group). Otherwise, and when several series are pooled
+    into one group, they are ranks on the calendar of all ``origin`` and ``date`` timestamps
+    of the frame (per series, or pooled), which equal the series positions when the
+    forecasts cover every observation of the span (e.g. ``gap=0``, ``step <= horizon``);
+    when ``step > horizon`` the ranks compress the uncovered days but ``s > h`` is kept, so
+    ``K = 0`` as it should.
     Without a ``date`` column origins are taken as consecutive (``s = 1``), the
     conservative choice.
     """
@@ -466,7 +467,8 @@ def dm_table(
     match = [c for c in ("series", "origin", "step") if c in frame.columns]
     has_series = "series" in frame.columns
     frame = frame.reset_index(drop=True)
-    if {"origin_pos", "target_pos"} <= set(frame.columns):
+    positions = ["origin_pos", "target_pos"]
+    if set(positions) <= set(frame.columns) and frame[positions].notna().all(axis=None):
         own_pos = frame["origin_pos"].to_numpy(dtype=np.int64)
         own_lead = frame["target_pos"].to_numpy(dtype=np.int64) - own_pos
     else:
