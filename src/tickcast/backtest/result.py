@@ -113,6 +113,7 @@ class BacktestResult:
         loss: str = "se",
         h: int | None = None,
         by: tuple[str, ...] | str = ("model",),
+        alternative: str = "two-sided",
     ) -> pd.DataFrame:
         """Diebold-Mariano tests (HLN-corrected) of each model against ``baseline``.
 
@@ -123,9 +124,21 @@ class BacktestResult:
         loss : {"se", "ae"}
             Squared or absolute error.
         h : int, optional
-            Forecast horizon for the long-run variance; default the largest step.
+            Furthest step ahead entering the loss, in observations; default the largest
+            step of each group (``by=("model", "step")``: that step).
         by : str or tuple of str
             Grouping, as in :meth:`metrics`.
+        alternative : {"two-sided", "less", "greater"}, default "two-sided"
+            ``"less"`` tests whether the model beats the baseline.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`~tickcast.backtest.tests.dm_table`: ``n``, ``h``, ``spacing`` (of the
+            origins, observations), ``overlap_lags`` (``ceil(h / spacing) - 1``),
+            ``statistic`` (negative: the model has the smaller loss), ``pvalue``,
+            ``pvalue_holm`` (Holm-adjusted over the models of the same series/step),
+            ``mean_loss_diff`` and ``kernel`` (long-run variance estimator used).
         """
         from tickcast.backtest.tests import dm_table
 
@@ -135,7 +148,14 @@ class BacktestResult:
                 "`baseline` is required: no 'naive' model was backtested. Pass one of "
                 f"{self.models}."
             )
-        return dm_table(self.forecasts, baseline=baseline, loss=loss, h=h, by=self._by(by))
+        return dm_table(
+            self.forecasts,
+            baseline=baseline,
+            loss=loss,
+            h=h,
+            by=self._by(by),
+            alternative=alternative,  # type: ignore[arg-type]
+        )
 
     def trading(
         self,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from itertools import pairwise
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ class DMResult:
     pvalue : float
         p-value under the chosen ``alternative``.
     h : int
-        Forecast horizon; the long-run variance uses lags ``0 .. h-1``.
+        Furthest step ahead entering the loss, in observations.
     n : int
         Number of loss differentials.
     loss : str
@@ -56,7 +57,15 @@ class DMResult:
     dm_uncorrected : float
         Original Diebold-Mariano statistic, before the HLN factor.
     hln_factor : float
-        ``c = sqrt((n + 1 - 2h + h(h-1)/n) / n)``.
+        ``c = sqrt((n + 1 - 2h' + h'(h'-1)/n) / n)`` with the effective horizon
+        ``h' = overlap_lags + 1``.
+    spacing : int
+        Distance between consecutive forecast origins, in observations (the smallest one when
+        origins are irregular).
+    overlap_lags : int
+        ``K = ceil(h / spacing) - 1``, the number of neighbouring differentials whose
+        forecast periods overlap; the long-run variance sums autocovariances of lags
+        ``0 .. K``.
     """
 
     statistic: float
@@ -70,6 +79,8 @@ class DMResult:
     kernel: str
     dm_uncorrected: float
     hln_factor: float
+    spacing: int = 1
+    overlap_lags: int = 0
 
 
 def _autocovariances(d: np.ndarray, max_lag: int) -> np.ndarray:
@@ -79,22 +90,32 @@ def _autocovariances(d: np.ndarray, max_lag: int) -> np.ndarray:
     return np.array([np.dot(u[k:], u[: n - k]) / n for k in range(max_lag + 1)])
 
 
-def _dm_from_differential(d: np.ndarray, h: int, alternative: str, loss_name: str) -> DMResult:
+def _overlap_lags(h: int, spacing: int) -> int:
+    """``ceil(h / spacing) - 1``: how many later origins a forecast period overlaps."""
+    return -(-h // spacing) - 1
+
+
+def _dm_from_differential(
+    d: np.ndarray, h: int, alternative: str, loss_name: str, spacing: int = 1
+) -> DMResult:
     """The test on a validated, finite loss differential (trusted path of dm_table)."""
     from scipy.special import stdtr  # Student t CDF; far lighter to import than scipy.stats
 
     n = d.shape[0]
-    if n <= h:
+    lags = _overlap_lags(h, spacing)
+    h_eff = lags + 1
+    if n <= h_eff:
+        where = "" if spacing == 1 else f" (h={h} steps, origins {spacing} apart)"
         raise DataError(
-            f"Diebold-Mariano needs more loss differentials than the horizon h={h}; got "
-            f"n={n}. Use more forecast origins or a smaller h."
+            f"Diebold-Mariano needs more loss differentials than the horizon h={h_eff}; got "
+            f"n={n}{where}. Use more forecast origins or a smaller h."
         )
-    gamma = _autocovariances(d, h - 1)
+    gamma = _autocovariances(d, lags)
     kernel = "uniform"
     lrv = gamma[0] + 2.0 * gamma[1:].sum()
     if not lrv > 0:
         kernel = "bartlett"
-        weights = 1.0 - np.arange(1, h) / h  # Newey-West with h-1 lags: 1 - k/h
+        weights = 1.0 - np.arange(1, h_eff) / h_eff  # Newey-West with K lags: 1 - k/(K+1)
         lrv = gamma[0] + 2.0 * np.dot(weights, gamma[1:])
     if not lrv > 0:
         raise DataError(
@@ -104,7 +125,7 @@ def _dm_from_differential(d: np.ndarray, h: int, alternative: str, loss_name: st
         )
     dbar = float(d.mean())
     dm = dbar / np.sqrt(lrv / n)
-    factor = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
+    factor = np.sqrt((n + 1 - 2 * h_eff + h_eff * (h_eff - 1) / n) / n)
     stat = float(factor * dm)
     if alternative == "two-sided":
         pvalue = 2.0 * stdtr(n - 1, -abs(stat))
@@ -124,6 +145,8 @@ def _dm_from_differential(d: np.ndarray, h: int, alternative: str, loss_name: st
         kernel=kernel,
         dm_uncorrected=float(dm),
         hln_factor=float(factor),
+        spacing=spacing,
+        overlap_lags=lags,
     )
 
 
@@ -134,6 +157,15 @@ def _check_h(h: object) -> int:
             "one-step-ahead forecasts."
         )
     return int(h)
+
+
+def _check_spacing(spacing: object) -> int:
+    if not isinstance(spacing, (int, np.integer)) or isinstance(spacing, bool) or spacing < 1:
+        raise ConfigError(
+            f"`spacing` must be a positive integer (observations between consecutive forecast "
+            f"origins); got {spacing!r}. Use spacing=1 for origins on consecutive observations."
+        )
+    return int(spacing)
 
 
 def _check_alternative(alternative: object) -> str:
@@ -176,6 +208,7 @@ def diebold_mariano(
     e2: ArrayLike,
     *,
     h: int = 1,
+    spacing: int = 1,
     loss: LossLike = "se",
     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
 ) -> DMResult:
@@ -185,10 +218,15 @@ def diebold_mariano(
     ----------
     e1, e2 : array-like of shape (n,)
         Forecast errors ``y - ŷ`` of the two competing forecasts of the same targets, in
-        time order, in the series' units.
+        time order (one per forecast origin), in the series' units.
     h : int, default 1
-        Forecast horizon of the errors: ``h``-step errors are MA(h-1) under optimal
-        forecasting, so the variance sums autocovariances up to lag ``h - 1``.
+        Furthest step ahead of the errors, in observations: an ``h``-step error depends on
+        the ``h`` shocks after its origin, so errors from origins fewer than ``h``
+        observations apart are correlated.
+    spacing : int, default 1
+        Observations between consecutive origins. The variance sums autocovariances up to
+        lag ``K = ceil(h / spacing) - 1``; ``spacing=1`` is the textbook case (lag ``h - 1``,
+        as R's ``forecast::dm.test``), ``spacing >= h`` gives independent differentials.
     loss : {"se", "ae"} or callable, default "se"
         Loss applied to each error: squared (``e²``), absolute (``|e|``) or a callable
         mapping an error array to a loss array of the same shape.
@@ -199,12 +237,13 @@ def diebold_mariano(
     Returns
     -------
     DMResult
-        Statistic, p-value and the ingredients of the computation.
+        Statistic, p-value and the ingredients of the computation. A negative statistic
+        means forecast 1 has the smaller mean loss.
 
     Raises
     ------
     DataError
-        Lengths differ, values are missing or non-finite, ``n <= h``, or the loss
+        Lengths differ, values are missing or non-finite, ``n <= K + 1``, or the loss
         differential has zero variance.
 
     Notes
@@ -213,20 +252,21 @@ def diebold_mariano(
     ``γ_k = (1/n) Σ_{t=k+1}^{n} (d_t - d̄)(d_{t-k} - d̄)``, the long-run variance is the
     truncated rectangular (uniform-kernel) sum of Diebold & Mariano (1995)
 
-    ``V = γ_0 + 2 Σ_{k=1}^{h-1} γ_k``
+    ``V = γ_0 + 2 Σ_{k=1}^{K} γ_k``,   ``K = ceil(h / spacing) - 1``,
 
     and ``DM = d̄ / sqrt(V / n)``. Harvey, Leybourne & Newbold (1997) multiply it by
-    ``c = sqrt((n + 1 - 2h + h(h-1)/n) / n)`` and compare ``DM* = c · DM`` with Student's
-    t distribution with ``n - 1`` degrees of freedom. This is the same statistic as R's
-    ``forecast::dm.test`` and as a t-test of the mean of ``d`` with a uniform-kernel HAC
-    variance without small-sample correction (statsmodels
-    ``OLS(d, 1).fit(cov_type="HAC", cov_kwds={"maxlags": h-1, "kernel": "uniform",
-    "use_correction": False})``), times ``c``.
+    ``c = sqrt((n + 1 - 2h' + h'(h'-1)/n) / n)`` with the effective horizon ``h' = K + 1``
+    and compare ``DM* = c · DM`` with Student's t distribution with ``n - 1`` degrees of
+    freedom. For ``spacing=1`` this is the statistic of R's ``forecast::dm.test`` and a
+    t-test of the mean of ``d`` with a uniform-kernel HAC variance without small-sample
+    correction (statsmodels ``OLS(d, 1).fit(cov_type="HAC", cov_kwds={"maxlags": K,
+    "kernel": "uniform", "use_correction": False})``), times ``c``. For
+    ``spacing >= h`` (``K = 0``) it is exactly the one-sample t-test of ``d``.
 
-    The uniform sum can be negative for ``h > 1``. Then the Bartlett (Newey-West) weights
-    ``1 - k/h`` on lags ``1..h-1`` are used instead, which give a non-negative estimate;
-    ``kernel`` in the result says which was used. (R's ``dm.test`` instead falls back to
-    ``h = 1``.)
+    The uniform sum can be negative for ``K > 0``. Then the Bartlett (Newey-West) weights
+    ``1 - k/(K+1)`` on lags ``1..K`` are used instead, which give a non-negative estimate
+    (R's ``dm.test(varestimator="bartlett")``); ``kernel`` in the result says which was
+    used. (R's default ``dm.test`` instead falls back to ``h = 1``.)
 
     Examples
     --------
@@ -235,6 +275,7 @@ def diebold_mariano(
     1.414214
     """
     hh = _check_h(h)
+    ss = _check_spacing(spacing)
     alternative = _check_alternative(alternative)  # type: ignore[assignment]
     loss_name, func = _check_loss(loss)
     arrays = []
@@ -262,10 +303,71 @@ def diebold_mariano(
     d = _apply_loss(func, a1, "e1") - _apply_loss(func, a2, "e2")
     if not np.isfinite(d).all():
         raise DataError("`loss` returned non-finite values; check the loss callable.")
-    return _dm_from_differential(d, hh, alternative, loss_name)
+    return _dm_from_differential(d, hh, alternative, loss_name, ss)
 
 
-_DM_COLUMNS = ("n", "h", "statistic", "pvalue", "mean_loss_diff", "kernel")
+_DM_COLUMNS = (
+    "n",
+    "h",
+    "spacing",
+    "overlap_lags",
+    "statistic",
+    "pvalue",
+    "pvalue_holm",
+    "mean_loss_diff",
+    "kernel",
+)
+
+
+def _group_members(grouped: Any) -> list[np.ndarray]:
+    """Row positions of each group of a ``groupby``, in the order of its groups."""
+    gid = grouped.ngroup().to_numpy()
+    order = np.argsort(gid, kind="stable")
+    bounds = np.searchsorted(gid[order], np.arange(grouped.ngroups + 1))
+    return [order[a:b] for a, b in pairwise(bounds)]
+
+
+def _calendar_positions(frame: pd.DataFrame, series: pd.Series | None) -> tuple[Any, Any]:
+    """Origin position and lead of every row, on the calendar of the dates in ``frame``.
+
+    The calendar is the sorted union of the ``origin`` and ``date`` timestamps of the rows
+    sharing a calendar (one series, or all rows when ``series`` is None); on a frame whose
+    forecasts cover every observation between the first origin and the last target (always
+    the case with ``gap=0`` and ``step <= horizon``) the ranks are the series positions.
+    Without a ``date`` column, origins are ranked among themselves and the lead is ``step``.
+    """
+    origin = frame["origin"].to_numpy()
+    date = frame["date"].to_numpy() if "date" in frame.columns else None
+    opos = np.zeros(len(frame), dtype=np.int64)
+    lead = frame["step"].to_numpy(dtype=np.int64).copy()
+    if series is None:
+        members = [np.arange(len(frame))]
+    else:
+        members = _group_members(frame.groupby(series.to_numpy(), sort=False))
+    for m in members:
+        if date is not None:
+            cal = np.unique(np.concatenate([origin[m], date[m]]))
+            opos[m] = np.searchsorted(cal, origin[m])
+            lead[m] = np.searchsorted(cal, date[m]) - opos[m]
+        else:
+            opos[m] = np.searchsorted(np.unique(origin[m]), origin[m])
+    return opos, lead
+
+
+def _holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm (1979) adjusted p-values of the finite entries; NaN stays NaN.
+
+    With the ``m`` finite p-values sorted, ``p̃_(j) = max_{i<=j} min(1, (m - i + 1) p_(i))``.
+    This is ``statsmodels.stats.multitest.multipletests(p, method="holm")[1]`` (the tests
+    check it), written out because that function runs ``gc.collect()`` on every call, a
+    quarter of a second per (series, step) group in a report.
+    """
+    out = np.full(pvalues.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(pvalues))
+    order = ok[np.argsort(pvalues[ok], kind="stable")]
+    m = order.shape[0]
+    out[order] = np.minimum(1.0, np.maximum.accumulate(pvalues[order] * (m - np.arange(m))))
+    return out
 
 
 def dm_table(
@@ -274,6 +376,7 @@ def dm_table(
     baseline: str = "naive",
     loss: LossLike = "se",
     h: int | None = None,
+    spacing: int | None = None,
     by: Sequence[str] = ("model",),
     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
 ) -> pd.DataFrame:
@@ -283,17 +386,20 @@ def dm_table(
     ----------
     frame : pandas.DataFrame
         Long-format forecast frame with columns ``model``, ``origin``, ``step``, ``y_true``,
-        ``mean`` and optionally ``series`` (see :func:`~tickcast.backtest.metrics.
-        compute_metrics`).
+        ``mean`` and optionally ``series``, ``date`` (target timestamp) and the integer
+        positions ``origin_pos`` / ``target_pos`` of origin and target in the series (see
+        :func:`~tickcast.backtest.metrics.compute_metrics`).
     baseline : str, default "naive"
         Model compared against; it must appear in ``frame["model"]``.
     loss : {"se", "ae"} or callable, default "se"
         As in :func:`diebold_mariano`.
     h : int or None, default None
-        Horizon passed to :func:`diebold_mariano`. ``None``: the largest ``step`` in each
-        group, a conservative choice (``h``-step errors from origins one observation apart
-        are at most MA(h-1); with origins further apart fewer lags are needed and the extra
-        ones cost a little power).
+        Furthest step ahead entering the loss, in observations. ``None``: the largest lead
+        ``target_pos - origin_pos`` (or ``step`` when positions are unknown) in each group,
+        so per-step tests (``by=("model", "step")``) use that step.
+    spacing : int or None, default None
+        Observations between consecutive origins. ``None``: the smallest distance between
+        consecutive origin positions in each group (see Notes).
     by : sequence of str, default ("model",)
         Grouping columns, must include ``"model"``; e.g. ``("model", "step")`` for one test
         per horizon step.
@@ -304,10 +410,16 @@ def dm_table(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by`` (the baseline itself omitted), with columns ``n``, ``h``,
-        ``statistic``, ``pvalue``, ``mean_loss_diff`` (model minus baseline; negative means
-        the model has lower loss) and ``kernel``. Groups where the test is undefined (too
-        few origins, identical losses) get NaN statistic and p-value and an empty kernel.
+        Indexed by ``by`` (the baseline itself omitted), with columns ``n`` (differentials,
+        one per origin), ``h`` (furthest step, observations), ``spacing`` (observations),
+        ``overlap_lags`` (``K = ceil(h / spacing) - 1``), ``statistic`` (HLN ``DM*``: negative
+        means the model has the smaller loss than the baseline), ``pvalue``, ``pvalue_holm``
+        (Holm-adjusted over the models compared with the baseline in the same group of the
+        other ``by`` columns, e.g. the same series and step), ``mean_loss_diff`` (model minus
+        baseline, loss units; negative means the model has lower loss) and ``kernel``
+        (``"uniform"``, or ``"bartlett"`` when the uniform long-run variance was not
+        positive). Groups where the test is undefined (too few origins, identical losses)
+        get NaN statistic and p-values and an empty kernel.
 
     Notes
     -----
@@ -316,11 +428,32 @@ def dm_table(
     differentials of all rows sharing an origin (all steps, and all series, unless those
     are in ``by``) are averaged into one value per origin, giving one time series ``d_t``
     in origin order.
+
+    Differentials of origins fewer than ``h`` observations apart share shocks. With origins
+    ``s`` observations apart, each overlaps ``K = ceil(h / s) - 1`` neighbours on either
+    side, so the long-run variance sums lags ``0..K`` and the HLN factor uses ``h' = K + 1``
+    (:func:`diebold_mariano` with ``spacing=s``); ``s >= h`` gives the plain t-test. With
+    irregular origins (e.g. origins whose forecasts failed) ``s`` is the *smallest* gap: the
+    ``k``-th neighbour is then at least ``k·s`` observations away, so every overlapping pair
+    lies within ``K`` lags; a larger gap only adds lags of true covariance zero (a little
+    power lost), while the median gap could leave overlapping pairs out (size lost).
+
+    Positions come from ``origin_pos`` and ``target_pos`` when the frame has them, without
+    missing values (one series per group). Otherwise, and when several series are pooled
+    into one group, they are ranks on the calendar of all ``origin`` and ``date`` timestamps
+    of the frame (per series, or pooled), which equal the series positions when the
+    forecasts cover every observation of the span (e.g. ``gap=0``, ``step <= horizon``);
+    when ``step > horizon`` the ranks compress the uncovered days but ``s > h`` is kept, so
+    ``K = 0`` as it should.
+    Without a ``date`` column origins are taken as consecutive (``s = 1``), the
+    conservative choice.
     """
     _check_frame(frame, ("model", "origin", "step", "y_true", "mean"), "dm_table")
     keys = _check_by(by, frame, "dm_table")
     if h is not None:
         _check_h(h)
+    if spacing is not None:
+        _check_spacing(spacing)
     alternative = _check_alternative(alternative)  # type: ignore[assignment]
     loss_name, func = _check_loss(loss)
     if not isinstance(baseline, str):
@@ -332,7 +465,25 @@ def dm_table(
             "tc.Naive() in the backtest or name another model."
         )
     match = [c for c in ("series", "origin", "step") if c in frame.columns]
-    errors = frame.assign(_err=frame["y_true"] - frame["mean"])
+    has_series = "series" in frame.columns
+    frame = frame.reset_index(drop=True)
+    positions = ["origin_pos", "target_pos"]
+    if set(positions) <= set(frame.columns) and frame[positions].notna().all(axis=None):
+        own_pos = frame["origin_pos"].to_numpy(dtype=np.int64)
+        own_lead = frame["target_pos"].to_numpy(dtype=np.int64) - own_pos
+    else:
+        own_pos, own_lead = _calendar_positions(frame, frame["series"] if has_series else None)
+    if has_series and "series" not in keys and frame["series"].nunique() > 1:
+        pooled_pos, pooled_lead = _calendar_positions(frame, None)
+    else:  # no group pools several series
+        pooled_pos, pooled_lead = own_pos, own_lead
+    errors = frame.assign(
+        _err=frame["y_true"] - frame["mean"],
+        _pos=own_pos,
+        _lead=own_lead,
+        _ppos=pooled_pos,
+        _plead=pooled_lead,
+    )
     base = errors.loc[errors["model"] == baseline, [*match, "_err"]]
     if base.duplicated(match).any():
         raise DataError(
@@ -347,31 +498,48 @@ def dm_table(
     paired = paired.assign(
         _d=_apply_loss(func, e_model, "the model") - _apply_loss(func, e_base, baseline)
     )
+    cols = {c: paired[c].to_numpy() for c in ("_d", "_pos", "_lead", "_ppos", "_plead")}
+    origin_code = pd.factorize(paired["origin"], sort=True)[0]  # time order of the origins
+    series_code = pd.factorize(paired["series"])[0] if has_series else None
+    grouped = paired.groupby(keys, sort=True, dropna=False)
     rows, index = [], []
-    for key, g in paired.groupby(keys, sort=True, dropna=False):
-        d = g.groupby("origin", sort=True)["_d"].mean().to_numpy(dtype=np.float64)
-        hh = int(g["step"].max()) if h is None else int(h)
+    for key, members in zip(grouped.size().index, _group_members(grouped), strict=True):
+        pooled = series_code is not None and np.unique(series_code[members]).size > 1
+        pos, lead = ("_ppos", "_plead") if pooled else ("_pos", "_lead")
+        _, codes = np.unique(origin_code[members], return_inverse=True)
+        d = np.bincount(codes, weights=cols["_d"][members]) / np.bincount(codes)
+        origin_pos = np.zeros(d.shape[0], dtype=np.int64)
+        origin_pos[codes] = cols[pos][members]
+        hh = int(cols[lead][members].max()) if h is None else int(h)
+        gaps = np.diff(origin_pos)
+        ss = int(spacing) if spacing is not None else int(gaps.min()) if gaps.size else 1
+        ss = max(ss, 1)
+        row = {"n": d.shape[0], "h": hh, "spacing": ss, "overlap_lags": _overlap_lags(hh, ss)}
         try:
-            r = _dm_from_differential(d, hh, alternative, loss_name)
-            row = {
-                "n": r.n,
-                "h": hh,
+            r = _dm_from_differential(d, hh, alternative, loss_name, ss)
+            row |= {
                 "statistic": r.statistic,
                 "pvalue": r.pvalue,
                 "mean_loss_diff": r.mean_loss_diff,
                 "kernel": r.kernel,
             }
         except DataError:
-            row = {
-                "n": d.shape[0],
-                "h": hh,
+            row |= {
                 "statistic": np.nan,
                 "pvalue": np.nan,
                 "mean_loss_diff": float(d.mean()) if d.size else np.nan,
                 "kernel": "",
             }
         rows.append(row)
-        index.append(key if len(keys) > 1 else key[0])
+        index.append(key)
+    family = [i for i, k in enumerate(keys) if k != "model"]
+    families: dict[tuple, list[int]] = {}
+    for j, key in enumerate(index):
+        families.setdefault(tuple(key[i] for i in family) if family else (), []).append(j)
+    for members in families.values():
+        adjusted = _holm(np.array([rows[j]["pvalue"] for j in members], dtype=np.float64))
+        for j, p in zip(members, adjusted, strict=True):
+            rows[j]["pvalue_holm"] = float(p)
     if len(keys) > 1:
         idx = pd.MultiIndex.from_tuples(index, names=keys)
     else:
