@@ -61,7 +61,7 @@ def test_report_text_says_what_the_columns_mean(trending, tmp_path):
     assert "MASE < 1" not in md and "beat the random walk" not in md
     assert "rel_rmse" in md and "below 1, a smaller RMSE than the random walk" in md
     assert "negative means the model was more accurate" in md
-    assert "Pesaran-Timmermann" in md and "Holm" not in md
+    assert "Pesaran-Timmermann" in md and "Holm-adjusted" in md  # dm_table gives pvalue_holm
     page = open(res.to_html(tmp_path / "report.html")).read()
     assert "negative means the model was more accurate" in page and "MASE &lt; 1" not in page
 

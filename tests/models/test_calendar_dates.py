@@ -115,7 +115,7 @@ def test_one_year_is_one_year_of_the_series_own_steps():
     assert horizon_from_period("6M", y=tc.load("dgs10", freq="M")) == 6
     assert horizon_from_period(30, y=weekly) == 30
     # prob_hit simulates exactly that many weekly steps
-    p = tc.prob_hit(weekly, level=60.0, within="1Y", n_paths=500, seed=3)
+    p = tc.prob_hit(weekly, level=60.0, within="1Y", n_paths=500, seed=3, window="all")
     paths = tc.Naive().fit(weekly).simulate(52, 500, seed=3)
     assert p == tc.barrier_probability(paths, 60.0, "below")
     with pytest.raises(tc.errors.ConfigError, match="not daily"):

@@ -457,7 +457,8 @@ def _execute(tasks, series, exog, *, n_jobs, backend, progress):
 
 
 def _frame(chunks: list[dict[str, Any]], levels: tuple[float, ...]) -> pd.DataFrame:
-    columns = ["series", "model", "origin", "step", "date", "y_true", "y_last", "mean"]
+    columns = ["series", "model", "origin", "step", "date", "origin_pos", "target_pos"]
+    columns += ["y_true", "y_last", "mean"]
     for lv in levels:
         columns += [f"lower_{lv:g}", f"upper_{lv:g}"]
     columns += ["scale", "refit", "seconds"]

@@ -20,7 +20,8 @@ class BacktestResult:
     ----------
     forecasts : pd.DataFrame
         One row per (series, model, origin, step): ``series``, ``model``, ``origin``,
-        ``step``, ``date``, ``y_true``, ``y_last``, ``mean``, ``lower_L``/``upper_L`` per
+        ``step``, ``date``, ``origin_pos`` and ``target_pos`` (positions of the origin and
+        the target in the series), ``y_true``, ``y_last``, ``mean``, ``lower_L``/``upper_L`` per
         level L, ``scale`` (in-sample one-step naive MAE of the training window behind the
         forecast, for MASE), ``refit`` (the
         model was re-estimated at this origin) and ``seconds`` (fit + forecast time).
