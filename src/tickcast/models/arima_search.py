@@ -179,7 +179,7 @@ def fit_exact(
                     start_params=res.params, method="powell", maxiter=maxiter, disp=False,
                     cov_type="none",
                 )  # fmt: skip
-                if polished.llf >= res.llf:
+                if polished.llf >= res.llf - 1e-6:  # as good, up to rounding
                     res = polished
                     converged = bool(res.mle_retvals.get("converged", False))
     params = np.concatenate([np.asarray(res.params, dtype=float), [float(res.scale)]])
