@@ -64,6 +64,8 @@ def test_fit_predict_native_intervals(name, fitted, request):
     np.testing.assert_allclose(fc.quantile(0.1), back(mean + ndtri(0.1) * sd), rtol=1e-10)
     assert m.target_ == ("log_return" if name == "dbk" else "diff")
     assert m.order_ == (1, 1, 1) and m.trend_ == "n" and m.search_results_ is None
+    scale = "log price" if name == "dbk" else "level"
+    assert m.describe().startswith(f"ARIMA(1,1,1) on {scale}, no constant; order given; AICc ")
     assert m.residuals_.shape[1] == 1 and abs(len(m.residuals_) - len(y)) <= 1
 
 

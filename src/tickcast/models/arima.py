@@ -195,8 +195,10 @@ class ARIMAForecaster(Forecaster):
                 f"; chosen by {ic.upper().replace('AICC', 'AICc')} among {len(table)} "
                 f"candidates (KPSS d = {self.kpss_d_})"
             )
-        else:
+        elif self.order is not None:
             text += "; order given"
+        else:
+            text += "; order of the saved fit"
         res = self.results_
         n = int(res.nobs - res.loglikelihood_burn)
         text += f"; AICc {float(res.aicc):.1f} on {n} obs"
