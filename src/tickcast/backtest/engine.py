@@ -10,10 +10,12 @@ local cores or on a Dask cluster, and the results do not depend on ``n_jobs``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +132,22 @@ def _naive_scale(y: np.ndarray, folds: Sequence[Any]) -> dict[int, float]:
     return out
 
 
+@contextlib.contextmanager
+def _labelled_warnings(task: _Task, y: pd.Series, fold: Any) -> Iterator[None]:
+    """Re-emit warnings raised inside the block, in their category, prefixed with
+    "series X, model Y, origin DATE: " so that a backtest warning says where it arose."""
+    where = f"series {task.series}, model {task.model_label}, origin "
+    where += f"{y.index[fold.origin].date()}: "
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for w in caught:
+            warnings.warn(f"{where}{w.message}", w.category, stacklevel=3)
+
+
 def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, list]:
     """Fit/update/predict over the task's folds; returns (rows, failures)."""
     from sklearn.base import clone
@@ -189,7 +207,8 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                     raise _BlockFailed(broken)
                 if fold.refit or not fitted:
                     tr = slice(fold.train.start, fold.train.stop)
-                    model._fit_validated(y.iloc[tr], X.iloc[tr] if uses_x else None)
+                    with _labelled_warnings(task, y, fold):
+                        model._fit_validated(y.iloc[tr], X.iloc[tr] if uses_x else None)
                     fitted, last = True, fold.origin
                 elif hasattr(model, "_forecast_block"):
                     # the rest of this block in one batched call on data up to its last origin
@@ -200,13 +219,14 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                     origins = np.array([f.origin for f in block])
                     stop = origins[-1] + 1
                     # X rows after an origin are its known future exog (as on the slow path)
-                    means, quants = model._forecast_block(
-                        y.iloc[:stop],
-                        X.iloc[: stop + total] if uses_x else None,
-                        origins,
-                        total,
-                        ends,
-                    )
+                    with _labelled_warnings(task, y, fold):
+                        means, quants = model._forecast_block(
+                            y.iloc[:stop],
+                            X.iloc[: stop + total] if uses_x else None,
+                            origins,
+                            total,
+                            ends,
+                        )
                     seconds = (time.perf_counter() - t0) / len(block)
                     for f, mean, q in zip(block, means, quants, strict=True):
                         if np.isfinite(mean).all() and np.isfinite(q).all():
@@ -218,7 +238,8 @@ def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, 
                     continue
                 else:
                     new = slice(last + 1, fold.origin + 1)
-                    model._update_validated(y.iloc[new], X.iloc[new] if uses_x else None)
+                    with _labelled_warnings(task, y, fold):
+                        model._update_validated(y.iloc[new], X.iloc[new] if uses_x else None)
                     last = fold.origin
                 X_future = None
                 if uses_x:

@@ -15,14 +15,20 @@ import pandas as pd
 
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError
+from tickcast.models.arima_search import (
+    SEARCH_WINDOW,
+    ExactFit,
+    css_fit,
+    fit_exact,
+    kpss_d,
+    search_orders,
+)
 from tickcast.models.base import Forecaster
 
 __all__ = ["ARIMAForecaster"]
 
-#: The order search ranks candidates on at most this many of the latest observations.
-SEARCH_WINDOW = 1000
 _TRENDS = ("n", "c", "t", "ct")
-_CRITERIA = ("aic", "bic", "hqic")
+_CRITERIA = ("aicc", "aic", "bic", "hqic")
 
 
 class ARIMAForecaster(Forecaster):
@@ -59,10 +65,11 @@ class ARIMAForecaster(Forecaster):
         Largest AR and MA orders of the search, >= 0.
     d_values : sequence of int, default (0, 1)
         Differencing orders tried by the search, each in {0, 1, 2}.
-    information_criterion : {"aic", "bic", "hqic"}, default "aic"
-        Criterion that ranks the candidates (lower is better).
-    maxiter : int, default 50
-        Iteration cap of the likelihood optimiser (L-BFGS).
+    information_criterion : {"aicc", "aic", "bic", "hqic"}, default "aicc"
+        Criterion that ranks the candidates (lower is better), as R's ``auto.arima``.
+    maxiter : int, default 500
+        Iteration cap of the likelihood optimiser (L-BFGS on the parameters other than
+        sigma2, which is profiled out; typical fits need 5-50 iterations).
 
     Attributes
     ----------
@@ -79,8 +86,12 @@ class ARIMAForecaster(Forecaster):
     results_ : statsmodels MLEResults
         The SARIMAX results, filtered through the last observation.
     search_results_ : pd.DataFrame or None
-        One row per candidate of the order search (``p``, ``d``, ``q``, ``trend``, ``sigma2``
-        and the criterion); None when ``order`` was given.
+        One row per candidate of the order search, the chosen one first: ``p``, ``d``,
+        ``q``, ``trend``, the CSS ``sigma2`` and criterion ``css_<ic>``, ``min_root`` (the
+        smallest AR/MA root modulus of the CSS estimates), ``admissible``, and for the
+        candidates refitted by exact maximum likelihood ``loglik``, ``min_root_exact``,
+        ``converged`` and the exact criterion ``<ic>`` (NaN for the others and for
+        rejected ones). None when ``order`` was given.
     converged_ : bool
         Whether the optimiser reported convergence.
     convergence_warnings_ : list of str
@@ -90,23 +101,31 @@ class ARIMAForecaster(Forecaster):
 
     Notes
     -----
-    **Order search.** The differencing order d is the smallest in ``d_values`` whose
-    differenced series passes a KPSS stationarity test at 5 % (``kpss_d_``), as in
-    ``auto.arima``: log prices are almost always differenced once, so a stationary model of
-    the price level is not chosen by accident. Every candidate (p, q) at that d is then
-    ranked by its conditional-sum-of-squares
-    (CSS) criterion on the last ``SEARCH_WINDOW`` = 1000 observations: with
-    :math:`\\hat\\sigma^2` the mean squared CSS residual over a conditioning sample that is
-    the same for all candidates (so criteria with different d are comparable: all describe
-    the same observations given the same starting values),
-    :math:`\\mathrm{AIC} = n \\log \\hat\\sigma^2 + 2k`, ``BIC`` uses :math:`k \\log n`,
-    ``HQIC`` :math:`2k \\log\\log n`. The winner is then estimated by exact Gaussian maximum
-    likelihood (Kalman filter) on the whole series, started from its CSS estimates. This is
-    the ``approximation`` shortcut of Hyndman & Khandakar's ``auto.arima`` for long series:
-    32 candidates take well under a second instead of minutes of MLE fits.
+    **Order search** (Hyndman & Khandakar 2008), on the last ``SEARCH_WINDOW`` = 1000
+    observations:
 
-    **Warm starts.** Refitting an already fitted model starts the optimiser from the previous
-    ``params_`` when the chosen order is unchanged.
+    1. d is the smallest in ``d_values`` whose differenced series passes a KPSS
+       stationarity test at 5 % (``kpss_d_``), as in ``auto.arima``: log prices are almost
+       always differenced once.
+    2. Every (p, q) at that d is screened by its conditional-sum-of-squares (CSS) criterion,
+       :math:`n \\log \\hat\\sigma^2 + \\text{penalty}(k, n)` with :math:`\\hat\\sigma^2` the
+       mean squared CSS residual over a conditioning sample common to all candidates.
+    3. A candidate whose CSS estimates have an AR or MA root of modulus below
+       1 + ``ROOT_MARGIN`` = 1.01 (near non-stationary or non-invertible; AR/MA roots that
+       nearly cancel) is rejected, as in R's ``forecast:::myarima``.
+    4. The ``N_EXACT`` = 4 best admissible candidates and the (0, d, 0) model are refitted
+       by exact Gaussian maximum likelihood (Kalman filter), rejected again if their exact
+       estimates break the root rule, and the lowest exact criterion wins (AICc by
+       default, :math:`-2\\ell + 2k + 2k(k+1)/(n-k-1)`, with k counting sigma2 and n the
+       observations after differencing, as R's ``arima``).
+
+    **Estimation.** Exact maximum likelihood with statsmodels' ``SARIMAX`` (stationarity
+    and invertibility enforced), the innovation variance concentrated out of the
+    likelihood so that L-BFGS only sees the ARMA and trend parameters; a model without
+    ARMA or trend terms needs no optimisation at all. Started from the previous fit when
+    the order is unchanged (warm start), else from the better (higher likelihood) of the
+    search's window estimates (or the CSS estimates) and statsmodels' defaults. BLAS runs on one
+    thread during the fit (its threads only slow down these small matrices).
 
     **Update.** ``update(y_new)`` keeps ``params_`` and runs one Kalman filter pass over the
     whole series (``results.append(new, refit=False)``); the result equals
@@ -137,8 +156,8 @@ class ARIMAForecaster(Forecaster):
         max_p: int = 3,
         max_q: int = 3,
         d_values: Sequence[int] = (0, 1),
-        information_criterion: str = "aic",
-        maxiter: int = 50,
+        information_criterion: str = "aicc",
+        maxiter: int = 500,
     ) -> None:
         self.order = order
         self.seasonal_order = seasonal_order
@@ -150,6 +169,48 @@ class ARIMAForecaster(Forecaster):
         self.d_values = d_values
         self.information_criterion = information_criterion
         self.maxiter = maxiter
+
+    def describe(self) -> str:
+        """One line naming the fitted model, e.g. for printing with a forecast.
+
+        Returns
+        -------
+        str
+            E.g. ``"ARIMA(0,1,0) on log price, no constant; chosen by AICc among 16
+            candidates (KPSS d = 1); AICc -5741.3 on 1000 obs"``.
+        """
+        self._check_fitted()
+        p, d, q = self.order_
+        text = f"ARIMA({p},{d},{q})"
+        P, D, Q, s = self.seasonal_order_
+        if any((P, D, Q)):
+            text += f"({P},{D},{Q})[{s}]"
+        scale = {"log_return": "log price"}.get(self.target_, "level")
+        differenced = d + D > 0
+        trend = {
+            "n": "no constant",
+            "c": "drift" if differenced else "mean",
+            "t": "linear trend",
+            "ct": "drift and linear trend" if differenced else "mean and linear trend",
+        }[self.trend_]
+        text += f" on {scale}, {trend}"
+        table = self.search_results_
+        if table is not None:
+            ic = str(self.information_criterion)
+            text += (
+                f"; chosen by {ic.upper().replace('AICC', 'AICc')} among {len(table)} "
+                f"candidates (KPSS d = {self.kpss_d_})"
+            )
+        elif self.order is not None:
+            text += "; order given"
+        else:
+            text += "; order of the saved fit"
+        res = self.results_
+        n = int(res.nobs - res.loglikelihood_burn)
+        text += f"; AICc {float(res.aicc):.1f} on {n} obs"
+        if not self.converged_:
+            text += " (optimiser did not converge)"
+        return text
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> dict[str, Any]:
@@ -267,24 +328,34 @@ class ARIMAForecaster(Forecaster):
         if restore is not None:
             self._restore(w, restore)
             return
+        import statsmodels.tsa.statespace.sarimax  # noqa: F401 - load its BLAS before limiting
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):  # tiny matrices: BLAS threads only cost (15x here)
+            self._search_and_estimate(w, cfg)
+
+    def _search_and_estimate(self, w: np.ndarray, cfg: dict[str, Any]) -> None:
         seasonal = cfg["seasonal"]
         previous = getattr(self, "params_", None), getattr(self, "_spec", None)
         self.search_results_ = None
+        window = w[-SEARCH_WINDOW:]
+        fit = None
         if cfg["order"] is None:
-            self.kpss_d_ = _kpss_d(w[-SEARCH_WINDOW:], cfg["d_values"])
-            table, best = _search_orders(
-                w[-SEARCH_WINDOW:], {**cfg, "d_values": (self.kpss_d_,)}, self.trend
+            self.kpss_d_ = kpss_d(window, cfg["d_values"])
+            table, spec, fit = search_orders(
+                window, {**cfg, "d_values": (self.kpss_d_,)}, self.trend
             )
             self.search_results_ = table
-            order, trend, css_params = best
+            starts = [fit.params]
         else:
             order = cfg["order"]
             trend = self.trend or ("c" if order[1] + seasonal[1] == 0 else "n")
-            css_params = _css_fit(w[-SEARCH_WINDOW:], order, seasonal, trend, order[0], order[1])
-            css_params = css_params[1]
-        spec = (tuple(order), tuple(seasonal), trend)
+            spec = (tuple(order), tuple(seasonal), trend)
+            starts = [css_fit(window, order, seasonal, trend, order[0], order[1])[1]]
         warm = previous[0] if previous[1] == spec else None
-        self._estimate(w, spec, warm, css_params, cfg["maxiter"])
+        if len(w) > len(window):
+            fit = None  # the search fitted the window only: re-estimate on all of `w`
+        self._estimate(w, spec, starts, cfg["maxiter"], fit, warm)
 
     def _model(self, w: np.ndarray, spec: tuple) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -296,24 +367,26 @@ class ARIMAForecaster(Forecaster):
         self,
         w: np.ndarray,
         spec: tuple,
-        warm: np.ndarray | None,
-        css: np.ndarray | None,
+        starts: list[np.ndarray | None],
         maxiter: int,
+        fit: ExactFit | None,
+        warm: np.ndarray | None,
     ) -> None:
-        """Maximum likelihood from the best start: the previous fit (warm start) if any,
-        else the CSS estimates or statsmodels' defaults, whichever has the higher likelihood.
+        """Exact maximum likelihood (see ``fit_exact``) from ``warm`` (the previous fit of
+        the same model) if admissible, else the best of ``starts`` and statsmodels'
+        defaults, unless the search already fitted ``w`` (``fit``); then one smoothing pass
+        gives the results object with sigma2 as an ordinary parameter.
         """
+        if fit is None:
+            fit = fit_exact(w, spec, starts, maxiter, warm=warm)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model = self._model(w, spec)
-            if warm is not None and _admissible(model, warm):
-                start = warm
-            else:
-                starts = [s for s in (css, model.start_params) if _admissible(model, s)]
-                start = max(starts, key=model.loglike) if starts else None
-            res = model.fit(start_params=start, disp=False, maxiter=maxiter)
-        self.convergence_warnings_ = [f"{type(c.message).__name__}: {c.message}" for c in caught]
-        self.converged_ = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+            res = self._model(w, spec).smooth(fit.params)
+        self.convergence_warnings_ = [
+            *fit.warnings,
+            *(f"{type(c.message).__name__}: {c.message}" for c in caught),
+        ]
+        self.converged_ = fit.converged
         self._set_results(res, spec)
         if not self.converged_:
             warnings.warn(
@@ -322,7 +395,7 @@ class ARIMAForecaster(Forecaster):
                 "statsmodels warnings captured in `convergence_warnings_`); the last "
                 "iterate is used. Increase `maxiter` or lower the orders.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
 
     def _set_results(self, res: Any, spec: tuple) -> None:
@@ -567,165 +640,3 @@ def _psd_root(S: np.ndarray) -> np.ndarray:
     """A matrix ``L`` with ``L @ L.T == S`` for a symmetric positive semi-definite ``S``."""
     vals, vecs = np.linalg.eigh((S + S.T) / 2)
     return vecs * np.sqrt(np.clip(vals, 0.0, None))
-
-
-def _admissible(model: Any, params: np.ndarray | None) -> bool:
-    """Start values usable by SARIMAX: right length, finite, stationary and invertible."""
-    if params is None:
-        return False
-    params = np.asarray(params, dtype=float)
-    if params.shape != (model.k_params,) or not np.all(np.isfinite(params)):
-        return False
-    try:
-        unconstrained = model.untransform_params(params)
-        back = model.transform_params(unconstrained)
-    except (ValueError, np.linalg.LinAlgError):
-        return False
-    return bool(np.all(np.isfinite(back)) and np.allclose(back, params, atol=1e-6))
-
-
-def _lag_poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.ndarray:
-    """Coefficients of (1 + sign * sum c_i L^i)(1 + sign * sum C_j L^{s j}), lowest first."""
-    base = np.concatenate([[1.0], sign * np.asarray(coefs, dtype=float)])
-    if len(seasonal) == 0:
-        return base
-    spoly = np.zeros(s * len(seasonal) + 1)
-    spoly[0] = 1.0
-    spoly[s::s] = sign * np.asarray(seasonal, dtype=float)
-    return np.convolve(base, spoly)
-
-
-def _difference(w: np.ndarray, d: int, D: int, s: int) -> np.ndarray:
-    x = np.diff(w, n=d) if d else w
-    for _ in range(D):
-        x = x[s:] - x[:-s]
-    return x
-
-
-def _css_fit(
-    w: np.ndarray,
-    order: tuple[int, int, int],
-    seasonal: tuple[int, int, int, int],
-    trend: str,
-    max_p: int,
-    max_d: int,
-) -> tuple[float, np.ndarray | None, int]:
-    """Conditional-sum-of-squares fit of one candidate.
-
-    Residuals are summed over the observations of ``w`` from position
-    ``m = max_p + max_d + s * (P + D)`` on, the same for every candidate of a search.
-
-    Returns
-    -------
-    sigma2 : float
-        Mean squared residual (inf when the fit failed).
-    params : ndarray of shape (n_params,) or None
-        SARIMAX-ordered estimates (trend, ar, ma, seasonal ar, seasonal ma, sigma2).
-    n_eff : int
-        Residuals summed.
-    """
-    from scipy.optimize import least_squares
-    from scipy.signal import lfilter
-
-    p, d, q = order
-    P, D, Q, s = seasonal
-    x = _difference(w, d, D, s)
-    m = max_p + max_d + s * (P + D)
-    first = m - d - s * D  # first residual position in x
-    k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2}[trend]
-    powers = {"n": [], "c": [0], "t": [1], "ct": [0, 1]}[trend]
-    tt = np.arange(len(x)) / max(len(x), 1)
-    trend_x = np.stack([tt**k for k in powers], axis=1) if powers else np.zeros((len(x), 0))
-    k = k_trend + p + q + P + Q
-    start = p + s * P
-
-    def resid(theta: np.ndarray) -> np.ndarray:
-        beta = theta[:k_trend]
-        i = k_trend
-        ar, ma = theta[i : i + p], theta[i + p : i + p + q]
-        sar, sma = theta[i + p + q : i + p + q + P], theta[i + p + q + P : k]
-        ar_poly = _lag_poly(ar, sar, s, -1.0)
-        ma_poly = _lag_poly(ma, sma, s, 1.0)
-        u = lfilter(ar_poly, [1.0], x)[start:] - trend_x[start:] @ beta
-        e = lfilter([1.0], ma_poly, u)[first - start :]
-        if not np.all(np.isfinite(e)):
-            return np.full(len(e), 1e6)
-        return e
-
-    n_eff = len(x) - first
-    theta0 = np.zeros(k)
-    if k_trend:
-        theta0[0] = float(np.mean(x[first:])) if powers[0] == 0 else 0.0
-    if k == 0:
-        e = resid(theta0)
-        return float(np.mean(e**2)), np.array([np.mean(e**2)]), n_eff
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            sol = least_squares(resid, theta0, method="lm", max_nfev=200 * (k + 1))
-        except (ValueError, np.linalg.LinAlgError):
-            return np.inf, None, n_eff
-    e = resid(sol.x)
-    sigma2 = float(np.mean(e**2))
-    if not np.isfinite(sigma2) or sigma2 <= 0:
-        return np.inf, None, n_eff
-    theta = sol.x.copy()
-    if powers and powers[0] != 0:
-        return sigma2, None, n_eff  # time-trend scale differs from SARIMAX's; no start values
-    return sigma2, np.concatenate([theta, [sigma2]]), n_eff
-
-
-def _penalty(ic: str, k: int, n: int) -> float:
-    """Information-criterion penalty for ``k`` parameters and ``n`` residuals."""
-    if ic == "bic":
-        return k * float(np.log(n))
-    if ic == "hqic":
-        return 2.0 * k * float(np.log(np.log(n)))
-    return 2.0 * k
-
-
-def _kpss_d(w: np.ndarray, d_values: tuple[int, ...]) -> int:
-    """Smallest d in ``d_values`` whose d-times differenced ``w`` passes a KPSS test.
-
-    KPSS (level stationarity, 5 % level) as in Hyndman & Khandakar's ``auto.arima``: the
-    differencing order is decided by a unit-root test, not by comparing information criteria
-    across d (which describe different data). If every candidate is rejected, the largest d.
-    """
-    from statsmodels.tsa.stattools import kpss
-
-    candidates = sorted(d_values)
-    for d in candidates[:-1]:
-        x = np.diff(w, n=d) if d else w
-        with warnings.catch_warnings():  # p-values outside the table are clipped: fine here
-            warnings.simplefilter("ignore")
-            pvalue = kpss(x, regression="c", nlags="auto")[1]
-        if pvalue > 0.05:
-            return d
-    return candidates[-1]
-
-
-def _search_orders(
-    w: np.ndarray, cfg: dict[str, Any], trend: str | None
-) -> tuple[pd.DataFrame, tuple[tuple[int, int, int], str, np.ndarray | None]]:
-    """Rank every (p, d, q) candidate by its CSS information criterion (lower is better)."""
-    seasonal = cfg["seasonal"]
-    max_p, max_q, d_values, ic = cfg["max_p"], cfg["max_q"], cfg["d_values"], cfg["ic"]
-    rows = []
-    best_key, best = np.inf, None
-    for d in d_values:
-        for p in range(max_p + 1):
-            for q in range(max_q + 1):
-                tr = trend or ("c" if d + seasonal[1] == 0 else "n")
-                sigma2, params, n = _css_fit(w, (p, d, q), seasonal, tr, max_p, max(d_values))
-                k = p + q + seasonal[0] + seasonal[2] + len(tr.replace("n", "")) + 1
-                value = n * np.log(sigma2) + _penalty(ic, k, n) if np.isfinite(sigma2) else np.inf
-                rows.append({"p": p, "d": d, "q": q, "trend": tr, "sigma2": sigma2, ic: value})
-                if value < best_key:
-                    best_key, best = value, ((p, d, q), tr, params)
-    table = pd.DataFrame(rows).sort_values(ic, kind="stable").reset_index(drop=True)
-    if best is None:
-        raise DataError(
-            "the ARIMA order search failed for every candidate (non-finite sums of squares); "
-            "check `y` for extreme values or pass `order` explicitly."
-        )
-    return table, best

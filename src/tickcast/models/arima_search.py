@@ -1,0 +1,389 @@
+"""Order search and likelihood fits of ``ARIMAForecaster``.
+
+Differencing order by a KPSS test, conditional-sum-of-squares (CSS) screening of every
+(p, q), an admissibility rule on the roots, and the choice among the best screened
+candidates by the exact Gaussian likelihood (Hyndman & Khandakar 2008). statsmodels is
+imported lazily, inside the functions.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tickcast.errors import DataError
+
+#: The order search ranks candidates on at most this many of the latest observations.
+SEARCH_WINDOW = 1000
+#: CSS-best admissible candidates refitted by exact maximum likelihood (besides (0, d, 0)).
+N_EXACT = 4
+#: A candidate is rejected when an AR or MA root lies within this distance of the unit
+#: circle (|root| < 1 + ROOT_MARGIN), the rule of R's ``forecast:::myarima``.
+ROOT_MARGIN = 0.01
+
+Spec = tuple[tuple[int, int, int], tuple[int, int, int, int], str]
+
+
+@dataclass(frozen=True)
+class ExactFit:
+    """One exact-likelihood fit (statsmodels ``SARIMAX`` with the scale concentrated out).
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        SARIMAX-ordered estimates (trend, ar, ma, seasonal ar, seasonal ma, sigma2).
+    llf : float
+        Maximised Gaussian log-likelihood (nats), over ``nobs_effective`` observations.
+    nobs_effective : int
+        Observations after the differencing burn-in (``nobs - loglikelihood_burn``).
+    converged : bool
+        Whether the optimiser reported convergence (True when nothing was optimised).
+    warnings : tuple of str
+        Warnings statsmodels emitted during the fit.
+    """
+
+    params: np.ndarray
+    llf: float
+    nobs_effective: int
+    converged: bool
+    warnings: tuple[str, ...]
+
+
+def n_params(spec: Spec) -> int:
+    """Estimated parameters of a candidate, sigma2 included (R's ``npar``)."""
+    (p, _, q), (P, _, Q, _), trend = spec
+    return p + q + P + Q + len(trend.replace("n", "")) + 1
+
+
+def criterion(ic: str, llf: float, k: int, n: int) -> float:
+    """Information criterion from a log-likelihood, ``k`` parameters and ``n`` observations.
+
+    ``aicc`` = AIC + 2k(k + 1)/(n - k - 1), as R's ``arima``/``auto.arima`` and statsmodels.
+    """
+    return -2.0 * llf + _penalty(ic, k, n)
+
+
+def _penalty(ic: str, k: int, n: int) -> float:
+    """Information-criterion penalty for ``k`` parameters and ``n`` residuals."""
+    if ic == "bic":
+        return k * float(np.log(n))
+    if ic == "hqic":
+        return 2.0 * k * float(np.log(np.log(n)))
+    if ic == "aicc":
+        return 2.0 * k + (2.0 * k * (k + 1) / (n - k - 1) if n > k + 1 else np.inf)
+    return 2.0 * k
+
+
+def min_root(params: np.ndarray | None, spec: Spec) -> float:
+    """Smallest modulus of the AR and MA lag-polynomial roots (inf without ARMA terms).
+
+    ``params`` is SARIMAX-ordered (trend, ar, ma, seasonal ar, seasonal ma[, sigma2]); the
+    seasonal polynomials are multiplied in. Trailing coefficients below 1e-8 are dropped as
+    in ``forecast:::myarima``. None (a failed fit) gives 0.
+    """
+    if params is None:
+        return 0.0
+    (p, _, q), (P, _, Q, s), trend = spec
+    i = len(trend.replace("n", ""))
+    ar, ma = params[i : i + p], params[i + p : i + p + q]
+    sar, sma = params[i + p + q : i + p + q + P], params[i + p + q + P : i + p + q + P + Q]
+    smallest = np.inf
+    for poly in (_lag_poly(ar, sar, s, -1.0), _lag_poly(ma, sma, s, 1.0)):
+        nonzero = np.flatnonzero(np.abs(poly[1:]) > 1e-8)
+        if len(nonzero) == 0:
+            continue
+        coefs = poly[: nonzero[-1] + 2]
+        if not np.all(np.isfinite(coefs)):
+            return 0.0
+        smallest = min(smallest, float(np.min(np.abs(np.polynomial.polynomial.polyroots(coefs)))))
+    return smallest
+
+
+def admissible_start(model: Any, params: np.ndarray | None) -> bool:
+    """Start values usable by SARIMAX: right length, finite, stationary and invertible."""
+    if params is None:
+        return False
+    params = np.asarray(params, dtype=float)
+    if params.shape != (model.k_params,) or not np.all(np.isfinite(params)):
+        return False
+    try:
+        unconstrained = model.untransform_params(params)
+        back = model.transform_params(unconstrained)
+    except (ValueError, np.linalg.LinAlgError):
+        return False
+    return bool(np.all(np.isfinite(back)) and np.allclose(back, params, atol=1e-6))
+
+
+def fit_exact(
+    w: np.ndarray,
+    spec: Spec,
+    starts: list[np.ndarray | None],
+    maxiter: int,
+    *,
+    warm: np.ndarray | None = None,
+) -> ExactFit:
+    """Exact Gaussian maximum likelihood of one candidate, sigma2 concentrated out.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_obs,)
+        The series on the integrated scale (log price or rate units).
+    spec : ((p, d, q), (P, D, Q, s), trend)
+        The candidate.
+    starts : list of ndarray of shape (n_params,) or None
+        Candidate start values with sigma2 last (None entries are skipped); the admissible
+        one with the highest likelihood, or statsmodels' defaults, starts L-BFGS.
+    maxiter : int
+        Iteration cap of L-BFGS.
+    warm : ndarray of shape (n_params,), optional
+        A previous fit of the same model: when admissible it is the start, whatever
+        ``starts`` holds (refits stay close to the previous estimates and are fast).
+
+    Notes
+    -----
+    With ``concentrate_scale=True`` the innovation variance is profiled out (its maximiser
+    given the other parameters is the mean squared standardised innovation), so the
+    optimiser never sees sigma2, whose scale (1e-4 for daily log returns) otherwise stalls
+    L-BFGS. When L-BFGS reports no convergence (its line search can stall on a drift of
+    order 1e-4), Powell's derivative-free method continues from where it stopped. Without
+    ARMA or trend terms nothing is left to optimise: the likelihood is one filter pass and
+    its maximum is closed-form.
+    """
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    order, seasonal, trend = spec
+    converged = True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = SARIMAX(
+            w, order=order, seasonal_order=seasonal, trend=trend, concentrate_scale=True
+        )
+        if model.k_params == 0:
+            res = model.filter(np.empty(0), cov_type="none")
+        else:
+            cands = [np.asarray(s, dtype=float)[:-1] for s in starts if s is not None]
+            cands = [c for c in [*cands, model.start_params] if admissible_start(model, c)]
+            start = max(cands, key=model.loglike) if cands else None
+            if warm is not None and admissible_start(model, np.asarray(warm)[:-1]):
+                start = np.asarray(warm, dtype=float)[:-1]
+            res = model.fit(
+                start_params=start, method="lbfgs", maxiter=maxiter, disp=False, cov_type="none"
+            )
+            converged = bool(res.mle_retvals.get("converged", False))
+            if not converged:  # L-BFGS's line search can stall on a tiny intercept (drift)
+                polished = model.fit(
+                    start_params=res.params, method="powell", maxiter=maxiter, disp=False,
+                    cov_type="none",
+                )  # fmt: skip
+                if polished.llf >= res.llf - 1e-6:  # as good, up to rounding
+                    res = polished
+                    converged = bool(res.mle_retvals.get("converged", False))
+    params = np.concatenate([np.asarray(res.params, dtype=float), [float(res.scale)]])
+    return ExactFit(
+        params=params,
+        llf=float(res.llf),
+        nobs_effective=int(res.nobs - res.loglikelihood_burn),
+        converged=converged,
+        warnings=tuple(f"{type(c.message).__name__}: {c.message}" for c in caught),
+    )
+
+
+def _lag_poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.ndarray:
+    """Coefficients of (1 + sign * sum c_i L^i)(1 + sign * sum C_j L^{s j}), lowest first."""
+    base = np.concatenate([[1.0], sign * np.asarray(coefs, dtype=float)])
+    if len(seasonal) == 0:
+        return base
+    spoly = np.zeros(s * len(seasonal) + 1)
+    spoly[0] = 1.0
+    spoly[s::s] = sign * np.asarray(seasonal, dtype=float)
+    return np.convolve(base, spoly)
+
+
+def _difference(w: np.ndarray, d: int, D: int, s: int) -> np.ndarray:
+    x = np.diff(w, n=d) if d else w
+    for _ in range(D):
+        x = x[s:] - x[:-s]
+    return x
+
+
+def css_fit(
+    w: np.ndarray,
+    order: tuple[int, int, int],
+    seasonal: tuple[int, int, int, int],
+    trend: str,
+    max_p: int,
+    max_d: int,
+) -> tuple[float, np.ndarray | None, int]:
+    """Conditional-sum-of-squares fit of one candidate.
+
+    Residuals are summed over the observations of ``w`` from position
+    ``m = max_p + max_d + s * (P + D)`` on, the same for every candidate of a search.
+
+    Returns
+    -------
+    sigma2 : float
+        Mean squared residual (inf when the fit failed).
+    params : ndarray of shape (n_params,) or None
+        SARIMAX-ordered estimates (trend, ar, ma, seasonal ar, seasonal ma, sigma2).
+    n_eff : int
+        Residuals summed.
+    """
+    from scipy.optimize import least_squares
+    from scipy.signal import lfilter
+
+    p, d, q = order
+    P, D, Q, s = seasonal
+    x = _difference(w, d, D, s)
+    m = max_p + max_d + s * (P + D)
+    first = m - d - s * D  # first residual position in x
+    k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2}[trend]
+    powers = {"n": [], "c": [0], "t": [1], "ct": [0, 1]}[trend]
+    tt = np.arange(len(x)) / max(len(x), 1)
+    trend_x = np.stack([tt**k for k in powers], axis=1) if powers else np.zeros((len(x), 0))
+    k = k_trend + p + q + P + Q
+    start = p + s * P
+
+    def resid(theta: np.ndarray) -> np.ndarray:
+        beta = theta[:k_trend]
+        i = k_trend
+        ar, ma = theta[i : i + p], theta[i + p : i + p + q]
+        sar, sma = theta[i + p + q : i + p + q + P], theta[i + p + q + P : k]
+        ar_poly = _lag_poly(ar, sar, s, -1.0)
+        ma_poly = _lag_poly(ma, sma, s, 1.0)
+        u = lfilter(ar_poly, [1.0], x)[start:] - trend_x[start:] @ beta
+        e = lfilter([1.0], ma_poly, u)[first - start :]
+        if not np.all(np.isfinite(e)):
+            return np.full(len(e), 1e6)
+        return e
+
+    n_eff = len(x) - first
+    theta0 = np.zeros(k)
+    if k_trend:
+        theta0[0] = float(np.mean(x[first:])) if powers[0] == 0 else 0.0
+    if k == 0:
+        e = resid(theta0)
+        return float(np.mean(e**2)), np.array([np.mean(e**2)]), n_eff
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            sol = least_squares(resid, theta0, method="lm", max_nfev=200 * (k + 1))
+        except (ValueError, np.linalg.LinAlgError):
+            return np.inf, None, n_eff
+    e = resid(sol.x)
+    sigma2 = float(np.mean(e**2))
+    if not np.isfinite(sigma2) or sigma2 <= 0:
+        return np.inf, None, n_eff
+    theta = sol.x.copy()
+    if powers and powers[0] != 0:
+        return sigma2, None, n_eff  # time-trend scale differs from SARIMAX's; no start values
+    return sigma2, np.concatenate([theta, [sigma2]]), n_eff
+
+
+def kpss_d(w: np.ndarray, d_values: tuple[int, ...]) -> int:
+    """Smallest d in ``d_values`` whose d-times differenced ``w`` passes a KPSS test.
+
+    KPSS (level stationarity, 5 % level) as in Hyndman & Khandakar's ``auto.arima``: the
+    differencing order is decided by a unit-root test, not by comparing information criteria
+    across d (which describe different data). If every candidate is rejected, the largest d.
+    """
+    from statsmodels.tsa.stattools import kpss
+
+    candidates = sorted(d_values)
+    for d in candidates[:-1]:
+        x = np.diff(w, n=d) if d else w
+        with warnings.catch_warnings():  # p-values outside the table are clipped: fine here
+            warnings.simplefilter("ignore")
+            pvalue = kpss(x, regression="c", nlags="auto")[1]
+        if pvalue > 0.05:
+            return d
+    return candidates[-1]
+
+
+def search_orders(
+    w: np.ndarray, cfg: dict[str, Any], trend: str | None
+) -> tuple[pd.DataFrame, Spec, ExactFit]:
+    """CSS screening of every (p, q) at ``cfg["d_values"][0]``, exact-likelihood choice.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_obs,)
+        The search window on the integrated scale.
+    cfg : dict
+        Checked parameters of the forecaster (``seasonal``, ``max_p``, ``max_q``,
+        ``d_values`` (one d, chosen by KPSS), ``ic``, ``maxiter``).
+    trend : str or None
+        The user's trend, or None for a constant only when the series is not differenced.
+
+    Returns
+    -------
+    table : pd.DataFrame
+        One row per candidate: ``p, d, q, trend``, the CSS ``sigma2`` and criterion
+        (``css_<ic>``), ``min_root`` (of the CSS estimates), ``admissible``, and for the
+        candidates refitted exactly ``loglik``, ``min_root_exact``, ``converged`` and the
+        exact criterion ``<ic>`` (NaN otherwise). Sorted by the exact criterion, then by
+        the CSS one; row 0 is the chosen model.
+    spec : ((p, d, q), (P, D, Q, s), trend)
+        The chosen candidate.
+    fit : ExactFit
+        Its exact fit on ``w``.
+    """
+    seasonal = cfg["seasonal"]
+    max_p, max_q, d_values, ic = cfg["max_p"], cfg["max_q"], cfg["d_values"], cfg["ic"]
+    rows, css_params = [], {}
+    for d in d_values:
+        tr = trend or ("c" if d + seasonal[1] == 0 else "n")
+        for p in range(max_p + 1):
+            for q in range(max_q + 1):
+                spec = ((p, d, q), seasonal, tr)
+                sigma2, params, n = css_fit(w, (p, d, q), seasonal, tr, max_p, max(d_values))
+                k = n_params(spec)
+                ok = np.isfinite(sigma2)
+                value = n * np.log(sigma2) + _penalty(ic, k, n) if ok else np.inf
+                root = min_root(params, spec) if params is not None else np.inf
+                css_params[spec] = params
+                rows.append(
+                    {
+                        "p": p, "d": d, "q": q, "trend": tr, "sigma2": sigma2,
+                        f"css_{ic}": value, "min_root": root,
+                        "admissible": bool(ok and root >= 1.0 + ROOT_MARGIN),
+                    }
+                )  # fmt: skip
+    table = pd.DataFrame(rows).sort_values(f"css_{ic}", kind="stable").reset_index(drop=True)
+    if not table["admissible"].any():
+        raise DataError(
+            "the ARIMA order search failed for every candidate (non-finite sums of squares); "
+            "check `y` for extreme values or pass `order` explicitly."
+        )
+    no_arma = (table["p"] == 0) & (table["q"] == 0)
+    chosen = table.index[table["admissible"] & ~no_arma][:N_EXACT].union(table.index[no_arma])
+    exact = {}
+    for i in chosen:
+        spec = _spec(table.loc[i], seasonal)
+        exact[i] = fit_exact(w, spec, [css_params[spec]], cfg["maxiter"])
+    for col in ("loglik", "min_root_exact", ic):
+        table[col] = np.nan
+    table["converged"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    values = {}
+    for i, fit in exact.items():
+        spec = _spec(table.loc[i], seasonal)
+        root = min_root(fit.params, spec)
+        values[i] = criterion(ic, fit.llf, n_params(spec), fit.nobs_effective)
+        table.loc[i, ["loglik", "min_root_exact"]] = [fit.llf, root]
+        table.loc[i, "converged"] = fit.converged
+        if root >= 1.0 + ROOT_MARGIN:
+            table.loc[i, ic] = values[i]
+    if not np.isfinite(table[ic]).any():
+        # (0, d, 0) has no roots, so this needs seasonal terms near the unit circle in
+        # every candidate: keep the best exact fit rather than fail
+        table.loc[list(values), ic] = list(values.values())
+    best = table[ic].idxmin()
+    table = table.sort_values([ic, f"css_{ic}"], kind="stable", na_position="last")
+    return table.reset_index(drop=True), _spec(table.loc[best], seasonal), exact[best]
+
+
+def _spec(row: pd.Series, seasonal: tuple[int, int, int, int]) -> Spec:
+    return (int(row["p"]), int(row["d"]), int(row["q"])), seasonal, str(row["trend"])
