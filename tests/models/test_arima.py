@@ -50,7 +50,7 @@ def test_fit_predict_native_intervals(name, fitted, request):
     y = request.getfixturevalue(name)
     m = fitted[name]
     fc = m.predict(10, level=(80, 95))
-    assert fc.method == "model"
+    assert fc.method == "analytic"  # Gaussian state-space forecast variance
     assert fc.index[0] > y.index[-1] and (fc.index.day_of_week < 5).all()
     assert (fc.lower(95) < fc.lower(80)).all() and (fc.upper(80) < fc.upper(95)).all()
     # the quantiles are the SARIMAX Gaussian ones on the integrated scale, mapped to levels

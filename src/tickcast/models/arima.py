@@ -455,7 +455,7 @@ class ARIMAForecaster(Forecaster):
         mean, var = self._forecast_work(horizon)
         zq = ndtri(np.asarray(quantiles, dtype=float))
         work = mean[:, None] + zq[None, :] * np.sqrt(np.clip(var, 0.0, None))[:, None]
-        return self._from_work(work), "model"
+        return self._from_work(work), "analytic"
 
     def _simulate_validated(
         self,
