@@ -374,7 +374,13 @@ def backtest(
         "levels": levels,
         "models": {lab: _describe_model(m) for lab, m in zip(labels, models, strict=True)},
         "series": {
-            k: {"start": str(v.index[0].date()), "end": str(v.index[-1].date()), "rows": len(v)}
+            k: {
+                "start": str(v.index[0].date()),
+                "end": str(v.index[-1].date()),
+                "rows": len(v),
+                "kind": v.attrs.get("kind"),  # from tc.load; None for a user's own Series
+                "units": v.attrs.get("units"),
+            }
             for k, v in series.items()
         },
         "n_jobs": n_jobs,
