@@ -94,7 +94,7 @@ def plot(
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
     _PLOTTERS[kind](result, ax, series=series, step=step, last=last)
-    if ax.get_legend_handles_labels()[0]:
+    if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -184,6 +184,7 @@ def _plot_coverage(result: Any, ax: Any, *, series: str, **_: Any) -> Any:
     table.plot.bar(ax=ax, rot=0)
     for i, lv in enumerate(result.levels):
         ax.axhline(lv / 100, color=f"C{i}", lw=0.9, ls="--")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("")
