@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import tickcast as tc
+from tickcast.backtest.plots import PLOT_KINDS
 from tickcast.cli import main
 from tickcast.commands import _paths, backtest, demo
 from tickcast.commands._paths import (
@@ -146,7 +147,7 @@ def test_replacing_a_report_leaves_only_the_new_files(small_result, tmp_path):
     backtest.write_report(small_result, out)
     names = {p.name for p in out.iterdir()}
     assert names == {"report.html", "metrics.csv", "forecasts.csv", "summary.md"} | {
-        f"{kind}.png" for kind in ("forecasts", "errors", "equity", "coverage")
+        f"{kind}.png" for kind in PLOT_KINDS
     }
     assert "old report" not in (out / "report.html").read_text()
     written = pd.read_csv(out / "forecasts.csv")

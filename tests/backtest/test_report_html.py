@@ -161,6 +161,32 @@ def test_errors_of_a_yield_are_in_bps_with_integer_steps(two_series):
     assert ticks and all(float(t).is_integer() for t in ticks)
 
 
+def test_cssed_is_the_running_sum_of_squared_error_gaps(two_series):
+    """Welch & Goyal (2008): sum over t of e_naive(t)^2 - e_model(t)^2, here in bps^2."""
+    ax = two_series.plot("cssed", series="dgs10", step=2)
+    f = two_series.forecasts
+    f = f[(f["series"] == "dgs10") & (f["step"] == 2)]
+    err = {
+        m: (g.set_index("date")["y_true"] - g.set_index("date")["mean"]) * 100
+        for m, g in f.groupby("model")
+    }
+    expected = (err["naive"] ** 2 - err["drift"] ** 2).sort_index().cumsum()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "drift"]
+    assert list(pd.to_datetime(np.asarray(line.get_xdata()))) == list(expected.index)
+    np.testing.assert_allclose(line.get_ydata(), expected.to_numpy(), rtol=1e-10)
+    assert "bps" in ax.get_ylabel() and "naive minus model" in ax.get_title()
+    assert not [ln for ln in ax.get_lines() if ln.get_label() == "naive"]
+
+
+def test_cssed_without_the_naive_model_says_so():
+    y = tc.load("dbk").iloc[-130:]
+    res = tc.backtest(
+        [tc.Drift()], y, splitter=tc.WalkForward(initial=120, step=2, horizon=2), progress=False
+    )
+    ax = res.plot("cssed")
+    assert not ax.get_lines() and "needs the naive model" in ax.texts[0].get_text()
+
+
 @pytest.mark.parametrize("last", [7, 25, None])
 def test_forecasts_plot_shows_the_last_origins(two_series, last):
     ax = two_series.plot("forecasts", series="dbk", last=last)

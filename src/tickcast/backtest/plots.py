@@ -23,7 +23,10 @@ from tickcast.errors import ConfigError
 __all__ = ["PLOT_KINDS", "error_units", "level_units", "plot"]
 
 #: Plot kinds, in the order the HTML report shows them for each series.
-PLOT_KINDS = ("forecasts", "errors", "equity", "coverage")
+PLOT_KINDS = ("forecasts", "errors", "cssed", "equity", "coverage")
+
+#: Marker per model in the forecasts plot, so that overlapping forecasts stay distinguishable.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 #: How units recorded by the loader are written on an axis.
 _UNIT_LABELS = {"percent": "%"}
@@ -61,17 +64,19 @@ def plot(
 
     Parameters
     ----------
-    kind : {"forecasts", "errors", "equity", "coverage"}
+    kind : {"forecasts", "errors", "cssed", "equity", "coverage"}
         "forecasts": actual values and each model's ``step``-ahead forecasts over the last
         ``last`` origins; "errors": mean absolute error by horizon step per model (rates in
-        bps); "equity": trading equity curves (sign strategy, 5 bps) and buy-and-hold;
+        bps); "cssed": cumulative sum over origins of the naive model's squared ``step``-ahead
+        error minus each model's (Welch & Goyal, 2008), rising where the model was more
+        accurate; "equity": trading equity curves (sign strategy, 5 bps) and buy-and-hold;
         "coverage": empirical vs nominal interval coverage per model.
     ax : matplotlib Axes, optional
         Where to draw; default a new 10 x 4 inch figure.
     series : str, optional
         Which series; required when several were backtested.
     step : int, default 1
-        Horizon step shown by "forecasts".
+        Horizon step shown by "forecasts" and "cssed".
     last : int or None, default 60
         Number of most recent origins shown by "forecasts"; None shows them all.
     """
@@ -121,15 +126,16 @@ def _plot_forecasts(result: Any, ax: Any, *, series: str, step: int, last: int |
     actual = actual[~actual.index.duplicated()].sort_index()
     ax.plot(actual.index, actual.to_numpy(), color="black", lw=1, label="actual")
     sel = frame[frame["step"] == step]
-    marker = "o" if len(origins) <= 120 else None
-    for model, g in sel.groupby("model", sort=False):
-        ax.plot(g["date"], g["mean"], lw=0.9, marker=marker, ms=3, label=str(model))
+    # points, not lines: a forecast is made at each origin only, not on the days between
+    for (model, g), marker in zip(sel.groupby("model", sort=False), _MARKERS * 4, strict=False):
+        ax.plot(g["date"], g["mean"], ls="none", marker=marker, ms=4, alpha=0.8, label=str(model))
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     units = level_units(result, series)
     ax.set_ylabel(f"level ({units})" if units else "level")
-    span = f"last {len(origins)} origins" if last is not None else f"{len(origins)} origins"
+    n_all = _frame(result, series)["origin"].nunique()
+    span = f"last {len(origins)} of {n_all} origins" if len(origins) < n_all else "all origins"
     ax.set_title(f"{_named(series, units)}: {step}-step-ahead forecasts, {span}")
     return ax
 
@@ -148,6 +154,36 @@ def _plot_errors(result: Any, ax: Any, *, series: str, **_: Any) -> Any:
     ax.set_xlabel("horizon step")
     ax.set_ylabel(f"MAE ({units})" if units else "MAE")
     ax.set_title(f"{_named(series, level_units(result, series))}: mean absolute error by horizon")
+    return ax
+
+
+def _plot_cssed(result: Any, ax: Any, *, series: str, step: int, **_: Any) -> Any:
+    import matplotlib.dates as mdates
+
+    base = result.baseline
+    factor, units = error_units(result, series)
+    title = f"{_named(series, level_units(result, series))}: cumulative squared-error gap"
+    frame = _frame(result, series)
+    frame = frame[frame["step"] == step]
+    models = [m for m in frame["model"].unique() if m != base]
+    if base is None or not models:
+        ax.text(0.5, 0.5, "needs the naive model and another one", ha="center", va="center")
+        ax.set_axis_off()
+        ax.set_title(title)
+        return ax
+    sq = ((frame["y_true"] - frame["mean"]) * factor) ** 2
+    wide = sq.groupby([frame["date"], frame["model"]]).first().unstack("model")
+    for i, model in enumerate(sorted(frame["model"].unique())):
+        if model == base:
+            continue
+        gap = (wide[base] - wide[model]).dropna().cumsum()  # only dates both forecast
+        ax.plot(gap.index, gap.to_numpy(), lw=1.1, color=f"C{i}", label=str(model))
+    ax.axhline(0, color="black", lw=0.8)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylabel(f"sum of squared-error gaps ({units}²)" if units else "sum of squared-error gaps")
+    ax.set_title(f"{title}, {step}-step: {base} minus model (rising: model more accurate)")
     return ax
 
 
@@ -197,6 +233,7 @@ def _plot_coverage(result: Any, ax: Any, *, series: str, **_: Any) -> Any:
 _PLOTTERS: dict[str, Callable[..., Any]] = {
     "forecasts": _plot_forecasts,
     "errors": _plot_errors,
+    "cssed": _plot_cssed,
     "equity": _plot_equity,
     "coverage": _plot_coverage,
 }

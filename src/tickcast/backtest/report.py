@@ -218,6 +218,9 @@ _CAPTIONS = {
     "forecasts": "Actual level (black) and each model's one-step forecasts at the most "
     "recent origins.",
     "errors": "Mean absolute error at each horizon step, over all origins.",
+    "cssed": "Running sum over origins of the random walk's squared one-step error minus the "
+    "model's: rising where the model beat the random walk, falling where it lost (Welch & "
+    "Goyal, 2008). The end value divided by the number of origins is the MSE difference.",
     "equity": "Equity of the sign strategy of each model after costs, and buy-and-hold.",
     "coverage": "Share of actual values inside each model's intervals; dashed: nominal.",
 }
