@@ -162,7 +162,19 @@ def to_markdown(result: Any) -> str:
 
 
 def render_plots(result: Any, *, dpi: int = 96) -> dict[tuple[str, str], bytes]:
-    """Every plot kind for every series, as PNG bytes keyed by ``(series, kind)``."""
+    """Every plot kind of :data:`PLOT_KINDS` for every series, as PNG images.
+
+    Parameters
+    ----------
+    result : BacktestResult
+    dpi : int, default 96
+        Resolution; each figure is 10 x 4 inches (960 x 384 pixels at 96 dpi).
+
+    Returns
+    -------
+    dict of (str, str) to bytes
+        PNG file contents keyed by ``(series, kind)``, series in ``result.series`` order.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -181,7 +193,11 @@ def render_plots(result: Any, *, dpi: int = 96) -> dict[tuple[str, str], bytes]:
 
 
 def series_ids(result: Any) -> dict[str, str]:
-    """A distinct HTML id and file-name part per series, e.g. ``{"fred:DGS10": "fred-DGS10"}``."""
+    """A distinct HTML id and file-name part per series, e.g. ``{"fred:DGS10": "fred-DGS10"}``.
+
+    Runs of characters other than letters, digits, ``_``, ``.`` and ``-`` become ``-``;
+    names that collide get ``-2``, ``-3``... in ``result.series`` order.
+    """
     out: dict[str, str] = {}
     for name in result.series:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "series"
