@@ -402,7 +402,7 @@ def backtest(
                 "end": str(v.index[-1].date()),
                 "rows": len(v),
                 "kind": _series_kind(k, v),
-                "units": v.attrs.get("units", "unknown"),
+                "units": v.attrs.get("units"),  # None for a user's own Series
             }
             for k, v in series.items()
         },

@@ -8,17 +8,26 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import check_one_of
+from tickcast.backtest.plots import PLOT_KINDS, level_units, plot
 
-__all__ = ["PLOT_KINDS", "markdown_table", "plot", "summary_table", "to_html", "to_markdown"]
-
-PLOT_KINDS = ("forecasts", "errors", "equity", "coverage")
+__all__ = [
+    "PLOT_KINDS",
+    "html_page",
+    "markdown_table",
+    "plot",
+    "render_plots",
+    "series_ids",
+    "summary_table",
+    "to_html",
+    "to_markdown",
+]
 
 
 def summary_table(result: Any) -> pd.DataFrame:
@@ -152,161 +161,195 @@ def to_markdown(result: Any) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
+def render_plots(result: Any, *, dpi: int = 96) -> dict[tuple[str, str], bytes]:
+    """Every plot kind of :data:`PLOT_KINDS` for every series, as PNG images.
 
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    Parameters
+    ----------
+    result : BacktestResult
+    dpi : int, default 96
+        Resolution; each figure is 10 x 4 inches (960 x 384 pixels at 96 dpi).
 
-
-def to_html(result: Any, path: str | os.PathLike) -> str:
-    """Write a self-contained HTML report (tables and embedded PNG plots) to ``path``."""
+    Returns
+    -------
+    dict of (str, str) to bytes
+        PNG file contents keyed by ``(series, kind)``, series in ``result.series`` order.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    images = []
-    for kind in PLOT_KINDS:
-        if kind == "equity" and len(result.series) > 1:
-            continue
-        ax = plot(result, kind)
-        images.append((kind, _png(ax.figure)))
+    import matplotlib.pyplot as plt
+
+    images = {}
+    for name in result.series:
+        for kind in PLOT_KINDS:
+            _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+            plot(result, kind, ax=ax, series=name)
+            buf = io.BytesIO()
+            ax.figure.savefig(buf, format="png", dpi=dpi)
+            plt.close(ax.figure)
+            images[name, kind] = buf.getvalue()
+    return images
+
+
+def series_ids(result: Any) -> dict[str, str]:
+    """A distinct HTML id and file-name part per series, e.g. ``{"fred:DGS10": "fred-DGS10"}``.
+
+    Runs of characters other than letters, digits, ``_``, ``.`` and ``-`` become ``-``;
+    names that collide get ``-2``, ``-3``... in ``result.series`` order.
+    """
+    out: dict[str, str] = {}
+    for name in result.series:
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "series"
+        candidate, k = slug, 2
+        while candidate in out.values():
+            candidate, k = f"{slug}-{k}", k + 1
+        out[name] = candidate
+    return out
+
+
+def _table_html(frame: pd.DataFrame, css: str) -> str:
+    """``frame`` as an HTML table, index as its first column; headers may wrap after "_"."""
+    text = frame.reset_index().to_html(
+        float_format=lambda v: f"{v:.4g}", na_rep="", classes=css, border=0, index=False
+    )
+    text = re.sub(
+        r"(<th[^>]*>)([^<]*)(</th>)", lambda m: m[1] + m[2].replace("_", "_<wbr>") + m[3], text
+    )
+    return f"<div class='scroll'>{text}</div>"
+
+
+def _trading_html(result: Any, series: str) -> list[str]:
+    from tickcast.errors import ConfigError
+
+    head = "<h3>Trading (sign strategy, 5 bps costs)</h3>"
+    try:
+        stats = result.trading(series=series).stats
+    except ConfigError as exc:  # a yield without a duration, or days missing
+        return [head, f"<p>No trading view: {html.escape(str(exc))}</p>"]
+    return [
+        head,
+        "<p>Long when the forecast for the next origin's date (or the horizon, if shorter) "
+        "is above the last close, flat otherwise; held on every day until the next origin. "
+        "Sharpe ratios annualised, with Lo (2002) standard errors; psr/dsr: probabilistic and "
+        "deflated Sharpe ratios.</p>",
+        _table_html(stats, "trading"),
+    ]
+
+
+_CAPTIONS = {
+    "forecasts": "Actual level (black) and each model's one-step forecasts at the most "
+    "recent origins.",
+    "errors": "Mean absolute error at each horizon step, over all origins.",
+    "cssed": "Running sum over origins of the random walk's squared one-step error minus the "
+    "model's: rising where the model beat the random walk, falling where it lost (Welch & "
+    "Goyal, 2008). The end value divided by the number of origins is the MSE difference.",
+    "equity": "Equity of the sign strategy of each model after costs, and buy-and-hold.",
+    "coverage": "Share of actual values inside each model's intervals; dashed: nominal.",
+}
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1040px;margin:0 auto;padding:0 16px 40px;
+color:#222;line-height:1.45}
+h1{margin-bottom:4px} h2{margin-top:36px;border-bottom:2px solid #ddd;padding-bottom:4px}
+h3{margin:22px 0 6px} small,.muted{color:#666;font-weight:normal}
+nav a{margin-right:14px}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:13px;margin:6px 0 10px}
+th,td{padding:3px 8px;border-bottom:1px solid #e3e3e3;text-align:right}
+td{white-space:nowrap;font-variant-numeric:tabular-nums}
+thead th{background:#f3f3f3;border-bottom:1px solid #bbb;vertical-align:bottom}
+th:first-child,td:first-child{text-align:left;font-weight:600}
+tbody tr:hover{background:#fafafa}
+figure{margin:12px 0 22px} figure img{max-width:100%;height:auto;display:block}
+figcaption{font-size:13px;color:#555}
+"""
+
+
+def html_page(result: Any, images: dict[tuple[str, str], bytes]) -> str:
+    """The HTML report as one string: a section per series with its tables and plots.
+
+    Parameters
+    ----------
+    images : dict of (series, kind) to bytes
+        PNG images, as from :func:`render_plots`; embedded as base64 ``data:`` URIs.
+
+    Returns
+    -------
+    str
+        A self-contained page: each series in ``<section id="series-ID">`` (ids from
+        :func:`series_ids`) holding its summary table (``table.summary``), trading table
+        (``table.trading``) and one ``<figure data-kind=KIND>`` per plot kind.
+    """
+    ids = series_ids(result)
     table = summary_table(result)
+    n_origins = result.forecasts["origin"].nunique() if len(result.forecasts) else 0
+    names = [_series_title(result, s) for s in result.series]
     sections = [
         "<h1>tickcast backtest</h1>",
-        "<h2>Summary</h2>",
-        table.to_html(float_format=lambda v: f"{v:.4g}", na_rep=""),
+        f"<p class='muted'>{html.escape(', '.join(result.models))} on "
+        f"{html.escape(', '.join(names))}; {n_origins} origins, horizon "
+        f"{result.settings['splitter']['horizon']}.</p>",
+        "<nav>"
+        + "".join(f"<a href='#series-{ids[s]}'>{html.escape(s)}</a>" for s in result.series)
+        + "<a href='#settings'>settings</a></nav>",
+        "<h2>Reading the tables</h2>",
         f"<p>{html.escape(_legend(result, table))}</p>",
     ]
-    if len(result.series) == 1:
-        from tickcast.errors import ConfigError
-
-        sections += ["<h2>Trading (sign strategy, 5 bps costs)</h2>"]
-        try:
-            stats = result.trading().stats
-        except ConfigError as exc:  # a yield without a duration, or days missing
-            sections += [f"<p>No trading view: {html.escape(str(exc))}</p>"]
-        else:
-            sections += [
-                "<p>Long when the forecast for the next origin's date (or the horizon, if "
-                "shorter) is above the last close, flat otherwise; held on every day until "
-                "the next origin. Sharpe ratios annualised, with Lo (2002) standard errors; "
-                "psr/dsr: probabilistic and deflated Sharpe ratios.</p>",
-                stats.to_html(float_format=lambda v: f"{v:.4g}", na_rep=""),
-            ]
-    sections += ["<h2>Plots</h2>"]
-    sections += [f'<h3>{k}</h3><img alt="{k}" src="data:image/png;base64,{b}">' for k, b in images]
-    sections += ["<h2>Settings</h2>", "<ul>"]
+    for name in result.series:
+        part = table.xs(name, level="series") if isinstance(table.index, pd.MultiIndex) else table
+        span = result.settings["series"].get(name, {})
+        sections += [
+            f"<section id='series-{ids[name]}' class='series' data-series='{html.escape(name)}'>",
+            f"<h2>{html.escape(_series_title(result, name))} <small>{span.get('start', '')} "
+            f"to {span.get('end', '')}</small></h2>",
+            "<h3>Summary</h3>",
+            _table_html(part, "summary"),
+            *_trading_html(result, name),
+            "<h3>Plots</h3>",
+        ]
+        for kind in PLOT_KINDS:
+            if (name, kind) not in images:
+                continue
+            data = base64.b64encode(images[name, kind]).decode("ascii")
+            sections.append(
+                f"<figure data-kind='{kind}'><img alt='{html.escape(name)}: {kind}' "
+                f"src='data:image/png;base64,{data}'>"
+                f"<figcaption>{_CAPTIONS.get(kind, '')}</figcaption></figure>"
+            )
+        sections.append("</section>")
+    sections += ["<h2 id='settings'>Settings</h2>", "<ul>"]
     sections += [f"<li>{html.escape(line[2:])}</li>" for line in _settings_lines(result)]
     sections += ["</ul>"]
     if len(result.failures):
         sections += [
             "<h2>Failures</h2>",
-            result.failures.drop(columns="traceback").to_html(index=False),
+            _table_html(result.failures.drop(columns="traceback").set_index("series"), "failures"),
         ]
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>tickcast backtest</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-        "table{border-collapse:collapse}td,th{padding:2px 8px;border:1px solid #ccc}"
-        "</style></head><body>" + "\n".join(sections) + "</body></html>"
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>tickcast backtest: {html.escape(', '.join(result.series))}</title>"
+        f"<style>{_CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
     )
+
+
+def _series_title(result: Any, name: str) -> str:
+    units = level_units(result, name)
+    return f"{name} ({units})" if units else name
+
+
+def to_html(result: Any, path: str | os.PathLike) -> str:
+    """Write a self-contained HTML report (tables and embedded PNG plots) to ``path``.
+
+    Every series gets its own section with its summary and trading tables and every plot
+    kind of :data:`PLOT_KINDS`; see :func:`html_page`. The file is written under a temporary
+    name and renamed, so ``path`` is never half written. Returns ``path`` as a string.
+    """
+    page = html_page(result, render_plots(result))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
     return str(path)
-
-
-def plot(
-    result: Any,
-    kind: str = "forecasts",
-    *,
-    ax: Any = None,
-    series: str | None = None,
-    step: int = 1,
-) -> Any:
-    """Plot a backtest with matplotlib; returns the Axes.
-
-    Parameters
-    ----------
-    kind : {"forecasts", "errors", "equity", "coverage"}
-        "forecasts": actual series and each model's ``step``-ahead forecasts;
-        "errors": MAE by horizon step per model; "equity": trading equity curves (sign
-        strategy held between origins, 5 bps) and buy-and-hold; "coverage": empirical vs
-        nominal interval coverage per model.
-    series : str, optional
-        Which series, when several were backtested (default the first).
-    step : int, default 1
-        Horizon step shown by "forecasts".
-    """
-    import matplotlib.pyplot as plt
-
-    check_one_of("kind", kind, PLOT_KINDS)
-    series = series or result.series[0]
-    frame = result.forecasts[result.forecasts["series"] == series]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4))
-    if kind == "forecasts":
-        sel = frame[frame["step"] == step]
-        actual = sel.drop_duplicates("date").set_index("date")["y_true"]
-        ax.plot(actual.index, actual.to_numpy(), color="black", lw=1, label="actual")
-        for model, g in sel.groupby("model", sort=False):
-            ax.plot(g["date"], g["mean"], lw=0.8, label=str(model))
-        ax.set_title(f"{series}: {step}-step-ahead forecasts")
-    elif kind == "errors":
-        err = (frame["y_true"] - frame["mean"]).abs()
-        table = err.groupby([frame["model"], frame["step"]]).mean().unstack(0)
-        table.plot(ax=ax, marker="o")
-        ax.set_xlabel("horizon step")
-        ax.set_ylabel("MAE")
-        ax.set_title(f"{series}: mean absolute error by horizon")
-    elif kind == "equity":
-        from tickcast.errors import ConfigError
-
-        try:
-            tr = result.trading(series=series if len(result.series) > 1 else None)
-        except ConfigError as exc:  # a yield without a duration, or days missing from the frame
-            import textwrap
-
-            ax.text(
-                0.5,
-                0.5,
-                textwrap.fill(str(exc), 80),
-                ha="center",
-                va="center",
-                transform=ax.transAxes,
-                fontsize="small",
-            )
-            ax.set_axis_off()
-            ax.set_title(f"{series}: no trading view")
-            return ax
-        for name, curve in tr.equity.items():
-            ax.plot(
-                curve.index,
-                curve.to_numpy(),
-                lw=1.2 if name == "buy_and_hold" else 0.9,
-                color="black" if name == "buy_and_hold" else None,
-                label=str(name),
-            )
-        ax.set_ylabel("equity (start = 1)")
-        ax.set_title(
-            f"{series}: equity of the sign strategy, held between origins, "
-            f"{tr.settings['cost_bps']:g} bp costs"
-        )
-    else:
-        rows = {}
-        for lv in result.levels:
-            lo, hi = frame[f"lower_{lv:g}"], frame[f"upper_{lv:g}"]
-            inside = (frame["y_true"] >= lo) & (frame["y_true"] <= hi)
-            rows[f"{lv:g}%"] = inside[lo.notna()].groupby(frame["model"]).mean()
-        table = pd.DataFrame(rows)
-        table.plot.bar(ax=ax)
-        for lv in result.levels:
-            ax.axhline(lv / 100, color="grey", lw=0.8, ls="--")
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel("empirical coverage")
-        ax.set_title(f"{series}: interval coverage (dashed: nominal)")
-    ax.legend(loc="best", fontsize="small")
-    return ax

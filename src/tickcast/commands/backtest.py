@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tickcast.commands._neural import add_neural_options, model_params
+from tickcast.commands._paths import atomic_folder, output_dir
 
 __all__ = ["add_parser", "run_backtest", "write_report"]
 
@@ -34,7 +35,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--start", help="first date of the series used")
     p.add_argument("--end", help="last date of the series used")
     p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
-    p.add_argument("--out", metavar="DIR", default=None, help="report folder (default: none)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=output_dir("--out"),
+        default=None,
+        help="report folder, replaced as a whole if it holds a report (default: none)",
+    )
     add_neural_options(p)
     p.set_defaults(handler=run)
 
@@ -69,23 +76,26 @@ def run_backtest(
 
 
 def write_report(result: Any, out_dir: str | Path) -> Path:
-    """Write report.html, metrics.csv, forecasts.csv, summary.md and PNG plots; returns the dir."""
-    import matplotlib
+    """Write report.html, metrics.csv, forecasts.csv, summary.md and PNG plots; returns the dir.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    The folder is written atomically: into a temporary sibling that then replaces
+    ``out_dir`` as a whole (see :func:`~tickcast.commands._paths.atomic_folder`), so an
+    interrupt never leaves old and new files mixed. PNG files are named ``KIND.png`` for one
+    series and ``KIND-SERIES.png`` for several (``SERIES`` as in the report's section ids).
+    """
+    from tickcast.backtest.report import html_page, render_plots, series_ids
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    result.to_html(out / "report.html")
-    result.metrics().to_csv(out / "metrics.csv")
-    result.forecasts.to_csv(out / "forecasts.csv", index=False)
-    (out / "summary.md").write_text(result.to_markdown(), encoding="utf-8")
-    kinds = ["forecasts", "errors", "coverage"] + (["equity"] if len(result.series) == 1 else [])
-    for kind in kinds:
-        ax = result.plot(kind)
-        ax.figure.savefig(out / f"{kind}.png", dpi=90, bbox_inches="tight")
-        plt.close(ax.figure)
+    images = render_plots(result)
+    ids = series_ids(result)
+    with atomic_folder(out) as tmp:
+        (tmp / "report.html").write_text(html_page(result, images), encoding="utf-8")
+        result.metrics().to_csv(tmp / "metrics.csv")
+        result.forecasts.to_csv(tmp / "forecasts.csv", index=False)
+        (tmp / "summary.md").write_text(result.to_markdown(), encoding="utf-8")
+        for (series, kind), png in images.items():
+            name = f"{kind}.png" if len(result.series) == 1 else f"{kind}-{ids[series]}.png"
+            (tmp / name).write_bytes(png)
     return out
 
 

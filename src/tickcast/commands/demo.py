@@ -11,6 +11,8 @@ import argparse
 import time
 from typing import Any, TextIO
 
+from tickcast.commands._paths import output_dir
+
 __all__ = ["DEMO_SETTINGS", "add_parser", "run"]
 
 #: Small enough to finish in about a minute on 2 cores; the notebooks run the full versions.
@@ -44,7 +46,13 @@ def add_parser(subparsers: Any) -> None:
         description="Run the main job offline: a walk-forward backtest of Naive, Linear, "
         "ARIMA and LSTM on Deutsche Bank and the 10-year Treasury yield.",
     )
-    p.add_argument("--out", default="demo-report", help="report folder (default: demo-report)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=output_dir("--out"),
+        default="demo-report",
+        help="report folder, replaced as a whole if it holds a report (default: demo-report)",
+    )
     p.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
     p.set_defaults(handler=run)
 

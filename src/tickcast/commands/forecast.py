@@ -6,6 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from tickcast.commands._neural import add_neural_options, model_params
+from tickcast.commands._paths import output_file
 
 __all__ = ["add_parser"]
 
@@ -44,7 +45,12 @@ def add_parser(subparsers: Any) -> None:
         help="what the series is (price: log returns, rate: differences); default: "
         "what the source says, else a guess with a warning",
     )
-    p.add_argument("--plot", metavar="PNG", help="save a fan chart to this file")
+    p.add_argument(
+        "--plot",
+        metavar="PNG",
+        type=output_file("--plot"),
+        help="save a fan chart to this file (its folder must exist)",
+    )
     p.add_argument(
         "--prob-below",
         type=float,
