@@ -19,7 +19,7 @@ from tickcast.errors import ConfigError, DataError
 __all__ = ["PBOResult", "cscv_pbo"]
 
 #: More combinations than this are not enumerated (C(16, 8) = 12,870 is the paper's default).
-MAX_COMBINATIONS = 200_000
+MAX_COMBINATIONS = 48_620  # C(18, 9)
 
 
 @dataclass(frozen=True)
