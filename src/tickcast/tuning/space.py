@@ -33,8 +33,13 @@ def _as_list(name: str, value: Any, search: str) -> list[Any] | Any:
         values = list(value)
     elif isinstance(value, np.ndarray) and value.ndim == 1:
         values = [v.item() if isinstance(v, np.generic) else v for v in value]
-    elif search == "random" and _is_distribution(value):
-        return value
+    elif _is_distribution(value):
+        if search == "random":
+            return value
+        raise ConfigError(
+            f"`space[{name!r}]` is a distribution, which only search='random' can sample; "
+            "give a list of values or use search='random' with n_trials."
+        )
     else:
         what = "a list of values" + (" or a scipy.stats distribution" if search == "random" else "")
         hint = (

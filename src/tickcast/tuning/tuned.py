@@ -104,6 +104,22 @@ class Tuned(Forecaster):
         self.n_trials = n_trials
         self.seed = seed
 
+    def __sklearn_clone__(self) -> Tuned:
+        # sklearn's clone would call WalkForward.get_params(deep=False), which it lacks
+        import copy
+
+        from sklearn.base import clone
+
+        return type(self)(
+            clone(self.model),
+            copy.deepcopy(self.space),
+            inner=copy.deepcopy(self.inner),
+            scoring=self.scoring,
+            search=self.search,
+            n_trials=self.n_trials,
+            seed=self.seed,
+        )
+
     # ------------------------------------------------------------------ naming, capabilities
     @property
     def label(self) -> str:
