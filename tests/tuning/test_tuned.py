@@ -171,3 +171,20 @@ def test_forecast_block_is_offered_only_when_the_chosen_model_has_one(sim):
     assert not hasattr(drift, "_forecast_block")
     with pytest.raises(AttributeError, match="no_such"):
         drift.no_such  # noqa: B018
+
+
+def test_exogenous_columns_reach_the_inner_and_outer_runs(sim):
+    y = sim.ar2_prices(3, n=400)
+    X = pd.DataFrame({"dow": y.index.day_of_week.astype(float)}, index=y.index)
+    sp = tc.WalkForward(initial=250, step=5, horizon=1, refit_every=10)
+    inner = tc.WalkForward(initial=125, step=5, horizon=1, refit_every=10)
+    space = {"lags": [1, 3]}
+    tu = tc.tune(tc.LinearForecaster(horizon=1), space, y, X, splitter=sp, inner=inner)
+    bt = tc.backtest(tc.Tuned(tc.LinearForecaster(horizon=1), space, inner=inner), y, X,
+                     splitter=sp)  # fmt: skip
+    assert len(tu.failures) == len(bt.failures) == 0
+    np.testing.assert_array_equal(
+        _fc(tu, "tuned_linear")["mean"].to_numpy(), _fc(bt, "tuned_linear")["mean"].to_numpy()
+    )
+    no_x = tc.tune(tc.LinearForecaster(horizon=1), space, y, splitter=sp, inner=inner)
+    assert not np.array_equal(_fc(no_x, "tuned_linear")["mean"], _fc(tu, "tuned_linear")["mean"])
