@@ -23,6 +23,7 @@ NOTEBOOKS = [
     "04_optimizers",
     "05_activations_and_features",
     "06_will_it_hit",
+    "07_model_selection",
 ]
 
 pytest.importorskip("nbclient")

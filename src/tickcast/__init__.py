@@ -56,9 +56,12 @@ _EXPORTS: dict[str, str] = {
     "WalkForward": "tickcast.backtest",
     "BacktestResult": "tickcast.backtest",
     "diebold_mariano": "tickcast.backtest",
+    # tuning
+    "tune": "tickcast.tuning",
+    "Tuned": "tickcast.tuning",
 }
 
-_SUBMODULES = {"data", "features", "nn", "models", "backtest", "risk", "cli"}
+_SUBMODULES = {"data", "features", "nn", "models", "backtest", "tuning", "risk", "cli"}
 
 __all__ = ["__version__", "errors", *sorted(_EXPORTS)]
 

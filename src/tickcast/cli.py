@@ -171,10 +171,17 @@ def _add_backtest_parser(subparsers: Any) -> None:
     backtest.add_parser(subparsers)
 
 
+def _add_tune_parser(subparsers: Any) -> None:
+    from tickcast.commands import tune
+
+    tune.add_parser(subparsers)
+
+
 _COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_data_parser,
     _add_forecast_parser,
     _add_backtest_parser,
+    _add_tune_parser,
     _add_demo_parser,
 )
 
