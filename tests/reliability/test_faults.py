@@ -88,6 +88,82 @@ def test_server_errors_fall_back_to_a_stale_cache(net):
     assert len(net.requests) == 3
 
 
+class _Drip:
+    """A local http.server that promises a body and sends one row every ``every`` seconds.
+
+    Bounded: it sends at most ``rows`` rows, then stops by itself; a client that hangs up
+    ends its handler at the next write.
+    """
+
+    def __init__(self, rows: int = 40, every: float = 0.2) -> None:
+        import http.server
+        import threading
+
+        body = [b"DATE,T10YIE\n"] + [
+            f"2024-01-{1 + d % 28:02d},2.0\n".encode() for d in range(rows)
+        ]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(sum(map(len, body))))
+                self.end_headers()
+                try:
+                    for line in body:
+                        self.wfile.write(line)
+                        self.wfile.flush()
+                        time.sleep(every)
+                except OSError:
+                    pass  # the client gave up
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(net, monkeypatch):
+    """One row every 0.2 s for 8 s: each read is quick, but the request as a whole exceeds
+    the 1 s deadline and ends in a NetworkError after ~1 s (not 8 s), one attempt, nothing
+    cached; `auto` then falls back to the bundled snapshot."""
+    drip = _Drip(rows=40, every=0.2)
+    try:
+        monkeypatch.setattr(tc_http, "TIMEOUT", 1.0)
+        monkeypatch.setenv("TICKCAST_FRED_URL", drip.url + "/fred")
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match=r"T10YIE.*longer than 1 s in all.*too slow"):
+            tc.load("fred:T10YIE", source="network")
+        assert time.monotonic() - start < 3.0
+        assert cache.read("fred:T10YIE") is None and net.waits == []
+        start = time.monotonic()
+        with pytest.warns(FallbackWarning, match=r"longer than 1 s in all.*'dgs10'"):
+            y = tc.load("fred:DGS10")
+        assert time.monotonic() - start < 3.0 and y.attrs["via"] == "bundled"
+    finally:
+        drip.close()
+
+
+def test_a_quick_answer_read_in_chunks_is_whole(net, monkeypatch):
+    """The chunked read returns the whole body (here larger than one chunk)."""
+    rows = "".join(
+        f"{d:%Y-%m-%d},{i % 7 + 1}.25\n"
+        for i, d in enumerate(pd.bdate_range("1990-01-01", periods=12_000))
+    )
+    net.route("/fred", (200, "DATE,T10YIE\n" + rows))
+    y = tc.load("fred:T10YIE", source="network")
+    assert len(y) == 12_000 and y.iloc[-1] == (11_999 % 7 + 1) + 0.25
+
+
 # --------------------------------------------------------------------------------------------
 # the cache: a writer killed mid-write leaves the old file or the new one, never a mix
 # --------------------------------------------------------------------------------------------
