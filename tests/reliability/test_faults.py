@@ -4,6 +4,7 @@ recorded failure, never in half-written files, stray processes or NaN results.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -394,6 +395,57 @@ def test_a_clean_run_has_an_empty_failures_table_with_its_columns(dgs10):
         "traceback",
     ]
     assert res.failures["origin"].tolist() == []
+
+
+def _session_members(session: int) -> list[int]:
+    """Live processes of a session (read from /proc): a command and everything it started."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            out.append(int(entry))
+    return out
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_sigterm_to_a_parallel_cli_backtest_ends_its_workers():
+    """SIGTERM to `tickcast backtest --jobs 2` ends like Ctrl-C: exit 130 and no loky worker
+    or resource tracker left holding the output pipes (the caller's read returns). Bounded:
+    60 s for the workers to start, 30 s to finish; everything is killed in `finally`."""
+    code = "import sys; from tickcast.cli import main; sys.exit(main())"
+    argv = ["backtest", "dbk", "--models", "naive,linear", "--initial", "500", "--step", "1"]
+    argv += ["--horizon", "5", "--refit-every", "1", "--jobs", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TICKCAST_OFFLINE": "1"},
+        start_new_session=True,  # its own session: every process it starts is findable
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_session_members(proc.pid)) < 3 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.2)
+        assert len(_session_members(proc.pid)) >= 3  # the CLI, its workers, the tracker
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)  # hangs (TimeoutExpired) if pipes stay open
+        assert proc.returncode == 130 and "tickcast: interrupted" in err.decode()
+        deadline = time.monotonic() + 10
+        while _session_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_members(proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 # --------------------------------------------------------------------------------------------
