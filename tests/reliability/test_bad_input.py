@@ -1759,3 +1759,70 @@ def test_network_down_falls_back_to_the_bundled_snapshot(net, monkeypatch, close
     ):
         y = tc.load("fred:DGS10")
     assert y.attrs["via"] == "bundled" and len(y) > 1000
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_wide_unicode_csv_is_read_exactly(tmp_path, encoding):
+    """Decision: UTF-16/32 CSV (Excel's "Unicode text" export) is read like UTF-8, with or
+    without a byte-order mark, not refused as binary."""
+    path = tmp_path / "wide.csv"
+    path.write_bytes("Date;Close\r\n03.01.2020;101,5\r\n02.01.2020;100,25\r\n".encode(encoding))
+    y = tc.load(f"csv:{path}", kind="price")
+    assert y.to_dict() == {pd.Timestamp("2020-01-02"): 100.25, pd.Timestamp("2020-01-03"): 101.5}
+
+
+def test_real_numbers_pass_check_real_values():
+    """The check refuses only what is not a real number: ints, floats, numeric strings pass."""
+    from tickcast.data.validate import check_real_values
+
+    for values in (
+        np.arange(3),
+        np.ones(3, dtype=np.float32),
+        pd.Series(["1.5", "2"], dtype=object),
+        pd.Series([1, 2.5, None], dtype=object),
+        pd.DataFrame({"a": [1.0], "b": [2]}),
+    ):
+        check_real_values(values, "`v`")
+    with pytest.raises(DataError, match=r"column 'b' of `frame` must hold real numbers"):
+        check_real_values(pd.DataFrame({"a": [1.0], "b": [True]}), "`frame`")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("2024-01-03,2.0\n2024-01-02,1.0\n", "dates not in increasing order"),
+        ("2024-01-02,1.0\n2024-01-02,2.0\n", "duplicate dates, first 2024-01-02"),
+        ("2024-01-02,1.0\n2024-01-03,inf\n", "an infinite value on 2024-01-03"),
+    ],
+)
+def test_a_tampered_cache_entry_is_refetched_not_served(net, body, reason):
+    """A cache file edited with its checksum recomputed is checked like any source: it is a
+    CacheWarning naming what is wrong, the file is removed and the series fetched again."""
+    import hashlib
+
+    from tickcast.data import cache
+
+    net.route("/fred", (200, "DATE,T10YIE\n2024-01-02,2.2\n2024-01-03,2.4\n"))
+    tc.load("fred:T10YIE")
+    path = cache.path_for("fred:T10YIE")
+    head = json.loads(path.read_bytes().split(b"\n", 1)[0][len(b"# tickcast-cache ") :])
+    data = ("date,value\n" + body).encode()
+    head.update(sha256=hashlib.sha256(data).hexdigest(), rows=2)
+    path.write_bytes(b"# tickcast-cache " + json.dumps(head).encode() + b"\n" + data)
+    with pytest.warns(CacheWarning, match=rf"corrupt \({reason}\).*fetched again"):
+        y = tc.load("fred:T10YIE")
+    assert list(y) == [2.2, 2.4] and y.attrs["via"] == "network" and len(net.requests) == 2
+    assert cache.read("fred:T10YIE").frame["value"].tolist() == [2.2, 2.4]
+
+
+def test_seeds_accepted_by_prob_hit():
+    """None, non-negative ints (also NumPy's) and Generators are valid seeds; same seed, same
+    probability."""
+    from tickcast.risk import check_seed
+
+    assert check_seed(np.int64(3)) == 3 and check_seed(None) is None
+    rng = np.random.default_rng(0)
+    assert check_seed(rng) is rng
+    level = 0.97 * float(Y.iloc[-1])
+    p = [tc.prob_hit(Y, level=level, within=20, n_paths=500, seed=7) for _ in range(2)]
+    assert p[0] == p[1] and 0.0 < p[0] < 1.0

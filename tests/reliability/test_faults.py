@@ -593,3 +593,58 @@ def test_arima_non_convergence_is_reported_on_the_result():
 def test_errors_raised_by_faults_are_tickcast_errors():
     for cls in (NetworkError, TrainingError, DataError):
         assert issubclass(cls, TickcastError)
+
+
+# --------------------------------------------------------------------------------------------
+# reports of a backtest in which every origin failed, or run without intervals
+# --------------------------------------------------------------------------------------------
+class AlwaysFails(tc.Naive):
+    short_name = "broken"
+
+    def _fit(self, y, z, X):
+        raise DataError("toy failure")
+
+
+def test_a_backtest_where_every_origin_failed_still_reports(tmp_path, walk):
+    """Every table and plot works and says why it is empty; to_html writes the failures."""
+    splitter = tc.WalkForward(initial=250, step=10, horizon=3)
+    for y in (walk, {"a": walk, "b": walk * 2}):
+        res = tc.backtest([AlwaysFails()], y, splitter=splitter, progress=False)
+        assert res.forecasts.empty and len(res.failures) == 5 * (1 if "a" not in y else 2)
+        assert res.summary().empty and "toy failure" not in res.to_markdown().split("## F")[0]
+        assert "## Failures" in res.to_markdown()
+        page = open(res.to_html(tmp_path / "r.html"), encoding="utf-8").read()
+        assert "every origin failed (5 DataError)" in page and "<h2>Failures</h2>" in page
+        ax = res.plot("equity", series=res.series[0])
+        assert "no equity to show" in ax.get_title()
+
+
+def test_a_backtest_without_intervals_reports(tmp_path, walk):
+    splitter = tc.WalkForward(initial=250, step=10, horizon=3)
+    res = tc.backtest(
+        [tc.Naive(), tc.Drift(), AlwaysFails()],
+        walk,
+        splitter=splitter,
+        level=None,
+        progress=False,
+    )
+    assert res.levels == () and not res.summary().empty
+    page = open(res.to_html(tmp_path / "r.html"), encoding="utf-8").read()
+    assert not any(c.startswith(("coverage_", "width_")) for c in res.summary().columns)
+    assert "data-kind='coverage'" in page and "data-kind='equity'" in page
+    assert "<h2>Failures</h2>" in page
+
+
+def test_cli_backtest_where_every_origin_failed_writes_the_report_and_exits_1(tmp_path, capsys):
+    from tickcast.cli import main
+
+    out = tmp_path / "report"
+    argv = ["backtest", "dbk", "--models", "linear", "--initial", "5", "--horizon", "1"]
+    assert main([*argv, "--step", "2000", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    lines = [ln for ln in captured.err.splitlines() if ln.startswith("tickcast: error:")]
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert "every origin failed (linear: 1 x DataError" in lines[0]
+    assert "too short for LinearForecaster" in lines[0]
+    assert "0 origins none forecast" in captured.out
+    assert (out / "report.html").is_file() and (out / "metrics.csv").is_file()
