@@ -496,6 +496,23 @@ for _cid, _argv, _codes in [
 case("models/naive-seed-negative", "models", lambda fc: np.isfinite(fc.mean).all(), scope="models")(
     lambda: tc.Naive(seed=-1).fit(Y).predict(3)
 )
+case("models/exog-complex-column", "models", lambda m: False, scope="models")(
+    lambda: tc.LinearForecaster(lags=2, horizon=1).fit(
+        Y, pd.DataFrame({"x": np.ones(300) + 1j}, index=DATES)
+    )
+)
+case(
+    "models/exog-bool-dummy",
+    "models",
+    lambda m: np.isfinite(m.predict(1, _FUT).mean).all(),
+    scope="models",
+)(
+    lambda: tc.LinearForecaster(lags=2, horizon=1).fit(
+        Y, pd.DataFrame({"x": np.arange(300) % 2 == 0}, index=DATES)
+    )
+)
+_FUT = pd.DataFrame({"x": [True]}, index=pd.bdate_range(DATES[-1], periods=2)[1:])
+case("models/simulate-seed-string", "models", scope="models")(lambda: FIT.simulate(3, 10, seed="a"))
 case("models/simulate-seed-float", "models", scope="models")(lambda: FIT.simulate(3, 10, seed=1.5))
 case("models/simulate-seed-negative", "models", scope="models")(
     lambda: FIT.simulate(3, 10, seed=-2)

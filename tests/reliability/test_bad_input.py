@@ -1785,6 +1785,10 @@ def test_real_numbers_pass_check_real_values():
         check_real_values(values, "`v`")
     with pytest.raises(DataError, match=r"column 'b' of `frame` must hold real numbers"):
         check_real_values(pd.DataFrame({"a": [1.0], "b": [True]}), "`frame`")
+    check_real_values(pd.DataFrame({"dummy": [True, False]}), "`X`", allow_bool=True)
+    check_real_values(pd.Series([True, 1.5], dtype=object), "`X`", allow_bool=True)
+    with pytest.raises(DataError, match=r"column 'c' of `X` must hold real numbers .*got complex"):
+        check_real_values(pd.DataFrame({"d": [True], "c": [1j]}), "`X`", allow_bool=True)
 
 
 @pytest.mark.parametrize(

@@ -415,7 +415,7 @@ def _kind_of(value: Any) -> str:
     return "dates or times"
 
 
-def check_real_values(values: Any, what: str) -> None:
+def check_real_values(values: Any, what: str, *, allow_bool: bool = False) -> None:
     """Refuse values that are not real numbers: dates, time spans, complex numbers, booleans.
 
     pandas and NumPy convert all of these to floats without complaint (a datetime becomes
@@ -429,6 +429,9 @@ def check_real_values(values: Any, what: str) -> None:
         The values about to be converted to float64.
     what : str
         How to name them in the message, e.g. ``"`y`"`` or ``"column 'close' of file ..."``.
+    allow_bool : bool, default False
+        Accept booleans (read as 0/1): right for exogenous dummies, wrong for a series of
+        prices or rates.
 
     Raises
     ------
@@ -438,7 +441,7 @@ def check_real_values(values: Any, what: str) -> None:
     """
     if isinstance(values, pd.DataFrame):
         for col in values.columns:
-            check_real_values(values[col], f"column {col!r} of {what}")
+            check_real_values(values[col], f"column {col!r} of {what}", allow_bool=allow_bool)
         return
     dtype = getattr(values, "dtype", None)
     if dtype is None:
@@ -447,7 +450,7 @@ def check_real_values(values: Any, what: str) -> None:
     kind = None
     example: Any = None
     if pd.api.types.is_bool_dtype(dtype):
-        kind = "True/False (booleans)"
+        kind = None if allow_bool else "True/False (booleans)"
     elif pd.api.types.is_complex_dtype(dtype):
         kind = "complex numbers"
     elif pd.api.types.is_timedelta64_dtype(dtype):
@@ -456,7 +459,11 @@ def check_real_values(values: Any, what: str) -> None:
         kind = "dates or times"
     elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         flat = np.asarray(values, dtype=object).ravel()
-        hits = [v for v in flat[:100_000] if isinstance(v, _NOT_REAL)]
+        hits = [
+            v
+            for v in flat[:100_000]
+            if isinstance(v, _NOT_REAL) and not (allow_bool and isinstance(v, (bool, np.bool_)))
+        ]
         if hits:
             example = hits[0]
             kind = _kind_of(example)
