@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
-__all__ = ["current_umask", "follow_umask"]
+__all__ = ["check_writable_path", "current_umask", "follow_umask", "unwritable_error"]
 
 
 def current_umask() -> int:
@@ -31,3 +33,59 @@ def follow_umask(path: str | os.PathLike[str]) -> None:
     That is ``0o666 & ~umask``: 0644 under the usual umask 022, 0600 under 077.
     """
     os.chmod(path, 0o666 & ~current_umask())
+
+
+def check_writable_path(path: Any, *, name: str = "path", what: str = "the file") -> Path:
+    """Check, before any work, that a file can be written at ``path``; return it as a Path.
+
+    The first existing folder above ``path`` must be a folder (not a file) the process may
+    write to (a read-only file system or a folder without write permission is refused), and
+    ``path`` itself must not be a folder. Missing folders in between are created by the
+    writer.
+
+    Raises
+    ------
+    InputTypeError
+        ``path`` is not a string or PathLike (None, a number...).
+    ConfigError
+        The path cannot be written, naming the reason and what to do.
+    """
+    from tickcast.errors import ConfigError, InputTypeError
+
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
+        raise InputTypeError(
+            f"`{name}` must be a file path (a str or pathlib.Path) for {what}; got {path!r} "
+            f"({type(path).__name__})."
+        )
+    out = Path(path).expanduser()
+    if out.is_dir():
+        raise ConfigError(
+            f"`{name}` {str(out)!r} is a folder; give a file name for {what} inside it."
+        )
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ConfigError(
+            f"`{name}` {str(out)!r}: {str(parent)!r} is a file, not a folder, so {what} cannot "
+            "be written there; choose another path."
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"`{name}` {str(out)!r}: the folder {str(parent)!r} is not writable (read-only "
+            f"file system or no permission), so {what} cannot be written; choose another path."
+        )
+    return out
+
+
+def unwritable_error(
+    path: Path, exc: OSError, *, name: str = "path", what: str = "the file"
+) -> Exception:
+    """The ConfigError for an OSError met while writing ``what`` to ``path``."""
+    from tickcast.errors import ConfigError
+
+    reason = exc.strerror or type(exc).__name__
+    return ConfigError(
+        f"cannot write {what} to `{name}` {str(path)!r}: {reason}. Nothing was written; choose "
+        "a writable path (and check the free space)."
+    )

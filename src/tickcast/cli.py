@@ -13,15 +13,20 @@ is one more such function listed in :data:`_COMMANDS`. Handlers take the parsed 
 and return an exit status.
 
 Exit status: 0 success, 1 a :class:`~tickcast.errors.TickcastError` (one line
-``tickcast: error: ...`` on stderr, no traceback unless ``--debug``), 2 a usage error.
+``tickcast: error: ...`` on stderr, no traceback unless ``--debug``), 2 a usage error, 130
+an interrupt: Ctrl-C or SIGTERM, which both stop a parallel backtest's worker processes
+before the command exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from tickcast.errors import TickcastError
@@ -207,6 +212,43 @@ def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: A
     print(f"{_PROG}: warning: {message}", file=sys.stderr)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interrupt so that it unwinds like Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises KeyboardInterrupt in the main thread.
+
+    The default action of SIGTERM kills the process at once, leaving a parallel backtest's
+    loky workers and resource tracker alive (they hold the command's stdout and stderr, so
+    a caller waiting for those to close hangs). Raised as an interrupt, it unwinds like
+    Ctrl-C: joblib terminates its workers and :func:`_stop_workers` shuts the pool down.
+    Outside the main thread (``main`` called from a worker thread) nothing is installed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_workers() -> None:
+    """Shut down joblib's reusable loky pool, if one was started, killing its workers."""
+    reusable = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(reusable, "_executor", None)
+    if executor is not None:
+        with contextlib.suppress(Exception):
+            executor.shutdown(wait=True, kill_workers=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tickcast`` with ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
@@ -225,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (argparse printed them)
         return exc.code if isinstance(exc.code, int) else 2
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _sigterm_as_interrupt():
         if not args.debug:
             warnings.showwarning = _show_warning
         try:
@@ -237,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{_PROG}: error: {message}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
+            _stop_workers()
             print(f"{_PROG}: interrupted", file=sys.stderr)
             return 130
         except BrokenPipeError:  # `tickcast data download X | head`

@@ -10,14 +10,85 @@ import numpy as np
 from tickcast._validation import check_one_of, check_positive_int
 from tickcast.errors import ConfigError, InputTypeError
 
-__all__ = ["barrier_probability", "first_passage_times", "horizon_from_period", "prob_hit"]
+__all__ = [
+    "MAX_SIMULATED_VALUES",
+    "barrier_probability",
+    "check_seed",
+    "check_simulation_size",
+    "first_passage_times",
+    "horizon_from_period",
+    "prob_hit",
+]
+
+#: Most values (``n_paths * horizon``) one simulation may hold: 10^8 float64 = 800 MB.
+MAX_SIMULATED_VALUES = 100_000_000
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
 _STEPS_PER_UNIT = {"D": 1, "W": 5, "M": 21, "Y": 252}
 
 
+def check_seed(seed: Any, *, name: str = "seed") -> Any:
+    """Check a ``seed`` for ``numpy.random.default_rng`` before any work is done.
+
+    Parameters
+    ----------
+    seed : None, int >= 0, numpy.random.SeedSequence or numpy.random.Generator
+        None draws fresh entropy; an integer gives the same numbers on every run.
+    name : str, default "seed"
+        The argument's name in the message (``"--seed"`` on the command line).
+
+    Returns
+    -------
+    The seed, unchanged (a NumPy integer as int).
+
+    Raises
+    ------
+    ConfigError
+        A negative integer, a float, a boolean, a string or any other object.
+    """
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        if seed >= 0:
+            return int(seed)
+    raise ConfigError(
+        f"`{name}` must be None or an integer >= 0; got {seed!r} ({type(seed).__name__}). "
+        "Use e.g. seed=0 for repeatable numbers, or None for fresh ones."
+    )
+
+
+def check_simulation_size(horizon: int, n_paths: int) -> None:
+    """Refuse a simulation of more than :data:`MAX_SIMULATED_VALUES` values before allocating.
+
+    Raises
+    ------
+    ConfigError
+        If ``n_paths * horizon`` exceeds the limit; the message gives the memory it would
+        take and how far to lower ``n_paths``.
+    """
+    size = int(n_paths) * int(horizon)
+    if size > MAX_SIMULATED_VALUES:
+        most = max(MAX_SIMULATED_VALUES // max(int(horizon), 1), 0)
+        raise ConfigError(
+            f"`n_paths` x `horizon` = {int(n_paths):,} x {int(horizon):,} = {size:,} simulated "
+            f"values ({size * 8 / 2**30:,.1f} GiB) exceeds the limit of "
+            f"{MAX_SIMULATED_VALUES:,}; lower `n_paths` to at most {most:,} or shorten "
+            "`horizon`."
+        )
+
+
 def _check_paths(paths: Any) -> np.ndarray:
-    arr = np.asarray(paths, dtype=float) if not isinstance(paths, np.ndarray) else paths
+    from tickcast.data.validate import check_real_values
+
+    if isinstance(paths, np.ndarray) and paths.dtype.kind not in "fiu":
+        check_real_values(paths, "`paths`")
+    try:
+        arr = np.asarray(paths, dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise InputTypeError(
+            "`paths` must be a 2-D array of numbers of shape (n_paths, horizon), every path "
+            f"of the same length (as Forecaster.simulate returns); it cannot be one ({exc})."
+        ) from None
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise InputTypeError(
             f"`paths` must be a 2-D array of shape (n_paths, horizon); got shape {arr.shape}."
@@ -27,10 +98,20 @@ def _check_paths(paths: Any) -> np.ndarray:
     return arr
 
 
-def _hits(paths: np.ndarray, level: float, direction: str) -> np.ndarray:
-    check_one_of("direction", direction, ("below", "above"))
-    if not np.isfinite(level):
+def _check_level(level: Any) -> float:
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, (int, float, np.number)):
+        raise ConfigError(
+            f"`level` must be a finite number (the barrier, in the series' units); got "
+            f"{level!r} ({type(level).__name__})."
+        )
+    if np.iscomplexobj(level) or not np.isfinite(level):
         raise ConfigError(f"`level` must be a finite number; got {level!r}.")
+    return float(level)
+
+
+def _hits(paths: np.ndarray, level: Any, direction: str) -> np.ndarray:
+    check_one_of("direction", direction, ("below", "above"))
+    level = _check_level(level)
     return paths <= level if direction == "below" else paths >= level
 
 
@@ -59,7 +140,7 @@ def barrier_probability(paths: np.ndarray, level: float, direction: str = "below
     0.5
     """
     arr = _check_paths(paths)
-    return float(_hits(arr, float(level), direction).any(axis=1).mean())
+    return float(_hits(arr, level, direction).any(axis=1).mean())
 
 
 def first_passage_times(paths: np.ndarray, level: float, direction: str = "below") -> np.ndarray:
@@ -70,7 +151,7 @@ def first_passage_times(paths: np.ndarray, level: float, direction: str = "below
     ndarray of shape (n_paths,), float
     """
     arr = _check_paths(paths)
-    hits = _hits(arr, float(level), direction)
+    hits = _hits(arr, level, direction)
     first = hits.argmax(axis=1).astype(float) + 1.0
     first[~hits.any(axis=1)] = np.nan
     return first
@@ -200,10 +281,21 @@ def prob_hit(
     from tickcast.data.validate import validate_series
     from tickcast.models import Naive
 
-    window_offset(window)  # checked before loading
+    # every option is checked before loading and fitting
+    window_offset(window)
+    _check_level(level)
+    check_one_of("direction", direction, ("below", "above"))
+    n_paths = check_positive_int("n_paths", n_paths)
+    seed = check_seed(seed)
+    if model is not None and not (hasattr(model, "fit") and hasattr(model, "simulate")):
+        raise InputTypeError(
+            f"`model` must be an unfitted tickcast forecaster such as tc.Naive() or None; got "
+            f"{model!r} ({type(model).__name__})."
+        )
     y = validate_series(spec, name="spec") if isinstance(spec, pd.Series) else load(spec)
     y = last_window(y, window)
     model = Naive() if model is None else model
     horizon = horizon_from_period(within, y=y)
+    check_simulation_size(horizon, n_paths)
     paths = model.fit(y).simulate(horizon, n_paths, seed=seed)
     return barrier_probability(paths, level, direction)

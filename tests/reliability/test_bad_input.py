@@ -135,6 +135,47 @@ BAD_Y: dict[str, tuple[Callable[[], object], type, str]] = {
         DataError,
         r"must have a DatetimeIndex; got RangeIndex",
     ),
+    # values that are not real numbers (issue 15): pandas/NumPy would turn them into floats
+    "datetimes": (
+        lambda: pd.Series(DATES, index=DATES),
+        DataError,
+        r"`y` must hold real numbers .*got dates or times .*Pass the column of prices",
+    ),
+    "tz-datetimes": (
+        lambda: pd.Series(DATES.tz_localize("UTC"), index=DATES),
+        DataError,
+        r"`y` must hold real numbers .*got dates or times .*datetime64\[\w+, UTC\]",
+    ),
+    "timedeltas": (
+        lambda: pd.Series(DATES - DATES[0], index=DATES),
+        DataError,
+        r"`y` must hold real numbers .*got time spans \(timedeltas\).*total_seconds",
+    ),
+    "complex": (
+        lambda: pd.Series(Y.to_numpy() + 1j, index=DATES),
+        DataError,
+        r"`y` must hold real numbers .*got complex numbers .*complex128.*\.real or abs",
+    ),
+    "booleans": (
+        lambda: pd.Series(Y.to_numpy() > 100, index=DATES),
+        DataError,
+        r"`y` must hold real numbers .*got True/False \(booleans\).*dtype bool",
+    ),
+    "object-dates": (
+        lambda: pd.Series([pd.Timestamp("2020-01-01")] * N, index=DATES, dtype=object),
+        DataError,
+        r"got dates or times \(e\.g\. Timestamp\('2020-01-01.*dtype object",
+    ),
+    "object-complex": (
+        lambda: pd.Series([*Y.iloc[:-1], 2 + 1j], index=DATES, dtype=object),
+        DataError,
+        r"got complex numbers \(e\.g\. \(2\+1j\)\), dtype object",
+    ),
+    "periods": (
+        lambda: pd.Series(pd.period_range("2020-01-01", periods=N, freq="D"), index=DATES),
+        DataError,
+        r"got dates or times .*period\[D\]",
+    ),
 }
 
 MODELS: dict[str, Callable[[], tc.Forecaster]] = {
@@ -912,7 +953,17 @@ CASES += [
 ]
 
 # ---- backtest -----------------------------------------------------------------------------------
-for _bad in ("empty", "nan-inside", "unsorted", "duplicate-dates", "dataframe", "mixed-tz-index"):
+for _bad in (
+    "empty",
+    "nan-inside",
+    "unsorted",
+    "duplicate-dates",
+    "dataframe",
+    "mixed-tz-index",
+    "datetimes",
+    "complex",
+    "timedeltas",
+):
     _build, _err, _match = BAD_Y[_bad]
     if _bad == "empty":  # the engine checks the data before the splitter's lengths
         _match = r"`y` .*"
@@ -1005,6 +1056,399 @@ CASES += [
     ),
 ]
 
+# ---- issue 15: loaders ------------------------------------------------------------------------
+CASES += [
+    Case(
+        "load/csv-extra-field",
+        _csv("date,close\n2020-01-01,1,5\n2020-01-02,2\n"),
+        DataError,
+        r"line 2 of file .* has 3 fields but the header has 2 \(\['date', 'close'\]\); the "
+        r"extra value\(s\) \['5'\]",
+    ),
+    Case(
+        "load/csv-extra-field-later",
+        _csv("date,close\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3,4,5\n"),
+        DataError,
+        r"line 4 of file .* has 4 fields",
+    ),
+    Case(
+        "load/csv-trailing-delimiter",
+        _csv("date,close\n2020-01-01,1,\n2020-01-02,2,\n"),
+        DataError,
+        r"has 3 fields but the header has 2.*a trailing delimiter counts as a field",
+    ),
+    Case(
+        "load/csv-extra-field-semicolons",
+        _csv("Datum;Schluss\n02.01.2020;1,5;7\n"),
+        DataError,
+        r"line 2 of file .* has 3 fields but the header has 2",
+    ),
+    Case(
+        "load/csv-utf16-undecodable",
+        _csv(b"\xff\xfed\x00a\x00\x00\xd8"),  # a BOM, then a lone surrogate
+        DataError,
+        r"looks like UTF-16 text but does not decode.*Save it as UTF-8",
+    ),
+]
+
+
+# ---- issue 15: a cache entry edited with its checksum recomputed -------------------------------
+def _tampered_cache(body: str, **header):
+    """Write a valid entry for fred:DGS10, replace its body (checksum recomputed), then load
+    from the cache only: the entry must be refused as corrupt, not served."""
+
+    def call(ctx):
+        import hashlib
+
+        from tickcast.data import cache
+
+        frame = pd.DataFrame(
+            {"value": [1.0, 2.0, 3.0]},
+            index=pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"], name="date"),
+        )
+        cache.write("fred:DGS10", frame, meta={"kind": "rate"})
+        path = cache.path_for("fred:DGS10")
+        head = json.loads(path.read_bytes().split(b"\n", 1)[0][len(b"# tickcast-cache ") :])
+        data = ("date,value\n" + body).encode()
+        rows = body.count("\n")
+        head.update(sha256=hashlib.sha256(data).hexdigest(), rows=rows, **header)
+        path.write_bytes(b"# tickcast-cache " + json.dumps(head).encode() + b"\n" + data)
+        return tc.load("fred:DGS10", source="cache")
+
+    return call
+
+
+_CACHE_ROWS = "2024-01-02,1.0\n2024-01-03,2.0\n"
+CASES += [
+    Case(
+        f"cache/{name}",
+        _tampered_cache(body, **header),
+        DataError,
+        r"nothing is cached for 'fred:DGS10'",
+        warns=CacheWarning,
+    )
+    for name, body, header in [
+        ("unsorted", "2024-01-03,2.0\n2024-01-02,1.0\n", {}),
+        ("duplicate-dates", "2024-01-02,1.0\n2024-01-02,2.0\n", {}),
+        ("inf", "2024-01-02,1.0\n2024-01-03,inf\n", {}),
+        ("minus-inf", "2024-01-02,-inf\n2024-01-03,2.0\n", {}),
+        ("all-missing", "2024-01-02,\n2024-01-03,\n", {}),
+        ("missing-date", ",1.0\n2024-01-03,2.0\n", {}),
+        ("fetched-in-the-future", _CACHE_ROWS, {"fetched": "2999-01-01T00:00:00+00:00"}),
+        ("meta-not-a-mapping", _CACHE_ROWS, {"meta": [1, 2]}),
+        ("unknown-kind", _CACHE_ROWS, {"meta": {"kind": "banana"}}),
+    ]
+]
+
+
+# ---- issue 15: risk ----------------------------------------------------------------------------
+_PATHS = np.array([[10.0, 4.0, 6.0], [10.0, 9.0, 8.0]])
+CASES += [
+    Case(
+        "risk/barrier-level-none",
+        lambda ctx: tc.barrier_probability(_PATHS, None),
+        ConfigError,
+        r"`level` must be a finite number \(the barrier.*got None \(NoneType\)",
+    ),
+    Case(
+        "risk/barrier-level-string",
+        lambda ctx: tc.barrier_probability(_PATHS, "5"),
+        ConfigError,
+        r"`level` must be a finite number .*got '5' \(str\)",
+    ),
+    Case(
+        "risk/barrier-level-bool",
+        lambda ctx: tc.barrier_probability(_PATHS, True),
+        ConfigError,
+        r"`level` must be a finite number .*got True",
+    ),
+    Case(
+        "risk/barrier-level-complex",
+        lambda ctx: tc.barrier_probability(_PATHS, 5 + 1j),
+        ConfigError,
+        r"`level` must be a finite number",
+    ),
+    Case(
+        "risk/barrier-ragged-paths",
+        lambda ctx: tc.barrier_probability([[1.0, 2.0], [1.0]], 1.5),
+        InputTypeError,
+        r"`paths` must be a 2-D array of numbers .*every path of the same length",
+    ),
+    Case(
+        "risk/barrier-ragged-object-array",
+        lambda ctx: tc.barrier_probability(np.array([[1.0, 2.0], [1.0]], dtype=object), 1.5),
+        InputTypeError,
+        r"`paths` must be a 2-D array of numbers",
+    ),
+    Case(
+        "risk/barrier-complex-paths",
+        lambda ctx: tc.barrier_probability(_PATHS + 1j, 5.0),
+        DataError,
+        r"`paths` must hold real numbers .*complex",
+    ),
+    Case(
+        "risk/first-passage-level-none",
+        lambda ctx: tc.first_passage_times(_PATHS, None),
+        ConfigError,
+        r"`level` must be a finite number",
+    ),
+    Case(
+        "risk/prob-hit-seed-negative",
+        lambda ctx: tc.prob_hit(Y, level=50.0, seed=-3),
+        ConfigError,
+        r"`seed` must be None or an integer >= 0; got -3 \(int\)",
+    ),
+    Case(
+        "risk/prob-hit-seed-float",
+        lambda ctx: tc.prob_hit(Y, level=50.0, seed=1.5),
+        ConfigError,
+        r"`seed` must be None or an integer >= 0; got 1\.5 \(float\)",
+    ),
+    Case(
+        "risk/prob-hit-seed-string",
+        lambda ctx: tc.prob_hit(Y, level=50.0, seed="0"),
+        ConfigError,
+        r"`seed` must be None or an integer >= 0; got '0'",
+    ),
+    Case(
+        "risk/prob-hit-too-many-values",
+        lambda ctx: tc.prob_hit(Y, level=50.0, n_paths=10**10, within="1Y"),
+        ConfigError,
+        r"`n_paths` x `horizon` = 10,000,000,000 x \d+ .*GiB\) exceeds the limit",
+    ),
+    Case(
+        "risk/prob-hit-level-none",
+        lambda ctx: tc.prob_hit("no-such-dataset", level=None),  # before loading
+        ConfigError,
+        r"`level` must be a finite number",
+    ),
+    Case(
+        "risk/prob-hit-model-by-name",
+        lambda ctx: tc.prob_hit(Y, level=50.0, model="naive"),
+        InputTypeError,
+        r"`model` must be an unfitted tickcast forecaster .*got 'naive' \(str\)",
+    ),
+    Case(
+        "risk/prob-hit-direction",
+        lambda ctx: tc.prob_hit("no-such-dataset", level=1.0, direction="up"),
+        ConfigError,
+        r"`direction` must be one of",
+    ),
+]
+
+
+# ---- issue 15: saved models: reading and writing -----------------------------------------------
+def _huge_member(ctx) -> Path:
+    """A saved model whose y_values member declares 10^12 float64 (8 TB) in its npy header."""
+    import io
+    import zipfile
+
+    from numpy.lib import format as npy
+
+    src = _saved(ctx)
+    out = ctx.tmp / "huge.npz"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "y_values.npy":
+                head = io.BytesIO()
+                npy.write_array_header_1_0(
+                    head, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+                )
+                data = head.getvalue() + data[128:]
+            zout.writestr(info, data)
+    return out
+
+
+def _read_only(ctx):
+    """Make the file system refuse writes (as a read-only mount does, even for root)."""
+    import errno
+    import os
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    ctx.monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    ctx.monkeypatch.setattr(Path, "write_text", refuse)
+
+
+def _fit_with_attr(**attrs):
+    y = Y.copy()
+    y.attrs = {**y.attrs, **attrs}
+    return tc.Naive().fit(y)
+
+
+def _backtest_result():
+    return tc.backtest(
+        [tc.Naive()], Y, splitter=tc.WalkForward(initial=250, step=20, horizon=2), progress=False
+    )
+
+
+CASES += [
+    Case(
+        "load_model/path-none",
+        lambda ctx: tc.load_model(None),
+        InputTypeError,
+        r"`path` must be the path of a saved model file .*got None \(NoneType\)",
+    ),
+    Case(
+        "load_model/path-int",
+        lambda ctx: tc.load_model(3),
+        InputTypeError,
+        r"`path` must be the path of a saved model file .*got 3 \(int\)",
+    ),
+    Case(
+        "load_model/path-empty",
+        lambda ctx: tc.load_model(""),
+        InputTypeError,
+        r"`path` must be the path",
+    ),
+    Case(
+        "load_model/a-folder",
+        lambda ctx: tc.load_model(ctx.tmp),
+        ModelFileError,
+        r"is a folder, not a model file",
+    ),
+    Case(
+        "load_model/declared-shape-10-to-the-12",
+        lambda ctx: tc.load_model(_huge_member(ctx)),
+        ModelFileError,
+        r"member 'y_values\.npy' declares shape \(1000000000000,\) of float64 "
+        r"\(8,000,000,000,000 bytes\) but holds [\d,]+ bytes",
+    ),
+    Case(
+        "load_model/format-version-string",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: _header(f, format_version="1"))),
+        ModelFileError,
+        r"has format_version '1' \(str\), not an integer; tickcast writes 1",
+    ),
+    Case(
+        "load_model/format-version-float",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: _header(f, format_version=1.0))),
+        ModelFileError,
+        r"has format_version 1\.0 \(float\), not an integer",
+    ),
+    Case(
+        "load_model/format-version-bool",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: _header(f, format_version=True))),
+        ModelFileError,
+        r"has format_version True \(bool\)",
+    ),
+    Case(
+        "load_model/format-version-missing",
+        lambda ctx: tc.load_model(
+            _saved(
+                ctx,
+                lambda f: {
+                    **f,
+                    "__header__": np.array(
+                        json.dumps(
+                            {
+                                k: v
+                                for k, v in json.loads(str(f["__header__"])).items()
+                                if k != "format_version"
+                            }
+                        )
+                    ),
+                },
+            )
+        ),
+        ModelFileError,
+        r"has no format_version in its header",
+    ),
+    Case(
+        "load_model/format-version-0",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: _header(f, format_version=0))),
+        ModelFileError,
+        r"has format_version 0; tickcast model formats start at 1",
+    ),
+    Case(
+        "load_model/params-not-a-mapping",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: _header(f, params=[1]))),
+        ModelFileError,
+        r"damaged or inconsistent and cannot be restored as a Naive",
+    ),
+    Case(
+        "save/path-none",
+        lambda ctx: fitted("naive").save(None),
+        InputTypeError,
+        r"`path` must be a file path .* for the model file; got None",
+    ),
+    Case(
+        "save/parent-is-a-file",
+        lambda ctx: fitted("naive").save(_saved(ctx) / "inside.npz"),
+        ConfigError,
+        r"model\.npz' is a file, not a folder, so the model file cannot be written there",
+    ),
+    Case(
+        "save/read-only-file-system",
+        lambda ctx: (_read_only(ctx), fitted("naive").save(ctx.tmp / "m.npz")),
+        ConfigError,
+        r"cannot write the model file to `path` .*m\.npz': Read-only file system\. "
+        r"Nothing was written",
+    ),
+    Case(
+        "save/target-object",
+        lambda ctx: tc.Naive(target=tc.Diff()).fit(Y).save(ctx.tmp / "m.npz"),
+        ConfigError,
+        r"cannot save Naive: its parameter `target` is a Diff .*Pass it by name",
+    ),
+    Case(
+        "save/attrs-timestamp",
+        lambda ctx: _fit_with_attr(asof=pd.Timestamp("2021-01-01")).save(ctx.tmp / "m.npz"),
+        ConfigError,
+        r"`y\.attrs\['asof'\]` of the fitted series is a Timestamp .*Store it as a string",
+    ),
+    Case(
+        "save/attrs-object",
+        lambda ctx: _fit_with_attr(note=object()).save(ctx.tmp / "m.npz"),
+        ConfigError,
+        r"`y\.attrs\['note'\]` of the fitted series is a object",
+    ),
+    Case(
+        "save/rnn-activation-object",
+        lambda ctx: (
+            tc.RNNForecaster("rnn", hidden=2, lookback=3, horizon=2, epochs=1, activations=_tanh())
+            .fit(Y)
+            .save(ctx.tmp / "m.npz")
+        ),
+        ConfigError,
+        r"cannot save RNNForecaster: its parameter `activations` is a Tanh",
+    ),
+    Case(
+        "report/to-html-parent-is-a-file",
+        lambda ctx: _backtest_result().to_html(_saved(ctx) / "r.html"),
+        ConfigError,
+        r"`path` .*r\.html': .*model\.npz' is a file, not a folder, so the HTML report",
+    ),
+    Case(
+        "report/to-html-read-only",
+        lambda ctx: (_read_only(ctx), _backtest_result().to_html(ctx.tmp / "r.html")),
+        ConfigError,
+        r"cannot write the HTML report to `path` .*Read-only file system",
+    ),
+    Case(
+        "report/to-html-path-none",
+        lambda ctx: _backtest_result().to_html(None),
+        InputTypeError,
+        r"`path` must be a file path .* for the HTML report; got None",
+    ),
+    Case(
+        "report/to-html-a-folder",
+        lambda ctx: _backtest_result().to_html(ctx.tmp),
+        ConfigError,
+        r"is a folder; give a file name for the HTML report inside it",
+    ),
+]
+
+
+def _tanh():
+    from tickcast.nn.activations import Tanh
+
+    return Tanh()
+
+
 # ---- command line (--debug re-raises, so the exact type is visible) ----------------------------
 CLI_ARGV: list[tuple[str, list[str], type, str]] = [
     (
@@ -1073,10 +1517,54 @@ CLI_ARGV: list[tuple[str, list[str], type, str]] = [
         ConfigError,
         r"ECB spec must be 'ecb:FLOW/KEY'",
     ),
+    # issue 15: checked before loading or fitting
+    (
+        "forecast-seed-negative",
+        ["forecast", "dbk", "--seed", "-1"],
+        ConfigError,
+        r"`--seed` must be None or an integer >= 0; got -1",
+    ),
+    (
+        "forecast-horizon-huge",
+        ["forecast", "dbk", "--horizon", "1000000"],
+        ConfigError,
+        r"`horizon` must be at most 10,000 steps on the command line.*got 1,000,000",
+    ),
+    (
+        "forecast-every-beyond-horizon",
+        ["forecast", "dbk", "--horizon", "10", "--every", "50"],
+        ConfigError,
+        r"`--every` must be an integer between 1 and --horizon \(10\).*got 50",
+    ),
+    (
+        "forecast-every-0",
+        ["forecast", "dbk", "--every", "0"],
+        ConfigError,
+        r"`--every` must be an integer between 1 and --horizon \(20\).*got 0",
+    ),
+    (
+        "forecast-every-negative",
+        ["forecast", "dbk", "--every", "-3"],
+        ConfigError,
+        r"`--every` must be an integer between 1 .*got -3",
+    ),
+    (
+        "forecast-paths-too-many",
+        ["forecast", "dbk", "--horizon", "2000", "--paths", "100000", "--prob-below", "5"],
+        ConfigError,
+        r"`n_paths` x `horizon` = 100,000 x 2,000 = 200,000,000 .*at most 50,000",
+    ),
+    (
+        "forecast-csv-extra-field",
+        ["forecast", "csv:{tmp}/extra.csv"],
+        DataError,
+        r"line 3 of file .*extra\.csv' has 3 fields but the header has 2",
+    ),
 ]
 
 
 def _argv(argv: list[str], ctx) -> list[str]:
+    (ctx.tmp / "extra.csv").write_text("date,close\n2020-01-01,1\n2020-01-02,2,9\n")
     return [a.replace("{tmp}", str(ctx.tmp)) for a in argv]
 
 
@@ -1271,3 +1759,74 @@ def test_network_down_falls_back_to_the_bundled_snapshot(net, monkeypatch, close
     ):
         y = tc.load("fred:DGS10")
     assert y.attrs["via"] == "bundled" and len(y) > 1000
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_wide_unicode_csv_is_read_exactly(tmp_path, encoding):
+    """Decision: UTF-16/32 CSV (Excel's "Unicode text" export) is read like UTF-8, with or
+    without a byte-order mark, not refused as binary."""
+    path = tmp_path / "wide.csv"
+    path.write_bytes("Date;Close\r\n03.01.2020;101,5\r\n02.01.2020;100,25\r\n".encode(encoding))
+    y = tc.load(f"csv:{path}", kind="price")
+    assert y.to_dict() == {pd.Timestamp("2020-01-02"): 100.25, pd.Timestamp("2020-01-03"): 101.5}
+
+
+def test_real_numbers_pass_check_real_values():
+    """The check refuses only what is not a real number: ints, floats, numeric strings pass."""
+    from tickcast.data.validate import check_real_values
+
+    for values in (
+        np.arange(3),
+        np.ones(3, dtype=np.float32),
+        pd.Series(["1.5", "2"], dtype=object),
+        pd.Series([1, 2.5, None], dtype=object),
+        pd.DataFrame({"a": [1.0], "b": [2]}),
+    ):
+        check_real_values(values, "`v`")
+    with pytest.raises(DataError, match=r"column 'b' of `frame` must hold real numbers"):
+        check_real_values(pd.DataFrame({"a": [1.0], "b": [True]}), "`frame`")
+    check_real_values(pd.DataFrame({"dummy": [True, False]}), "`X`", allow_bool=True)
+    check_real_values(pd.Series([True, 1.5], dtype=object), "`X`", allow_bool=True)
+    with pytest.raises(DataError, match=r"column 'c' of `X` must hold real numbers .*got complex"):
+        check_real_values(pd.DataFrame({"d": [True], "c": [1j]}), "`X`", allow_bool=True)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("2024-01-03,2.0\n2024-01-02,1.0\n", "dates not in increasing order"),
+        ("2024-01-02,1.0\n2024-01-02,2.0\n", "duplicate dates, first 2024-01-02"),
+        ("2024-01-02,1.0\n2024-01-03,inf\n", "an infinite value on 2024-01-03"),
+    ],
+)
+def test_a_tampered_cache_entry_is_refetched_not_served(net, body, reason):
+    """A cache file edited with its checksum recomputed is checked like any source: it is a
+    CacheWarning naming what is wrong, the file is removed and the series fetched again."""
+    import hashlib
+
+    from tickcast.data import cache
+
+    net.route("/fred", (200, "DATE,T10YIE\n2024-01-02,2.2\n2024-01-03,2.4\n"))
+    tc.load("fred:T10YIE")
+    path = cache.path_for("fred:T10YIE")
+    head = json.loads(path.read_bytes().split(b"\n", 1)[0][len(b"# tickcast-cache ") :])
+    data = ("date,value\n" + body).encode()
+    head.update(sha256=hashlib.sha256(data).hexdigest(), rows=2)
+    path.write_bytes(b"# tickcast-cache " + json.dumps(head).encode() + b"\n" + data)
+    with pytest.warns(CacheWarning, match=rf"corrupt \({reason}\).*fetched again"):
+        y = tc.load("fred:T10YIE")
+    assert list(y) == [2.2, 2.4] and y.attrs["via"] == "network" and len(net.requests) == 2
+    assert cache.read("fred:T10YIE").frame["value"].tolist() == [2.2, 2.4]
+
+
+def test_seeds_accepted_by_prob_hit():
+    """None, non-negative ints (also NumPy's) and Generators are valid seeds; same seed, same
+    probability."""
+    from tickcast.risk import check_seed
+
+    assert check_seed(np.int64(3)) == 3 and check_seed(None) is None
+    rng = np.random.default_rng(0)
+    assert check_seed(rng) is rng
+    level = 0.97 * float(Y.iloc[-1])
+    p = [tc.prob_hit(Y, level=level, within=20, n_paths=500, seed=7) for _ in range(2)]
+    assert p[0] == p[1] and 0.0 < p[0] < 1.0

@@ -4,6 +4,7 @@ recorded failure, never in half-written files, stray processes or NaN results.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -86,6 +87,82 @@ def test_server_errors_fall_back_to_a_stale_cache(net):
         y = tc.load("fred:T10YIE")
     assert list(y) == [1.0, 1.5] and y.attrs["via"] == "cache"
     assert len(net.requests) == 3
+
+
+class _Drip:
+    """A local http.server that promises a body and sends one row every ``every`` seconds.
+
+    Bounded: it sends at most ``rows`` rows, then stops by itself; a client that hangs up
+    ends its handler at the next write.
+    """
+
+    def __init__(self, rows: int = 40, every: float = 0.2) -> None:
+        import http.server
+        import threading
+
+        body = [b"DATE,T10YIE\n"] + [
+            f"2024-01-{1 + d % 28:02d},2.0\n".encode() for d in range(rows)
+        ]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(sum(map(len, body))))
+                self.end_headers()
+                try:
+                    for line in body:
+                        self.wfile.write(line)
+                        self.wfile.flush()
+                        time.sleep(every)
+                except OSError:
+                    pass  # the client gave up
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(net, monkeypatch):
+    """One row every 0.2 s for 8 s: each read is quick, but the request as a whole exceeds
+    the 1 s deadline and ends in a NetworkError after ~1 s (not 8 s), one attempt, nothing
+    cached; `auto` then falls back to the bundled snapshot."""
+    drip = _Drip(rows=40, every=0.2)
+    try:
+        monkeypatch.setattr(tc_http, "TIMEOUT", 1.0)
+        monkeypatch.setenv("TICKCAST_FRED_URL", drip.url + "/fred")
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match=r"T10YIE.*longer than 1 s in all.*too slow"):
+            tc.load("fred:T10YIE", source="network")
+        assert time.monotonic() - start < 3.0
+        assert cache.read("fred:T10YIE") is None and net.waits == []
+        start = time.monotonic()
+        with pytest.warns(FallbackWarning, match=r"longer than 1 s in all.*'dgs10'"):
+            y = tc.load("fred:DGS10")
+        assert time.monotonic() - start < 3.0 and y.attrs["via"] == "bundled"
+    finally:
+        drip.close()
+
+
+def test_a_quick_answer_read_in_chunks_is_whole(net, monkeypatch):
+    """The chunked read returns the whole body (here larger than one chunk)."""
+    rows = "".join(
+        f"{d:%Y-%m-%d},{i % 7 + 1}.25\n"
+        for i, d in enumerate(pd.bdate_range("1990-01-01", periods=12_000))
+    )
+    net.route("/fred", (200, "DATE,T10YIE\n" + rows))
+    y = tc.load("fred:T10YIE", source="network")
+    assert len(y) == 12_000 and y.iloc[-1] == (11_999 % 7 + 1) + 0.25
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,6 +397,57 @@ def test_a_clean_run_has_an_empty_failures_table_with_its_columns(dgs10):
     assert res.failures["origin"].tolist() == []
 
 
+def _session_members(session: int) -> list[int]:
+    """Live processes of a session (read from /proc): a command and everything it started."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            out.append(int(entry))
+    return out
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_sigterm_to_a_parallel_cli_backtest_ends_its_workers():
+    """SIGTERM to `tickcast backtest --jobs 2` ends like Ctrl-C: exit 130 and no loky worker
+    or resource tracker left holding the output pipes (the caller's read returns). Bounded:
+    60 s for the workers to start, 30 s to finish; everything is killed in `finally`."""
+    code = "import sys; from tickcast.cli import main; sys.exit(main())"
+    argv = ["backtest", "dbk", "--models", "naive,linear", "--initial", "500", "--step", "1"]
+    argv += ["--horizon", "5", "--refit-every", "1", "--jobs", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TICKCAST_OFFLINE": "1"},
+        start_new_session=True,  # its own session: every process it starts is findable
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_session_members(proc.pid)) < 3 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.2)
+        assert len(_session_members(proc.pid)) >= 3  # the CLI, its workers, the tracker
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)  # hangs (TimeoutExpired) if pipes stay open
+        assert proc.returncode == 130 and "tickcast: interrupted" in err.decode()
+        deadline = time.monotonic() + 10
+        while _session_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_members(proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 # --------------------------------------------------------------------------------------------
 # numerics
 # --------------------------------------------------------------------------------------------
@@ -465,3 +593,58 @@ def test_arima_non_convergence_is_reported_on_the_result():
 def test_errors_raised_by_faults_are_tickcast_errors():
     for cls in (NetworkError, TrainingError, DataError):
         assert issubclass(cls, TickcastError)
+
+
+# --------------------------------------------------------------------------------------------
+# reports of a backtest in which every origin failed, or run without intervals
+# --------------------------------------------------------------------------------------------
+class AlwaysFails(tc.Naive):
+    short_name = "broken"
+
+    def _fit(self, y, z, X):
+        raise DataError("toy failure")
+
+
+def test_a_backtest_where_every_origin_failed_still_reports(tmp_path, walk):
+    """Every table and plot works and says why it is empty; to_html writes the failures."""
+    splitter = tc.WalkForward(initial=250, step=10, horizon=3)
+    for y in (walk, {"a": walk, "b": walk * 2}):
+        res = tc.backtest([AlwaysFails()], y, splitter=splitter, progress=False)
+        assert res.forecasts.empty and len(res.failures) == 5 * (1 if "a" not in y else 2)
+        assert res.summary().empty and "toy failure" not in res.to_markdown().split("## F")[0]
+        assert "## Failures" in res.to_markdown()
+        page = open(res.to_html(tmp_path / "r.html"), encoding="utf-8").read()
+        assert "every origin failed (5 DataError)" in page and "<h2>Failures</h2>" in page
+        ax = res.plot("equity", series=res.series[0])
+        assert "no equity to show" in ax.get_title()
+
+
+def test_a_backtest_without_intervals_reports(tmp_path, walk):
+    splitter = tc.WalkForward(initial=250, step=10, horizon=3)
+    res = tc.backtest(
+        [tc.Naive(), tc.Drift(), AlwaysFails()],
+        walk,
+        splitter=splitter,
+        level=None,
+        progress=False,
+    )
+    assert res.levels == () and not res.summary().empty
+    page = open(res.to_html(tmp_path / "r.html"), encoding="utf-8").read()
+    assert not any(c.startswith(("coverage_", "width_")) for c in res.summary().columns)
+    assert "data-kind='coverage'" in page and "data-kind='equity'" in page
+    assert "<h2>Failures</h2>" in page
+
+
+def test_cli_backtest_where_every_origin_failed_writes_the_report_and_exits_1(tmp_path, capsys):
+    from tickcast.cli import main
+
+    out = tmp_path / "report"
+    argv = ["backtest", "dbk", "--models", "linear", "--initial", "5", "--horizon", "1"]
+    assert main([*argv, "--step", "2000", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    lines = [ln for ln in captured.err.splitlines() if ln.startswith("tickcast: error:")]
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert "every origin failed (linear: 1 x DataError" in lines[0]
+    assert "too short for LinearForecaster" in lines[0]
+    assert "0 origins none forecast" in captured.out
+    assert (out / "report.html").is_file() and (out / "metrics.csv").is_file()

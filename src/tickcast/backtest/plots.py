@@ -20,7 +20,7 @@ import pandas as pd
 from tickcast._validation import check_int, check_one_of
 from tickcast.errors import ConfigError
 
-__all__ = ["PLOT_KINDS", "error_units", "level_units", "plot"]
+__all__ = ["PLOT_KINDS", "error_units", "level_units", "no_forecasts_text", "plot"]
 
 #: Plot kinds, in the order the HTML report shows them for each series.
 PLOT_KINDS = ("forecasts", "errors", "cssed", "equity", "coverage")
@@ -98,6 +98,8 @@ def plot(
         last = check_int("last", last, minimum=1)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    if _frame(result, series).empty:  # every origin failed: say so instead of plotting
+        return _no_forecasts(result, ax, series, kind)
     _PLOTTERS[kind](result, ax, series=series, step=step, last=last)
     if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize="small")
@@ -106,6 +108,37 @@ def plot(
 
 def _frame(result: Any, series: str) -> pd.DataFrame:
     return result.forecasts[result.forecasts["series"] == series]
+
+
+def no_forecasts_text(result: Any, series: str) -> str:
+    """Why a series has nothing to plot or tabulate: its failures, counted by error type."""
+    failures = result.failures
+    mine = failures[failures["series"] == series] if len(failures) else failures
+    if len(mine) == 0:
+        return f"{series}: no forecasts (no origin was forecast)."
+    counts = mine["error"].value_counts()
+    kinds = ", ".join(f"{n} {err}" for err, n in counts.items())
+    return (
+        f"{series}: no forecasts: every origin failed ({kinds}); see result.failures "
+        f"(first: {mine['message'].iloc[0]})"
+    )
+
+
+def _no_forecasts(result: Any, ax: Any, series: str, kind: str) -> Any:
+    import textwrap
+
+    ax.text(
+        0.5,
+        0.5,
+        textwrap.fill(no_forecasts_text(result, series), 80),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize="small",
+    )
+    ax.set_axis_off()
+    ax.set_title(f"{series}: no {kind} to show")
+    return ax
 
 
 def _plot_forecasts(result: Any, ax: Any, *, series: str, step: int, last: int | None) -> Any:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
 import math
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tickcast.backtest.plots import PLOT_KINDS, level_units, plot
+from tickcast.backtest.plots import PLOT_KINDS, level_units, no_forecasts_text, plot
 
 __all__ = [
     "PLOT_KINDS",
@@ -223,6 +223,8 @@ def _trading_html(result: Any, series: str) -> list[str]:
     from tickcast.errors import ConfigError
 
     head = "<h3>Trading (sign strategy, 5 bps costs)</h3>"
+    if not (result.forecasts["series"] == series).any():
+        return [head, f"<p>No trading view: {html.escape(no_forecasts_text(result, series))}</p>"]
     try:
         stats = result.trading(series=series).stats
     except ConfigError as exc:  # a yield without a duration, or days missing
@@ -297,7 +299,7 @@ def html_page(result: Any, images: dict[tuple[str, str], bytes]) -> str:
         f"<p>{html.escape(_legend(result, table))}</p>",
     ]
     for name in result.series:
-        part = table.xs(name, level="series") if isinstance(table.index, pd.MultiIndex) else table
+        part = _series_part(table, name)
         span = result.settings["series"].get(name, {})
         sections += [
             f"<section id='series-{ids[name]}' class='series' data-series='{html.escape(name)}'>",
@@ -334,6 +336,15 @@ def html_page(result: Any, images: dict[tuple[str, str], bytes]) -> str:
     )
 
 
+def _series_part(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of series ``name`` in a (series, model) table; empty if it has none."""
+    if not isinstance(table.index, pd.MultiIndex):
+        return table
+    if name not in table.index.get_level_values("series"):
+        return table.iloc[:0].droplevel("series")
+    return table.xs(name, level="series")
+
+
 def _series_title(result: Any, name: str) -> str:
     units = level_units(result, name)
     return f"{name} ({units})" if units else name
@@ -346,10 +357,17 @@ def to_html(result: Any, path: str | os.PathLike) -> str:
     kind of :data:`PLOT_KINDS`; see :func:`html_page`. The file is written under a temporary
     name and renamed, so ``path`` is never half written. Returns ``path`` as a string.
     """
+    from tickcast._files import check_writable_path, unwritable_error
+
+    path = check_writable_path(path, name="path", what="the HTML report")
     page = html_page(result, render_plots(result))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise unwritable_error(path, exc, name="path", what="the HTML report") from exc
     return str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -105,7 +106,8 @@ def print_summary(result: Any, out: TextIO) -> None:
     with pd.option_context(
         "display.width", 140, "display.max_columns", 30, "display.float_format", "{:.4g}".format
     ):
-        print(result.summary().to_string(), file=out)
+        table = result.summary()
+        print(table.to_string() if len(table) else "(no forecasts to summarise)", file=out)
     if len(result.failures):
         print(f"\n{len(result.failures)} origins failed; see failures in the report.", file=out)
 
@@ -127,13 +129,31 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         model_params=model_params(names, args, args.horizon),
     )
     origins = result.forecasts["origin"]
+    span = f"{origins.min().date()}..{origins.max().date()}" if len(origins) else "none forecast"
     print(
-        f"{y.name}: {origins.nunique()} origins {origins.min().date()}..{origins.max().date()},"
-        f" horizon {args.horizon}, {result.settings['seconds']:.1f} s",
+        f"{y.name}: {origins.nunique()} origins {span}, horizon {args.horizon}, "
+        f"{result.settings['seconds']:.1f} s",
         file=out,
     )
     print_summary(result, out)
     if args.out:
         path = write_report(result, args.out)
         print(f"\nreport written to {path / 'report.html'}", file=out)
+    if len(origins) == 0:
+        print(f"tickcast: error: {_all_failed(result)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _all_failed(result: Any) -> str:
+    """One line saying that no origin was forecast, with the failures counted by error."""
+    fr = result.failures
+    if len(fr) == 0:
+        return "no origin was forecast."
+    counts = ", ".join(
+        f"{model}: {n} x {err}" for (model, err), n in fr.groupby(["model", "error"]).size().items()
+    )
+    first = " ".join(str(fr["message"].iloc[0]).split())
+    return f"every origin failed ({counts}); the first: {first} Fix that and run again" + (
+        "; the report lists every failure." if len(fr) > 1 else "."
+    )

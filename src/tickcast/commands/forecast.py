@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from tickcast.commands._neural import add_neural_options, model_params
 from tickcast.commands._paths import output_file
 
-__all__ = ["add_parser"]
+__all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
 
 
 def add_parser(subparsers: Any) -> None:
@@ -83,11 +83,20 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from tickcast.data.loader import DEFAULT_WINDOW, last_window, window_offset
     from tickcast.errors import ConfigError
     from tickcast.models.factory import make_model
+    from tickcast.risk import check_seed, check_simulation_size
 
     # every option is checked before the (possibly long) fit
-    check_positive_int("horizon", args.horizon)
+    check_horizon(args.horizon)
     levels = check_levels(tuple(args.level) if args.level else (80, 95))
     check_positive_int("paths", args.paths)
+    check_seed(args.seed, name="--seed")
+    if args.prob_below is not None or args.prob_above is not None:
+        check_simulation_size(args.horizon, args.paths)
+    if args.every is not None and not 1 <= args.every <= args.horizon:
+        raise ConfigError(
+            f"`--every` must be an integer between 1 and --horizon ({args.horizon}): it prints "
+            f"every k-th of the {args.horizon} forecast rows; got {args.every}."
+        )
     params = model_params([args.model], args, min(args.horizon, 20))  # longer: recursive
     model = make_model(args.model, **params.get(args.model, {}))
     if args.start is not None and args.window is not None:
@@ -132,6 +141,25 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         ax.figure.savefig(args.plot, dpi=100, bbox_inches="tight")
         print(f"fan chart written to {args.plot}", file=out)
     return 0
+
+
+#: Longest ``--horizon`` the command line accepts: 10,000 steps (about 40 years of sessions).
+MAX_HORIZON = 10_000
+
+
+def check_horizon(horizon: int, *, name: str = "horizon") -> int:
+    """``--horizon`` is an integer in [1, :data:`MAX_HORIZON`], checked before any work."""
+    from tickcast._validation import check_positive_int
+    from tickcast.errors import ConfigError
+
+    check_positive_int(name, horizon)
+    if horizon > MAX_HORIZON:
+        raise ConfigError(
+            f"`{name}` must be at most {MAX_HORIZON:,} steps on the command line (about 40 "
+            f"years of trading days); got {horizon:,}. Forecasts that far out are the "
+            "model's long-run drift only; use a shorter horizon."
+        )
+    return horizon
 
 
 def _window_line(y: Any, window: str | None, args: argparse.Namespace) -> str:

@@ -4,7 +4,9 @@ Layout: ``<cache dir>/v1/<key>-<hash>.csv`` where the cache dir is ``TICKCAST_CA
 ``platformdirs.user_cache_dir("tickcast")``. Each file is one header line
 ``# tickcast-cache {json}`` (key, fetch time, row count, column names, SHA-256 of the body,
 metadata such as units) followed by the frame as CSV. A file whose header, checksum or row
-count does not match is corrupt: it is reported with a
+count does not match, or whose data break the loaders' guarantees (unsorted or duplicate dates,
+infinite values, a fetch time in the future; checked even when the checksum matches, since a
+checksum can be recomputed), is corrupt: it is reported with a
 :class:`~tickcast.errors.CacheWarning`, removed, and the series is fetched again.
 
 Writers take an exclusive lock on ``<file>.lock`` (``fcntl.flock``; no lock where ``fcntl``
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
@@ -159,7 +162,38 @@ def _decode(data: bytes, key: str, path: Path) -> Entry:
         raise _Corrupt(f"expected {rows} rows of {columns}, found {len(frame)}")
     if fetched.tz is None:
         fetched = fetched.tz_localize("UTC")
+    _check_served(frame, fetched, meta.get("meta", {}))
     return Entry(frame=frame, fetched=fetched, meta=meta.get("meta", {}), path=path)
+
+
+def _check_served(frame: pd.DataFrame, fetched: pd.Timestamp, meta: Any) -> None:
+    """What the cache serves meets the loaders' guarantees, checksum or not.
+
+    A file can be edited and its checksum recomputed; it is then served only if it is what a
+    writer could have written: sorted unique dates, finite values, at least one observation,
+    a fetch time that is not in the future, a mapping of metadata.
+    """
+    index = frame.index
+    if len(frame) == 0 or frame.shape[1] == 0 or frame.isna().all(axis=None):
+        raise _Corrupt("no observations")
+    if index.hasnans:
+        raise _Corrupt("a missing date")
+    if not index.is_unique:
+        raise _Corrupt(f"duplicate dates, first {index[index.duplicated()][0]:%Y-%m-%d}")
+    if not index.is_monotonic_increasing:
+        raise _Corrupt("dates not in increasing order")
+    values = frame.to_numpy(dtype="float64")
+    if np.isinf(values).any():
+        row = int(np.argwhere(np.isinf(values))[0][0])
+        raise _Corrupt(f"an infinite value on {index[row]:%Y-%m-%d}")
+    if frame.isna().all(axis=1).any():
+        raise _Corrupt("a row without any value")
+    if pd.isna(fetched) or fetched > pd.Timestamp.now(tz="UTC") + pd.Timedelta(minutes=5):
+        raise _Corrupt(f"fetch time {fetched} is in the future")
+    if not isinstance(meta, dict):
+        raise _Corrupt(f"metadata is a {type(meta).__name__}, not a mapping")
+    if meta.get("kind") not in (None, "price", "rate"):
+        raise _Corrupt(f"kind {meta['kind']!r} is neither 'price' nor 'rate'")
 
 
 # --------------------------------------------------------------------------------------------

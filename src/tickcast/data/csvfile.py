@@ -14,6 +14,7 @@ second an upper-case FRED id), the series id; the loader decides the series' kin
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -40,7 +41,38 @@ _GENERIC_NAMES = {"price", "rate", "yield", "level", "last", "series"}
 _FRED_ID_RE = re.compile(r"^[A-Z0-9_]{1,40}$")
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """'utf-16'/'utf-32' (with a BOM) or 'utf-16-le'/'-be' (text with every other byte 0)."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
+    head = raw[:4096]
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and odd.count(0) == len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if len(head) >= 4 and even.count(0) == len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def _decode(raw: bytes, path: Path) -> str:
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        try:
+            return raw.decode(wide).lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"cannot read {str(path)!r}: it looks like {wide.upper()} text but does not "
+                f"decode ({exc.reason} at byte {exc.start}). Save it as UTF-8 CSV."
+            ) from None
     if b"\x00" in raw[:4096]:
         raise DataError(
             f"cannot read {str(path)!r}: it is not a text CSV file (binary content). If it is "
@@ -105,6 +137,7 @@ def read_with_meta(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str
     if not text.strip():
         raise DataError(f"{what} is empty; it needs a header line and dated rows.")
     sep = _sniff(text)
+    _check_field_counts(text, sep, what)
     decimal = "," if sep == ";" and re.search(r"\d,\d", text[:65536]) else "."
     try:
         table = pd.read_csv(
@@ -138,6 +171,36 @@ def read_with_meta(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str
     ):
         fred_id = headers[0]  # "DATE,CLOSE" is a generic file, not a FRED download
     return finish_frame(frame, what=what), {"headers": headers, "fred_id": fred_id}
+
+
+def _check_field_counts(text: str, sep: str, what: str) -> None:
+    """A row with more fields than the header is an error naming its line.
+
+    pandas would silently take the first column as the index (and the dates as values), and
+    then report the dates column as 'not a column of dates'.
+    """
+    rows = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
+    try:
+        header = next(rows)
+        for row in rows:
+            if len(row) > len(header):
+                extra = row[len(header) :]
+                hint = (
+                    "a trailing delimiter counts as a field"
+                    if not any(f.strip() for f in extra)
+                    else f"the extra value(s) {extra[:3]!r}"
+                )
+                raise DataError(
+                    f"line {rows.line_num} of {what} has {len(row)} fields but the header has "
+                    f"{len(header)} ({[c.strip() for c in header]}); {hint}. Remove the extra "
+                    f"field(s) or add a column name to the header."
+                )
+    except csv.Error as exc:
+        raise DataError(
+            f"cannot parse {what} as CSV (delimiter {sep!r}): line {rows.line_num}: {exc}"
+        ) from None
+    except StopIteration:
+        return
 
 
 def _date_column(table: pd.DataFrame, what: str) -> str:

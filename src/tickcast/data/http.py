@@ -1,10 +1,12 @@
 """Small HTTP client for the CSV endpoints (FRED, ECB): stdlib ``urllib``, timeouts, retries.
 
-Every request has a timeout (:data:`TIMEOUT`). HTTP 429 and 5xx answers, and answers cut
-off mid-body (a dropped connection), are retried with exponential backoff under the module's
-:data:`RETRY` policy; a refused connection, a DNS failure or a timeout is a
-:class:`~tickcast.errors.NetworkError` at once, so that ``load(source="auto")`` can fall back
-to the cache or the bundled snapshot quickly.
+Every request has a timeout (:data:`TIMEOUT`) and, whatever pace the server keeps, a total
+deadline: one attempt (connect, answer, whole body) that takes longer than the timeout is
+given up, so a server dripping a byte at a time cannot hold a caller for longer. HTTP 429
+and 5xx answers, and answers cut off mid-body (a dropped connection), are retried with
+exponential backoff under the module's :data:`RETRY` policy; a refused connection, a DNS
+failure or a timeout is a :class:`~tickcast.errors.NetworkError` at once, so that
+``load(source="auto")`` can fall back to the cache or the bundled snapshot quickly.
 
 Setting the environment variable ``TICKCAST_OFFLINE=1`` turns every network access of tickcast
 (these endpoints and Yahoo) into an immediate :class:`~tickcast.errors.NetworkError`.
@@ -24,8 +26,9 @@ from tickcast.errors import NetworkError
 
 __all__ = ["RETRY", "TIMEOUT", "Response", "Retry", "check_online", "get"]
 
-#: Seconds to wait for a server to answer each request.
+#: Seconds one attempt may take in all: connecting, the answer and the whole body.
 TIMEOUT = 20.0
+_CHUNK = 65536
 _USER_AGENT = "tickcast (+https://pypi.org/project/tickcast/)"
 
 
@@ -88,7 +91,8 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
     what : str
         What is fetched, for messages (``"FRED series 'DGS10'"``).
     timeout : float, optional
-        Seconds per attempt; default :data:`TIMEOUT`.
+        Seconds per attempt, a total deadline for connecting and reading the whole answer
+        (not a limit per read); default :data:`TIMEOUT`.
 
     Returns
     -------
@@ -108,9 +112,10 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     attempt = 0
     while True:
+        deadline = time.monotonic() + timeout
         try:
             with urllib.request.urlopen(request, timeout=timeout) as resp:
-                return Response(resp.status, _decode(resp.read()), url)
+                return Response(resp.status, _decode(_read_all(resp, deadline, timeout)), url)
         except urllib.error.HTTPError as exc:
             body = _decode(exc.read() or b"")
             if exc.code != 429 and exc.code < 500:
@@ -132,7 +137,12 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
                 ) from exc
             policy.sleep(policy.delay(attempt))
             attempt += 1
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        except TimeoutError as exc:
+            raise NetworkError(
+                f"cannot fetch {what}: {exc} ({url}); the server is too slow or stalled. "
+                "Try again later, or use source='bundled' / 'cache'."
+            ) from exc
+        except (urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise NetworkError(
                 f"cannot fetch {what}: no connection to {url} ({reason}). Check the network "
@@ -140,6 +150,34 @@ def get(url: str, *, what: str, timeout: float | None = None) -> Response:
             ) from exc
         except OSError as exc:  # e.g. a connection reset while reading the body
             raise NetworkError(f"cannot fetch {what} from {url}: {exc}.") from exc
+
+
+def _read_all(resp: http.client.HTTPResponse, deadline: float, timeout: float) -> bytes:
+    """The whole body, or TimeoutError once ``deadline`` (``time.monotonic()``) passes.
+
+    Reads one socket chunk at a time (``read1``), and before each read shortens the socket's
+    timeout to the time left, so neither a slow drip nor one stalled read outlasts the
+    deadline.
+    """
+    sock = getattr(getattr(resp.fp, "raw", None), "_sock", None)
+    parts: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"timed out: the answer took longer than {timeout:g} s in all")
+        if sock is not None:
+            sock.settimeout(left)
+        try:
+            chunk = resp.read1(_CHUNK)
+        except TimeoutError:
+            raise TimeoutError(
+                f"timed out: the answer took longer than {timeout:g} s in all"
+            ) from None
+        if not chunk:
+            if resp.length:  # the server promised more than it sent before hanging up
+                raise http.client.IncompleteRead(b"".join(parts), resp.length)
+            return b"".join(parts)
+        parts.append(chunk)
 
 
 def _retry_after(exc: urllib.error.HTTPError) -> float | None:

@@ -24,6 +24,7 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = [
     "NA_TOKENS",
+    "check_real_values",
     "finish_frame",
     "normalize_column",
     "parse_date",
@@ -354,6 +355,7 @@ def finish_frame(frame: pd.DataFrame, *, what: str) -> pd.DataFrame:
         _raise_duplicates(frame.index, what)
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
+    check_real_values(frame, what)
     frame = frame.dropna(how="all")
     if frame.empty or frame.shape[1] == 0:
         raise DataError(f"{what} has no observations: every value is missing.")
@@ -376,6 +378,103 @@ def _raise_duplicates(index: pd.DatetimeIndex, what: str, *, fix: str = "") -> N
     raise DataError(
         f"{what} has duplicate dates: {shown} ({len(dups)} date(s) appear more than once). "
         f"Each date may appear once; {fix or 'remove the repeated rows.'}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# real numbers
+# --------------------------------------------------------------------------------------------
+_NOT_REAL = (
+    bool,
+    np.bool_,
+    complex,
+    np.complexfloating,
+    _dt.date,
+    _dt.time,
+    _dt.timedelta,
+    np.datetime64,
+    np.timedelta64,
+)
+
+
+_REAL_FIXES = {
+    "True/False (booleans)": "Convert them yourself (e.g. .astype(float)) if 0/1 is meant.",
+    "complex numbers": "Take .real or abs() yourself if one of those is meant.",
+    "time spans (timedeltas)": "Convert them to a number, e.g. .dt.total_seconds().",
+    "dates or times": "Pass the column of prices or rates, not the dates (they go in the index).",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "True/False (booleans)"
+    if isinstance(value, (complex, np.complexfloating)):
+        return "complex numbers"
+    if isinstance(value, (_dt.timedelta, np.timedelta64)):
+        return "time spans (timedeltas)"
+    return "dates or times"
+
+
+def check_real_values(values: Any, what: str, *, allow_bool: bool = False) -> None:
+    """Refuse values that are not real numbers: dates, time spans, complex numbers, booleans.
+
+    pandas and NumPy convert all of these to floats without complaint (a datetime becomes
+    nanoseconds since 1970, ~1e18; a complex number loses its imaginary part), so a model
+    would fit and forecast nonsense. Strings and other objects are left to the numeric
+    conversion that follows, which names the first bad value.
+
+    Parameters
+    ----------
+    values : array-like, Series or DataFrame
+        The values about to be converted to float64.
+    what : str
+        How to name them in the message, e.g. ``"`y`"`` or ``"column 'close' of file ..."``.
+    allow_bool : bool, default False
+        Accept booleans (read as 0/1): right for exogenous dummies, wrong for a series of
+        prices or rates.
+
+    Raises
+    ------
+    DataError
+        If the dtype is boolean, complex, datetime, timedelta or period, or an object array
+        holds such a value; the message names the kind, an example and the fix.
+    """
+    if isinstance(values, pd.DataFrame):
+        for col in values.columns:
+            check_real_values(values[col], f"column {col!r} of {what}", allow_bool=allow_bool)
+        return
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values, dtype=object)
+        dtype = values.dtype
+    kind = None
+    example: Any = None
+    if pd.api.types.is_bool_dtype(dtype):
+        kind = None if allow_bool else "True/False (booleans)"
+    elif pd.api.types.is_complex_dtype(dtype):
+        kind = "complex numbers"
+    elif pd.api.types.is_timedelta64_dtype(dtype):
+        kind = "time spans (timedeltas)"
+    elif pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        kind = "dates or times"
+    elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        flat = np.asarray(values, dtype=object).ravel()
+        hits = [
+            v
+            for v in flat[:100_000]
+            if isinstance(v, _NOT_REAL) and not (allow_bool and isinstance(v, (bool, np.bool_)))
+        ]
+        if hits:
+            example = hits[0]
+            kind = _kind_of(example)
+    if kind is None:
+        return
+    if example is None and len(values):
+        example = np.asarray(values).ravel()[0]
+    shown = f" (e.g. {example!r})" if example is not None else ""
+    raise DataError(
+        f"{what} must hold real numbers (prices, rates); got {kind}{shown}, dtype {dtype}. "
+        f"{_REAL_FIXES[kind]}"
     )
 
 
@@ -457,6 +556,7 @@ def validate_series(
             f"{len(y)}. Load a longer span or lower the window/lookback."
         )
     if y.dtype != np.float64:
+        check_real_values(y, f"`{name}`")
         y = _as_float(y, name)
     values = y.to_numpy()
     finite = np.isfinite(values)

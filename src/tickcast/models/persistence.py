@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
-from tickcast.errors import ModelFileError, TickcastError
+from tickcast.errors import ModelFileError
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -60,9 +60,14 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
 
     The file gets the mode a plain ``open()`` would give (``0o666 & ~umask``, 0644 usually).
     """
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    from tickcast._files import check_writable_path, unwritable_error
+
+    given = path
+    if isinstance(path, (str, os.PathLike)) and str(path).strip():
+        given = Path(path).expanduser()
+        if given.suffix != ".npz":
+            given = given.with_name(given.name + ".npz")
+    path = check_writable_path(given, name="path", what="the model file")
     header = {
         "magic": _MAGIC,
         "format_version": FORMAT_VERSION,
@@ -75,7 +80,7 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
         "x_columns": None if model.X_ is None else [str(c) for c in model.X_.columns],
     }
     arrays: dict[str, np.ndarray] = {
-        "__header__": np.array(json.dumps(header)),
+        "__header__": np.array(_header_json(model, header)),
         "y_values": model.y_.to_numpy(dtype=float),
         "y_dates": model.y_.index.asi8,
     }
@@ -83,17 +88,56 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
         arrays["x_values"] = model.X_.to_numpy(dtype=float)
     for key, value in model._get_state().items():
         arrays[f"state.{key}"] = np.asarray(value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
             follow_umask(tmp)  # mkstemp made it 0600
             np.savez(fh, **arrays)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise unwritable_error(path, exc, name="path", what="the model file") from exc
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return str(path)
+
+
+def _header_json(model: Any, header: dict[str, Any]) -> str:
+    """``header`` as JSON, or a ConfigError naming the parameter or attr that cannot be."""
+    from tickcast.errors import ConfigError
+
+    try:
+        return json.dumps(header, allow_nan=True)
+    except (TypeError, ValueError):
+        pass
+    name = type(model).__name__
+    for key, value in model.get_params(deep=False).items():
+        try:
+            json.dumps(_jsonable(value))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"cannot save {name}: its parameter `{key}` is a {type(value).__name__} "
+                f"({value!r}), which a model file cannot store (parameters are saved as JSON: "
+                "numbers, strings, lists, None). Pass it by name (e.g. target='diff', "
+                "activation='tanh') and fit again."
+            ) from None
+    for key, value in dict(model.y_.attrs).items():
+        try:
+            json.dumps(_jsonable(value))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"cannot save {name}: `y.attrs[{key!r}]` of the fitted series is a "
+                f"{type(value).__name__} ({value!r}), which a model file cannot store (attrs "
+                f"are saved as JSON). Store it as a string or number, e.g. "
+                f"y.attrs[{key!r}] = str(value), or delete it, and fit again."
+            ) from None
+    try:
+        return json.dumps(header, allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"cannot save {name}: its header is not JSON ({exc}).") from None
 
 
 def load_model(path: str | os.PathLike) -> Any:
@@ -106,14 +150,30 @@ def load_model(path: str | os.PathLike) -> Any:
         edited (unreadable header, missing or inconsistent arrays), or was written by a
         newer tickcast format.
     """
+    from tickcast.errors import InputTypeError
     from tickcast.models.base import Forecaster
 
-    path = Path(path)
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
+        raise InputTypeError(
+            f"`path` must be the path of a saved model file (a str or pathlib.Path); got "
+            f"{path!r} ({type(path).__name__})."
+        )
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ModelFileError(f"{str(path)!r} is a folder, not a model file.")
     try:
+        _check_declared_sizes(path)
         with np.load(path, allow_pickle=False) as f:
             files = {key: f[key] for key in f.files}
+    except ModelFileError:
+        raise
     except FileNotFoundError:
         raise ModelFileError(f"no model file at {str(path)!r}.") from None
+    except MemoryError:
+        raise ModelFileError(
+            f"{str(path)!r} declares arrays too large to load into memory; the file is "
+            "damaged or not a tickcast model."
+        ) from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise ModelFileError(
             f"{str(path)!r} is not a readable tickcast model file (truncated, or a pickle, "
@@ -130,23 +190,87 @@ def load_model(path: str | os.PathLike) -> Any:
         ) from None
     if not isinstance(header, dict) or header.get("magic") != _MAGIC:
         raise ModelFileError(f"{str(path)!r} is not a tickcast model file.")
-    version = header.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ModelFileError(
-            f"{str(path)!r} was saved in model format {version}, newer than this tickcast "
-            f"reads ({FORMAT_VERSION}); upgrade tickcast to load it."
-        )
+    _check_version(path, header)
     name = header.get("class")
     cls = Forecaster._registry.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"{str(path)!r} holds an unknown model class {name!r}.")
     try:
         return _rebuild(cls, header, files)
-    except (TickcastError, KeyError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # any failure to restore the saved state: a damaged file
         raise ModelFileError(
             f"{str(path)!r} is damaged or inconsistent and cannot be restored as a "
             f"{name} ({type(exc).__name__}: {exc}). Save the model again."
         ) from exc
+
+
+#: Largest array a model file may declare (uncompressed), bytes: 4 GiB.
+_MAX_ARRAY_BYTES = 4 * 2**30
+
+
+def _check_declared_sizes(path: Path) -> None:
+    """Refuse members whose ``.npy`` header declares more data than the member holds.
+
+    Reads each member's header only (:func:`numpy.lib.format.read_array_header_1_0` /
+    ``2_0``), so a damaged or hostile file declaring a shape of 10^12 elements is refused
+    before NumPy allocates it. Files that are not zip archives are left to ``np.load``.
+    """
+    from numpy.lib import format as npy
+
+    if not zipfile.is_zipfile(path):
+        return
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                try:
+                    major, _ = npy.read_magic(member)
+                    read = npy.read_array_header_1_0 if major == 1 else npy.read_array_header_2_0
+                    shape, _, dtype = read(member)
+                except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                    raise ModelFileError(
+                        f"{str(path)!r}: member {info.filename!r} has an unreadable array "
+                        f"header ({exc}); the file is damaged."
+                    ) from None
+            if any(int(n) < 0 for n in shape):
+                raise ModelFileError(
+                    f"{str(path)!r}: member {info.filename!r} declares the negative shape "
+                    f"{shape}; the file is damaged."
+                )
+            declared = int(np.prod([int(n) for n in shape], dtype=object)) * dtype.itemsize
+            if declared > min(info.file_size, _MAX_ARRAY_BYTES):
+                raise ModelFileError(
+                    f"{str(path)!r}: member {info.filename!r} declares shape {shape} of "
+                    f"{dtype} ({declared:,} bytes) but holds {info.file_size:,} bytes; the "
+                    "file is damaged or was edited, and is not loaded. Save the model again."
+                )
+
+
+def _check_version(path: Path, header: dict[str, Any]) -> None:
+    """The header's ``format_version`` is an integer this tickcast reads."""
+    if "format_version" not in header:
+        raise ModelFileError(
+            f"{str(path)!r} has no format_version in its header; it was edited or not "
+            "written by tickcast's save. Save the model again."
+        )
+    version = header["format_version"]
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ModelFileError(
+            f"{str(path)!r} has format_version {version!r} ({type(version).__name__}), not "
+            f"an integer; tickcast writes {FORMAT_VERSION}. The header was edited or damaged; "
+            "save the model again."
+        )
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{str(path)!r} was saved in model format {version}, newer than this tickcast "
+            f"reads ({FORMAT_VERSION}); upgrade tickcast to load it."
+        )
+    if version < 1:
+        raise ModelFileError(
+            f"{str(path)!r} has format_version {version}; tickcast model formats start at 1. "
+            "The header was edited or damaged; save the model again."
+        )
 
 
 def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) -> Any:
