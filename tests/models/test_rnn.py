@@ -241,7 +241,7 @@ def test_min_length_boundary(dbk):
     assert with_features._min_length() == need + 19
     with pytest.raises(DataError, match=f"needs at least {need + 19} observations"):
         # the trusted path (used by the backtest) checks too
-        with_features._fit_validated(dbk.iloc[: need + 18])
+        with_features.fit_trusted(dbk.iloc[: need + 18])
 
 
 @pytest.mark.parametrize(

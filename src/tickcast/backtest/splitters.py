@@ -154,6 +154,7 @@ class WalkForward:
     def __init__(
         self,
         initial: int,
+        *,
         step: int = 1,
         horizon: int = 1,
         gap: int = 0,

@@ -5,7 +5,7 @@ and answers in the user's units by mapping its forecasts back with ``inverse_tra
 Every transform here has the same three methods:
 
 ``fit(y) -> self``
-    Checks ``y`` and remembers its last value (``last_level_``). The transforms keep no other
+    Checks ``y`` and remembers its last value (``last_value_``). The transforms keep no other
     state, so ``transform`` also works without ``fit``.
 ``transform(y)``
     The transformed series, one value per step; differencing transforms drop the first
@@ -133,7 +133,7 @@ class TargetTransform:
         Name accepted by :func:`make_target`.
     n_dropped : int
         Leading observations that ``transform`` drops (1 for differencing, 0 for levels).
-    last_level_ : float
+    last_value_ : float
         Last value of the series passed to ``fit``; the default start of
         ``inverse_transform``.
     n_obs_ : int
@@ -176,8 +176,22 @@ class TargetTransform:
         """
         arr, index = _as_series_values(y)
         self._validate(arr, index, "y")
-        self.last_level_ = float(arr[-1])
-        self.n_obs_ = len(arr)
+        return self.observe(arr)
+
+    def observe(self, y: ArrayLike) -> TargetTransform:
+        """Remember the last value and the length of a grown history ``y`` (trusted).
+
+        Parameters
+        ----------
+        y : pd.Series or ndarray of shape (n_obs,)
+            The levels seen so far, already checked (``fit`` checks them).
+
+        Returns
+        -------
+        self
+        """
+        self.last_value_ = float(np.asarray(y, dtype=float)[-1])
+        self.n_obs_ = len(y)
         return self
 
     def _validate(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
@@ -227,7 +241,7 @@ class TargetTransform:
             paths); cumulated along the last axis.
         last_level : float or array-like of shape z.shape[:-1], optional
             The last observed level each path starts from, in the series' units. One value
-            per path (or per forecast origin) is allowed. Defaults to ``last_level_`` from
+            per path (or per forecast origin) is allowed. Defaults to ``last_value_`` from
             ``fit``.
 
         Returns
@@ -247,12 +261,12 @@ class TargetTransform:
                 "Wrap a one-step forecast in a list: [value]."
             )
         if last_level is None:
-            if not hasattr(self, "last_level_"):
+            if not hasattr(self, "last_value_"):
                 raise NotFittedError(
                     f"{type(self).__name__}.inverse_transform needs `last_level` or a prior "
                     "call to fit(y); got neither. Pass last_level=y.iloc[-1]."
                 )
-            last_level = self.last_level_
+            last_level = self.last_value_
         last = _as_float_array(last_level, "last_level")
         try:
             np.broadcast_shapes(last.shape, zarr.shape[:-1])
@@ -280,7 +294,7 @@ class LogReturn(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last price seen by ``fit`` (price units).
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -342,7 +356,7 @@ class Diff(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit`` (series units, e.g. percent).
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -386,7 +400,7 @@ class PctChange(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit``.
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -429,7 +443,7 @@ class Level(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit``.
     n_obs_ : int
         Length of the series seen by ``fit``.

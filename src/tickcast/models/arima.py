@@ -23,7 +23,7 @@ from tickcast.models.arima_search import (
     kpss_d,
     search_orders,
 )
-from tickcast.models.base import Forecaster
+from tickcast.models.base import Forecaster, check_origins
 
 __all__ = ["ARIMAForecaster"]
 
@@ -143,6 +143,7 @@ class ARIMAForecaster(Forecaster):
     """
 
     short_name = "arima"
+    batched_origins = True
     interval_method = "model"
 
     def __init__(
@@ -284,7 +285,7 @@ class ARIMAForecaster(Forecaster):
 
         ``levels`` has shape (..., horizon); returns the same shape.
         """
-        last = np.broadcast_to(self.last_level_, (*levels.shape[:-1], 1))
+        last = np.broadcast_to(self.last_value_, (*levels.shape[:-1], 1))
         path = np.concatenate([last, levels], axis=-1)
         if self.target_ == "log_return":
             return np.diff(np.log(path), axis=-1)
@@ -403,9 +404,13 @@ class ARIMAForecaster(Forecaster):
         self._spec = spec
         self.order_, self.seasonal_order_, self.trend_ = spec
         self.params_ = np.asarray(res.params, dtype=float).copy()
+        self.residuals_ = self._residuals_of(res)
+
+    def _residuals_of(self, res: Any) -> np.ndarray:
+        """One-step residuals after the likelihood burn-in, as steps, shape (n, 1)."""
         burn = int(res.loglikelihood_burn)
         resid = np.asarray(res.resid, dtype=float)[burn:]
-        self.residuals_ = (resid * self._step_factor())[:, None]
+        return (resid * self._step_factor())[:, None]
 
     def _restore(self, w: np.ndarray, arrays: dict) -> None:
         spec = (
@@ -425,15 +430,8 @@ class ARIMAForecaster(Forecaster):
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         w_new = self._to_work(y.to_numpy()[-n_new:])
         self.results_ = self.results_.append(w_new)
-        self._set_history(y)
-
-    def _set_history(self, y: pd.Series) -> None:
-        self.y_ = y
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
-        burn = int(self.results_.loglikelihood_burn)
-        resid = np.asarray(self.results_.resid, dtype=float)[burn:]
-        self.residuals_ = (resid * self._step_factor())[:, None]
+        self._set_history(y, self.X_)
+        self.residuals_ = self._residuals_of(self.results_)
 
     # ------------------------------------------------------------------ predict
     def _forecast_work(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -457,7 +455,7 @@ class ARIMAForecaster(Forecaster):
         work = mean[:, None] + zq[None, :] * np.sqrt(np.clip(var, 0.0, None))[:, None]
         return self._from_work(work), "analytic"
 
-    def _simulate_validated(
+    def simulate_trusted(
         self,
         horizon: int,
         n_paths: int,
@@ -496,11 +494,11 @@ class ARIMAForecaster(Forecaster):
         rng: np.random.Generator,
         X_future: pd.DataFrame | None,
     ) -> np.ndarray:
-        """Simulated transformed steps, shape (n_paths, horizon) (see ``_simulate_validated``)."""
-        return self._steps_from_levels(self._simulate_validated(horizon, n_paths, rng, X_future))
+        """Simulated transformed steps, shape (n_paths, horizon) (see ``simulate_trusted``)."""
+        return self._steps_from_levels(self.simulate_trusted(horizon, n_paths, rng, X_future))
 
     # ------------------------------------------------------------------ batched backtest
-    def _forecast_block(
+    def forecast_origins(
         self,
         y: pd.Series,
         X: pd.DataFrame | None,
@@ -526,7 +524,7 @@ class ARIMAForecaster(Forecaster):
         Returns
         -------
         means : ndarray of shape (n_origins, horizon)
-            Point forecasts in level units (``_predict_validated(...).mean`` at each origin).
+            Point forecasts in level units (``predict_trusted(...).mean`` at each origin).
         quants : ndarray of shape (n_origins, horizon, n_quantiles)
             Level quantiles.
 
@@ -543,9 +541,7 @@ class ARIMAForecaster(Forecaster):
         """
         from scipy.special import ndtri
 
-        from tickcast.models.linear import _check_origins
-
-        origins = _check_origins(origins, len(self.y_), len(y))
+        origins = check_origins(origins, len(self.y_), len(y))
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
         w = self._to_work(y_all.to_numpy())
@@ -588,7 +584,7 @@ class ARIMAForecaster(Forecaster):
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
         """Rebuild the results with the saved parameters (one filter pass, no estimation)."""
         self._restore_state = arrays
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
 
 # --------------------------------------------------------------------------- helpers

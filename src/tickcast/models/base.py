@@ -2,8 +2,40 @@
 
 A forecaster is fitted on a series of *levels* (prices or rates) and always answers in those
 units. Internally it models a *target* (log returns for prices, differences for rates, by
-default) and inverts the transform. Subclasses implement a few hooks:
+default) and inverts the transform.
 
+The protocol the backtest uses
+------------------------------
+The public methods (``fit``, ``predict``, ``simulate``, ``update``) validate their inputs
+once (STYLE rule 2). The backtest engine has already checked its inputs, so it calls only
+these public, *trusted* entry points, which skip validation; anything that wraps or stands
+in for a forecaster (e.g. a tuning wrapper) implements exactly these:
+
+``fit_trusted(y, X=None) -> self``
+    Fit on levels ``y`` (a validated pd.Series) and aligned float ``X`` (or None).
+``update_trusted(y_new, X_new=None) -> self``
+    Append observations dated after the last fitted one, without a full refit.
+``predict_trusted(horizon, X_future, levels) -> Forecast``
+    Forecast ``horizon`` steps; ``levels`` is a checked tuple of percents; ``X_future``
+    holds at least ``horizon`` checked rows (or is None). Raises TrainingError rather than
+    return non-finite values.
+``simulate_trusted(horizon, n_paths, rng, X_future) -> ndarray (n_paths, horizon)``
+    Simulated level paths.
+``forecast_origins(y, X, origins, horizon, quantiles) -> (means, quants)``
+    Update through each origin of ``origins`` (positions into ``y``, strictly increasing,
+    the first >= ``len(self.y_) - 1``) and forecast ``horizon`` steps from it: ``means`` of
+    shape (n_origins, horizon) and level ``quants`` of shape (n_origins, horizon,
+    n_quantiles). The default (:func:`forecast_origins_stepwise`) is the definition: update,
+    then predict, origin after origin. A model whose class sets ``batched_origins = True``
+    overrides it with a faster equivalent (ridge, Kalman filter); only then does the engine
+    call it, and it records a non-finite row as that origin's failure.
+``batched_origins : bool``
+    Whether ``forecast_origins`` is a batched fast path the engine should use.
+``supports_exog : bool``, ``label : str``
+    Whether ``X`` is passed to the model, and its name in results.
+
+Hooks a subclass implements
+---------------------------
 ``_fit(y, z, X)``
     Estimate parameters from levels ``y`` (pd.Series), the transformed series ``z``
     (ndarray of shape (n_steps,)) and optional exogenous ``X`` (pd.DataFrame aligned to ``y``).
@@ -17,10 +49,8 @@ default) and inverts the transform. Subclasses implement a few hooks:
     residuals (steps covered by ``residuals_``) and bootstrapped simulated paths (the steps
     beyond), see :meth:`Forecaster._predict_quantiles`.
 ``_update(y, X, n_new)`` (optional)
-    Append ``n_new`` new observations (already in ``y``) without a full refit.
-
-Public methods validate their inputs once; the backtest engine calls the ``_..._validated``
-methods directly on inputs it has already checked (STYLE rule 2).
+    Append ``n_new`` new observations (already in ``y``) without a full refit; models that
+    keep history call :meth:`Forecaster._set_history`.
 """
 
 from __future__ import annotations
@@ -47,7 +77,14 @@ from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 
-__all__ = ["Forecaster", "check_exog", "conformal_offsets", "min_conformal_residuals"]
+__all__ = [
+    "Forecaster",
+    "check_exog",
+    "check_origins",
+    "conformal_offsets",
+    "forecast_origins_stepwise",
+    "min_conformal_residuals",
+]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
@@ -178,6 +215,8 @@ class Forecaster(BaseEstimator):
     interval_method: ClassVar[str] = "bootstrap"
     fixed_target: ClassVar[str | None] = None
     n_interval_paths: ClassVar[int] = 2000
+    #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
+    batched_origins: ClassVar[bool] = False
     _registry: ClassVar[dict[str, type[Forecaster]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -221,7 +260,7 @@ class Forecaster(BaseEstimator):
                 guess,
                 f"its values are {sign} and y.attrs has no 'kind'",
             )
-        return self._fit_validated(y, X)
+        return self.fit_trusted(y, X)
 
     def predict(
         self,
@@ -249,7 +288,7 @@ class Forecaster(BaseEstimator):
         horizon = check_positive_int("horizon", horizon)
         levels = check_levels(level)
         X_future = self._check_exog_future(X_future, horizon)
-        return self._predict_validated(horizon, X_future, levels)
+        return self.predict_trusted(horizon, X_future, levels)
 
     def simulate(
         self,
@@ -279,7 +318,7 @@ class Forecaster(BaseEstimator):
         horizon = check_positive_int("horizon", horizon)
         n_paths = check_positive_int("n_paths", n_paths)
         X_future = self._check_exog_future(X_future, horizon)
-        return self._simulate_validated(horizon, n_paths, np.random.default_rng(seed), X_future)
+        return self.simulate_trusted(horizon, n_paths, np.random.default_rng(seed), X_future)
 
     def update(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
         """Append observations dated after the last one seen, without a full refit.
@@ -298,7 +337,7 @@ class Forecaster(BaseEstimator):
                 f"got {y_new.index[0].date()}. Pass only the new observations."
             )
         X_new = self._check_exog(X_new, y_new.index)
-        return self._update_validated(y_new, X_new)
+        return self.update_trusted(y_new, X_new)
 
     def save(self, path: str) -> str:
         """Save the fitted model to ``path`` (``.npz``: arrays plus a JSON header).
@@ -312,7 +351,7 @@ class Forecaster(BaseEstimator):
         return save_model(self, path)
 
     # ------------------------------------------------------------------ trusted paths
-    def _fit_validated(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
+    def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
         self.kind_ = _series_kind(y, getattr(self, "kind", None))
         self.target_ = (
             self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
@@ -326,21 +365,21 @@ class Forecaster(BaseEstimator):
         self._fit(y, z, X)
         return self
 
-    def _update_validated(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+    def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
         y = pd.concat([self.y_, y_new])
         y.attrs = dict(self.y_.attrs)
         X = None if self.X_ is None else pd.concat([self.X_, X_new])
         self._update(y, X, len(y_new))
         return self
 
-    def _predict_validated(
+    def predict_trusted(
         self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
     ) -> Forecast:
         index = future_index(self.y_, horizon)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._predict_steps(horizon, X_future)
             mean = np.asarray(
-                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
             )
             qs = quantiles_for_levels(levels)
             quant, method = self._predict_quantiles(horizon, qs, X_future)
@@ -358,6 +397,46 @@ class Forecaster(BaseEstimator):
             interval_method=pd.Series(methods, index=index, name="interval_method"),
             history=self.y_,
         )
+
+    def forecast_origins(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        origins: np.ndarray,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Update through each origin and forecast ``horizon`` steps from it (trusted).
+
+        Parameters
+        ----------
+        y : pd.Series of shape (n_obs,)
+            The full series of levels; its first ``len(self.y_)`` values are those fitted.
+        X : pd.DataFrame of shape (>= n_obs, n_exog), optional
+            Exogenous series aligned to ``y`` (required iff the model was fitted with ``X``);
+            rows after an origin are its known future values.
+        origins : ndarray of int, shape (n_origins,)
+            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
+        horizon : int
+            Steps forecast from each origin, >= 1.
+        quantiles : ndarray of shape (n_quantiles,)
+            Probabilities in (0, 1).
+
+        Returns
+        -------
+        means : ndarray of shape (n_origins, horizon)
+            Point forecasts in level units (``predict_trusted(...).mean`` at each origin).
+        quants : ndarray of shape (n_origins, horizon, n_quantiles)
+            Level quantiles.
+
+        Notes
+        -----
+        The default is the definition, :func:`forecast_origins_stepwise`; models with
+        ``batched_origins = True`` override it with an equivalent batched computation. The
+        model is left updated through ``origins[-1]``.
+        """
+        origins = check_origins(origins, len(self.y_), len(y))
+        return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
 
     def _warn_thin_calibration(self, levels: tuple[float, ...], n_steps: int) -> None:
         """CalibrationWarning when a requested conformal level rests on too few residuals."""
@@ -380,7 +459,7 @@ class Forecaster(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _simulate_validated(
+    def simulate_trusted(
         self,
         horizon: int,
         n_paths: int,
@@ -390,7 +469,7 @@ class Forecaster(BaseEstimator):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._simulate_steps(horizon, n_paths, rng, X_future)
             paths = np.asarray(
-                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
             )
         self._check_finite_output(paths, "simulated paths", horizon, step_axis=1)
         return paths
@@ -420,7 +499,7 @@ class Forecaster(BaseEstimator):
 
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         """Default fast path: none; refit on the whole history."""
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
     def _simulate_steps(
         self,
@@ -457,7 +536,7 @@ class Forecaster(BaseEstimator):
         """
         methods = np.full(horizon, "bootstrap", dtype=object)
         if self.target_ not in _ADDITIVE_TARGETS:
-            paths = self._simulate_validated(horizon, self.n_interval_paths, self._rng(), X_future)
+            paths = self.simulate_trusted(horizon, self.n_interval_paths, self._rng(), X_future)
             return np.quantile(paths, quantiles, axis=0).T, methods
         center = np.cumsum(self._predict_steps(horizon, X_future))
         offsets = np.empty((horizon, len(quantiles)))
@@ -486,8 +565,13 @@ class Forecaster(BaseEstimator):
         """
         cum = np.swapaxes(cum, -1, -2)  # (..., n_q, horizon)
         steps = np.diff(cum, axis=-1, prepend=0.0)
-        last = self.last_level_ if last is None else np.asarray(last)[..., None]
+        last = self.last_value_ if last is None else np.asarray(last)[..., None]
         return np.swapaxes(np.asarray(self.transform_.inverse_transform(steps, last)), -1, -2)
+
+    def _set_history(self, y: pd.Series, X: pd.DataFrame | None = None) -> None:
+        """Record ``y`` (and ``X``) as the history the next forecast starts from."""
+        self.y_, self.X_ = y, X
+        self.transform_.observe(y)
 
     def _min_length(self) -> int:
         """Fewest observations ``fit`` accepts."""
@@ -499,12 +583,12 @@ class Forecaster(BaseEstimator):
 
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
     # ------------------------------------------------------------------ checks
     @property
-    def last_level_(self) -> float:
-        """The last observed level."""
+    def last_value_(self) -> float:
+        """The last observed value of the series (a price or a rate)."""
         return float(self.y_.iloc[-1])
 
     def _check_fitted(self) -> None:
@@ -590,6 +674,67 @@ def _draw_residuals(
     if horizon > k:
         out[:, k:] = residuals[rng.integers(0, n, size=(n_paths, horizon - k)), 0]
     return out
+
+
+def check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
+    """Forecast origins for :meth:`Forecaster.forecast_origins`, as int64, or ConfigError.
+
+    Parameters
+    ----------
+    origins : array-like of int, shape (n_origins,)
+        Positions into the series.
+    n_fitted : int
+        Observations the model has seen; the first origin must be >= ``n_fitted - 1``.
+    n_obs : int
+        Length of the series; every origin must be < ``n_obs``.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_origins,)
+    """
+    origins = np.asarray(origins)
+    if origins.ndim != 1 or len(origins) == 0 or origins.dtype.kind not in "iu":
+        raise ConfigError(
+            f"`origins` must be a non-empty 1-D array of integer positions; got {origins!r}."
+        )
+    if origins[0] < n_fitted - 1 or np.any(np.diff(origins) <= 0) or origins[-1] >= n_obs:
+        raise ConfigError(
+            "`origins` must increase strictly, start at or after the last fitted position "
+            f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
+            f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
+        )
+    return origins.astype(np.int64)
+
+
+def forecast_origins_stepwise(
+    model: Forecaster,
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    origins: np.ndarray,
+    horizon: int,
+    quantiles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference loop of :meth:`Forecaster.forecast_origins`: update, then predict, per origin.
+
+    Parameters and returns as :meth:`Forecaster.forecast_origins` (``origins`` already
+    checked). The batched overrides are tested against this definition.
+    """
+    means = np.empty((len(origins), horizon))
+    quants = np.empty((len(origins), horizon, len(quantiles)))
+    prev = len(model.y_) - 1
+    for k, o in enumerate(origins):
+        if o > prev:
+            y_new = y.iloc[prev + 1 : o + 1]
+            X_new = None if model.X_ is None or X is None else X.reindex(y_new.index)
+            model.update_trusted(y_new, X_new)
+            prev = int(o)
+        X_future = None
+        if model.X_ is not None and X is not None:
+            X_future = X.iloc[o + 1 : o + 1 + horizon]
+        steps = model._predict_steps(horizon, X_future)
+        means[k] = model.transform_.inverse_transform(steps, model.last_value_)
+        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
+    return means, quants
 
 
 def check_exog(X: Any, index: pd.DatetimeIndex, *, name: str = "X") -> pd.DataFrame:

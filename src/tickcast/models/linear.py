@@ -21,6 +21,8 @@ from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
 from tickcast.models._calendar import future_index
 from tickcast.models.base import (
+    check_origins,
+    forecast_origins_stepwise,
     _ADDITIVE_TARGETS,
     Forecaster,
     _conformal_cumulative_offsets,
@@ -142,6 +144,7 @@ class LinearForecaster(Forecaster):
     """
 
     short_name = "linear"
+    batched_origins = True
     supports_exog = True
     interval_method = "conformal"
 
@@ -338,12 +341,8 @@ class LinearForecaster(Forecaster):
         if len(t_new):
             self.stats_.add(self._design(z, F, Xv, t_new), self._targets(z, t_new))
             self._resolve()
-        self._set_history(y, X, z)
-
-    def _set_history(self, y: pd.Series, X: pd.DataFrame | None, z: np.ndarray) -> None:
-        self.y_, self.X_, self.z_ = y, X, z
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
+        self._set_history(y, X)
+        self.z_ = z
 
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
@@ -369,7 +368,7 @@ class LinearForecaster(Forecaster):
             F_ext = None
             if self.feature_set_ is not None:
                 levels = np.asarray(
-                    self.transform_.inverse_transform(np.asarray(out), self.last_level_)
+                    self.transform_.inverse_transform(np.asarray(out), self.last_value_)
                 )
                 path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
                 path.name = self.y_.name
@@ -386,7 +385,7 @@ class LinearForecaster(Forecaster):
         return np.asarray(out[:horizon], dtype=float)
 
     # ------------------------------------------------------------------ batched backtest
-    def _forecast_block(
+    def forecast_origins(
         self,
         y: pd.Series,
         X: pd.DataFrame | None,
@@ -418,13 +417,13 @@ class LinearForecaster(Forecaster):
 
         Notes
         -----
-        Equivalent to ``_update_validated(y[prev + 1 : o + 1])`` then
-        ``_predict_validated(horizon, ...)`` for each origin ``o`` in turn (the model is left
+        Equivalent to ``update_trusted(y[prev + 1 : o + 1])`` then
+        ``predict_trusted(horizon, ...)`` for each origin ``o`` in turn (the model is left
         updated through ``origins[-1]``), but for ``horizon <= self.horizon`` and an additive
         target the ridge re-estimates are done from cumulative sums and one batched solve.
         The conformal residuals stay those of the last full ``fit``.
         """
-        origins = _check_origins(origins, len(self.y_), len(y))
+        origins = check_origins(origins, len(self.y_), len(y))
         quantiles = np.asarray(quantiles, dtype=float)
         if self.X_ is not None and X is None:
             raise DataError(
@@ -432,7 +431,7 @@ class LinearForecaster(Forecaster):
                 f"{list(self.X_.columns)}; pass them aligned to `y`."
             )
         if horizon > self.horizon_ or self.target_ not in _ADDITIVE_TARGETS:
-            return _slow_block(self, y, X, origins, horizon, quantiles)
+            return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
         X_all = None if self.X_ is None else X.reindex(y_all.index)
@@ -462,7 +461,8 @@ class LinearForecaster(Forecaster):
             self._resolve()
         y_keep = y_all.copy()
         y_keep.attrs = dict(self.y_.attrs)
-        self._set_history(y_keep, X_all, z)
+        self._set_history(y_keep, X_all)
+        self.z_ = z
         return means, quants
 
     # ------------------------------------------------------------------ persistence
@@ -484,7 +484,7 @@ class LinearForecaster(Forecaster):
         # Refit (deterministic) to rebuild inputs, then restore the saved estimator state so
         # that an updated model loads exactly as it was saved.
         n_windows = int(arrays["n_windows"])
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
         if n_windows != self.n_windows_:  # pragma: no cover - guarded by construction
             raise DataError("saved model state does not match its history.")
         self.residuals_ = np.asarray(arrays["residuals"], dtype=float)
@@ -577,45 +577,3 @@ class _Stats:
         coef = beta / scale[..., :, None]
         intercept = self.shift_y + my - np.einsum("...p,...ph->...h", mean, coef)
         return coef, intercept, scale
-
-
-def _check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
-    origins = np.asarray(origins)
-    if origins.ndim != 1 or len(origins) == 0 or origins.dtype.kind not in "iu":
-        raise ConfigError(
-            f"`origins` must be a non-empty 1-D array of integer positions; got {origins!r}."
-        )
-    if origins[0] < n_fitted - 1 or np.any(np.diff(origins) <= 0) or origins[-1] >= n_obs:
-        raise ConfigError(
-            "`origins` must increase strictly, start at or after the last fitted position "
-            f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
-            f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
-        )
-    return origins.astype(np.int64)
-
-
-def _slow_block(
-    model: Forecaster,
-    y: pd.Series,
-    X: pd.DataFrame | None,
-    origins: np.ndarray,
-    horizon: int,
-    quantiles: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Reference loop: update through each origin, then predict (the definition)."""
-    means = np.empty((len(origins), horizon))
-    quants = np.empty((len(origins), horizon, len(quantiles)))
-    prev = len(model.y_) - 1
-    for k, o in enumerate(origins):
-        if o > prev:
-            y_new = y.iloc[prev + 1 : o + 1]
-            X_new = None if model.X_ is None else X.reindex(y_new.index)
-            model._update_validated(y_new, X_new)
-            prev = int(o)
-        X_future = None
-        if model.X_ is not None:
-            X_future = X.iloc[o + 1 : o + 1 + horizon]
-        steps = model._predict_steps(horizon, X_future)
-        means[k] = model.transform_.inverse_transform(steps, model.last_level_)
-        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
-    return means, quants

@@ -516,11 +516,6 @@ class RNNForecaster(Forecaster):
         self.inputs_ = self._scaled(M)
         self._set_history(y, X)
 
-    def _set_history(self, y: pd.Series, X: pd.DataFrame | None) -> None:
-        self.y_, self.X_ = y, X
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
-
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         H, L = self.params_.horizon, self.params_.lookback
@@ -538,7 +533,7 @@ class RNNForecaster(Forecaster):
         while len(out) < horizon:
             k = len(out)  # the next origin is k steps ahead
             levels = np.asarray(
-                self.transform_.inverse_transform(np.asarray(out), self.last_level_), float
+                self.transform_.inverse_transform(np.asarray(out), self.last_value_), float
             )
             path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
             path.name = self.y_.name
