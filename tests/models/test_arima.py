@@ -12,8 +12,8 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 import tickcast as tc
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, NotFittedError
-from tickcast.models.forecast import quantiles_for_levels
 from tickcast.models.base import forecast_origins_stepwise
+from tickcast.models.forecast import quantiles_for_levels
 
 QS = quantiles_for_levels((80, 95))
 FIXTURES = Path(__file__).with_name("fixtures")

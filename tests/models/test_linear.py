@@ -19,8 +19,8 @@ from tickcast.errors import (
     NotFittedError,
 )
 from tickcast.features import FeatureSet
-from tickcast.models.forecast import quantiles_for_levels
 from tickcast.models.base import forecast_origins_stepwise
+from tickcast.models.forecast import quantiles_for_levels
 
 QS = quantiles_for_levels((80, 95))
 

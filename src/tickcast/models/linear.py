@@ -21,12 +21,12 @@ from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
 from tickcast.models._calendar import future_index
 from tickcast.models.base import (
-    check_origins,
-    forecast_origins_stepwise,
     _ADDITIVE_TARGETS,
     Forecaster,
     _conformal_cumulative_offsets,
     _nested,
+    check_origins,
+    forecast_origins_stepwise,
 )
 
 __all__ = ["LinearForecaster"]
