@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from tickcast.backtest import metrics as M
-from tickcast.backtest.tests import PTResult, pesaran_timmermann, pt_table
+from tickcast.backtest.significance import PTResult, pesaran_timmermann, pt_table
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 

@@ -290,7 +290,7 @@ def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike
     (``y == y_last``, common for rates quoted in whole basis points) has no direction to
     hit either and is left out too, so the hit rate is conditional on a move and a coin
     flip scores 1/2. The same rows are used by
-    :func:`~tickcast.backtest.tests.pesaran_timmermann`.
+    :func:`~tickcast.backtest.significance.pesaran_timmermann`.
 
     Examples
     --------

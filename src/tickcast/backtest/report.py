@@ -65,7 +65,7 @@ def summary_table(result: Any) -> pd.DataFrame:
 
 def _pt_pvalues(result: Any) -> pd.Series:
     """One-sided Pesaran-Timmermann p-value per model on its one-step forecasts."""
-    from tickcast.backtest.tests import pt_table
+    from tickcast.backtest.significance import pt_table
 
     by = result._by(("model",))
     return pt_table(result.forecasts, by=by, step=1)["pvalue"]

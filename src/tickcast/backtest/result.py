@@ -135,13 +135,13 @@ class BacktestResult:
         Returns
         -------
         pandas.DataFrame
-            As :func:`~tickcast.backtest.tests.dm_table`: ``n``, ``h``, ``spacing`` (of the
+            As :func:`~tickcast.backtest.significance.dm_table`: ``n``, ``h``, ``spacing`` (of the
             origins, observations), ``overlap_lags`` (``ceil(h / spacing) - 1``),
             ``statistic`` (negative: the model has the smaller loss), ``pvalue``,
             ``pvalue_holm`` (Holm-adjusted over the models of the same series/step),
             ``mean_loss_diff`` and ``kernel`` (long-run variance estimator used).
         """
-        from tickcast.backtest.tests import dm_table
+        from tickcast.backtest.significance import dm_table
 
         baseline = baseline or self.baseline
         if baseline is None:
