@@ -40,7 +40,7 @@ __all__ = [
     "FRED_PRICE_PATTERN",
     "FRED_RATE_PATTERN",
     "KINDS",
-    "Target",
+    "Source",
     "check_kind",
     "fred_kind",
     "guess_kind",
@@ -69,8 +69,8 @@ _PREFIXES = ("csv:", "fred:", "ecb:", "yahoo:")
 
 
 @dataclass(frozen=True)
-class Target:
-    """A resolved spec.
+class Source:
+    """A resolved spec: where a series comes from.
 
     Attributes
     ----------
@@ -100,11 +100,11 @@ class Target:
         return self.provider in ("yahoo", "fred", "ecb")
 
 
-def resolve(spec: Any) -> Target:
-    """Turn a ``load`` spec into a :class:`Target`; ConfigError/DataError if it names nothing."""
+def resolve(spec: Any) -> Source:
+    """Turn a ``load`` spec into a :class:`Source`; ConfigError/DataError if it names nothing."""
     if isinstance(spec, os.PathLike):
         path = Path(spec)
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if not isinstance(spec, str):
         raise InputTypeError(
             f"`spec` must be a string (a dataset name, ticker, 'fred:ID', 'ecb:FLOW/KEY' or a "
@@ -114,22 +114,22 @@ def resolve(spec: Any) -> Target:
     if not text:
         raise ConfigError("`spec` must not be empty; try 'dbk', 'DBK.DE' or 'fred:DGS10'.")
     if text in DATASETS:
-        return Target("bundled", text, text, DATASETS[text])
+        return Source("bundled", text, text, DATASETS[text])
     low = text.lower()
     if low.startswith("csv:"):
         path = Path(text[4:].strip()).expanduser()
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if low.startswith("fred:"):
         sid = fred.check_series_id(text[5:])
-        return Target("fred", sid, f"fred:{sid}", find_alias(f"fred:{sid}"))
+        return Source("fred", sid, f"fred:{sid}", find_alias(f"fred:{sid}"))
     if low.startswith("ecb:"):
         flow, key = ecb.check_key(text[4:])
-        return Target("ecb", f"{flow}/{key}", f"ecb:{flow}/{key}")
+        return Source("ecb", f"{flow}/{key}", f"ecb:{flow}/{key}")
     if low.startswith("yahoo:"):
         return _yahoo(text[6:].strip(), spec)
     if low.endswith(".csv") or os.sep in text or os.path.isfile(text):
         path = Path(text).expanduser()
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if ":" in text:
         raise ConfigError(
             f"`spec` {spec!r} has an unknown prefix; use one of {', '.join(_PREFIXES)} or a "
@@ -145,14 +145,14 @@ def resolve(spec: Any) -> Target:
     return _yahoo(text, spec)
 
 
-def _yahoo(ticker: str, spec: str) -> Target:
+def _yahoo(ticker: str, spec: str) -> Source:
     if not _TICKER_RE.match(ticker):
         raise ConfigError(
             f"`spec` {spec!r} is not a bundled name ({', '.join(DATASETS)}), a Yahoo ticker "
             "(letters, digits, '.', '^', '=', '-'), 'fred:ID', 'ecb:FLOW/KEY' or a CSV path."
         )
     symbol = ticker.upper()
-    return Target("yahoo", symbol, symbol, find_alias(symbol))
+    return Source("yahoo", symbol, symbol, find_alias(symbol))
 
 
 def series_kind(name_or_series: Any) -> Kind:
