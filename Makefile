@@ -36,7 +36,7 @@ bench: $(VENV)/.installed-dev
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 notebooks: $(VENV)/.installed-dev
-	TICKCAST_NOTEBOOK_MODE=full $(BIN)/python -m tickcast._notebooks notebooks/
+	TICKCAST_NOTEBOOK_MODE=full $(BIN)/python tools/run_notebooks.py notebooks/
 
 clean:
 	rm -rf $(VENV) demo-report .pytest_cache .ruff_cache .hypothesis
