@@ -566,10 +566,10 @@ class PTResult:
     n : int
         Number of pairs used: those where both the actual and the predicted change are
         non-zero.
-    hit_rate : float
+    directional_accuracy : float
         ``P``, the fraction of those pairs whose signs agree.
-    expected_hit_rate : float
-        ``P* = Py·Px + (1 - Py)(1 - Px)``, the hit rate expected if the signs were
+    expected_accuracy : float
+        ``P* = Py·Px + (1 - Py)(1 - Px)``, the accuracy expected if the signs were
         independent with the observed frequencies of ups ``Py`` (actual) and ``Px``
         (predicted).
     """
@@ -577,8 +577,8 @@ class PTResult:
     statistic: float
     pvalue: float
     n: int
-    hit_rate: float
-    expected_hit_rate: float
+    directional_accuracy: float
+    expected_accuracy: float
 
 
 def _pt_from_changes(actual: np.ndarray, predicted: np.ndarray) -> PTResult:
@@ -613,8 +613,8 @@ def _pt_from_changes(actual: np.ndarray, predicted: np.ndarray) -> PTResult:
         statistic=float(stat),
         pvalue=float(ndtr(-stat)),
         n=n,
-        hit_rate=p,
-        expected_hit_rate=float(p_star),
+        directional_accuracy=p,
+        expected_accuracy=float(p_star),
     )
 
 
@@ -644,9 +644,9 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     Notes
     -----
     Pairs where either change is exactly zero have no direction and are left out (as in
-    :func:`~tickcast.backtest.metrics.directional_accuracy`, whose value equals
-    ``hit_rate``). With ``Py``, ``Px`` the shares of actual and predicted ups among the
-    ``n`` pairs used, ``P`` the share of agreeing signs and
+    :func:`~tickcast.backtest.metrics.directional_accuracy`, whose value is the
+    result's ``directional_accuracy``). With ``Py``, ``Px`` the shares of actual and
+    predicted ups among the ``n`` pairs used, ``P`` the share of agreeing signs and
     ``P* = Py·Px + (1 - Py)(1 - Px)``,
 
     ``V(P) = P*(1 - P*) / n``,
@@ -663,7 +663,7 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     Examples
     --------
     >>> r = pesaran_timmermann([1, 2, -1, -2, 1, -1], [1, 1, -1, -1, -1, 1])
-    >>> round(r.hit_rate, 4), round(r.expected_hit_rate, 4)
+    >>> round(r.directional_accuracy, 4), round(r.expected_accuracy, 4)
     (0.6667, 0.5)
     """
     arrays = []
@@ -691,7 +691,7 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     return _pt_from_changes(actual, predicted)
 
 
-_PT_COLUMNS = ("n", "statistic", "pvalue", "hit_rate", "expected_hit_rate")
+_PT_COLUMNS = ("n", "statistic", "pvalue", "directional_accuracy", "expected_accuracy")
 
 
 def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int = 1) -> pd.DataFrame:
@@ -712,7 +712,7 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
     -------
     pandas.DataFrame
         Indexed by ``by``, with columns ``n``, ``statistic``, ``pvalue`` (one-sided),
-        ``hit_rate`` and ``expected_hit_rate``. NaN where the test is undefined (a model
+        ``directional_accuracy`` and ``expected_accuracy``. NaN where the test is undefined (a model
         that never predicts a direction, such as the random walk, or always the same one).
     """
     _check_frame(frame, ("model", "step", "y_true", "mean", "y_last"), "pt_table")
@@ -734,7 +734,9 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
             row = dict.fromkeys(_PT_COLUMNS, np.nan)
             row["n"] = int(used.sum())
             if used.any():
-                row["hit_rate"] = float(np.mean(np.sign(actual[used]) == np.sign(predicted[used])))
+                row["directional_accuracy"] = float(
+                    np.mean(np.sign(actual[used]) == np.sign(predicted[used]))
+                )
         rows.append(row)
         index.append(key if len(keys) > 1 else key[0])
     if len(keys) > 1 and index:
