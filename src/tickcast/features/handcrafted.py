@@ -379,6 +379,30 @@ class FeatureSet:
             f"exog_lag={self.exog_lag!r})"
         )
 
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments as JSON-ready values (``exog_lag`` a str if a Timedelta).
+
+        Returns
+        -------
+        dict
+            ``features`` (list of str), ``target_key`` (str or None), ``exog_lag`` (int or
+            str); :meth:`from_config` rebuilds an equal FeatureSet from it.
+        """
+        lag = self.exog_lag
+        return {
+            "features": list(self.features),
+            "target_key": self.target_key,
+            "exog_lag": int(lag) if isinstance(lag, (int, np.integer)) else str(lag),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> FeatureSet:
+        """The FeatureSet of :meth:`get_config`'s output (a str ``exog_lag`` is a Timedelta)."""
+        lag = config["exog_lag"]
+        if isinstance(lag, str):
+            lag = pd.Timedelta(lag)
+        return cls(config["features"], target_key=config["target_key"], exog_lag=lag)
+
     def _specs(self) -> list[tuple[str, str, _Spec, int]]:
         if isinstance(self.features, str) or not isinstance(self.features, Sequence):
             raise ConfigError(

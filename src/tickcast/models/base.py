@@ -76,6 +76,7 @@ from tickcast.errors import (
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
 from tickcast.models.forecast import Forecast, quantiles_for_levels
+from tickcast.models.persistence import register_model, save_model
 
 __all__ = [
     "Forecaster",
@@ -217,11 +218,10 @@ class Forecaster(BaseEstimator):
     n_interval_paths: ClassVar[int] = 2000
     #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
     batched_origins: ClassVar[bool] = False
-    _registry: ClassVar[dict[str, type[Forecaster]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        Forecaster._registry[cls.__name__] = cls
+        register_model(cls)  # so that tickcast.load_model can rebuild it
 
     # ------------------------------------------------------------------ naming
     @property
@@ -345,8 +345,6 @@ class Forecaster(BaseEstimator):
         Returns the path written. Load it with :func:`tickcast.load_model`; pickle is never
         used.
         """
-        from tickcast.models.persistence import save_model
-
         self._check_fitted()
         return save_model(self, path)
 

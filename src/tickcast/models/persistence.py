@@ -14,12 +14,33 @@ import pandas as pd
 
 from tickcast._files import follow_umask
 from tickcast.errors import ModelFileError, TickcastError
+from tickcast.features.handcrafted import FeatureSet
 
-__all__ = ["FORMAT_VERSION", "load_model", "save_model"]
+__all__ = ["FORMAT_VERSION", "load_model", "register_model", "save_model"]
 
 #: Bumped when the file layout changes; files from a newer format are refused.
 FORMAT_VERSION = 1
 _MAGIC = "tickcast-model"
+
+#: Model classes a file may name, by class name; filled by :func:`register_model`.
+_MODEL_CLASSES: dict[str, type] = {}
+
+
+def register_model(cls: type) -> type:
+    """Let files saved from ``cls`` be loaded (every Forecaster subclass registers itself).
+
+    Parameters
+    ----------
+    cls : type
+        A forecaster class; its ``__name__`` is what ``save_model`` writes.
+
+    Returns
+    -------
+    type
+        ``cls``, so that this works as a class decorator.
+    """
+    _MODEL_CLASSES[cls.__name__] = cls
+    return cls
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,27 +52,14 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
-    if type(value).__name__ == "FeatureSet":
-        lag = value.exog_lag
-        return {
-            "__featureset__": {
-                "features": list(value.features),
-                "target_key": value.target_key,
-                "exog_lag": lag if isinstance(lag, (int, np.integer)) else str(lag),
-            }
-        }
+    if isinstance(value, FeatureSet):
+        return {"__featureset__": value.get_config()}
     return value
 
 
 def _restore_param(value: Any) -> Any:
     if isinstance(value, dict) and "__featureset__" in value:
-        from tickcast.features import FeatureSet
-
-        spec = value["__featureset__"]
-        lag = spec["exog_lag"]
-        if isinstance(lag, str):
-            lag = pd.Timedelta(lag)
-        return FeatureSet(spec["features"], target_key=spec["target_key"], exog_lag=lag)
+        return FeatureSet.from_config(value["__featureset__"])
     return value
 
 
@@ -106,8 +114,6 @@ def load_model(path: str | os.PathLike) -> Any:
         edited (unreadable header, missing or inconsistent arrays), or was written by a
         newer tickcast format.
     """
-    from tickcast.models.base import Forecaster
-
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -137,7 +143,7 @@ def load_model(path: str | os.PathLike) -> Any:
             f"reads ({FORMAT_VERSION}); upgrade tickcast to load it."
         )
     name = header.get("class")
-    cls = Forecaster._registry.get(name) if isinstance(name, str) else None
+    cls = _MODEL_CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"{str(path)!r} holds an unknown model class {name!r}.")
     try:
