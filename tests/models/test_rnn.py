@@ -249,10 +249,10 @@ def test_min_length_boundary(dbk):
     [
         ({"cell": "transformer"}, ConfigError, "`cell` must be one of 'lstm', 'gru', 'rnn'"),
         ({"cell": 3}, ConfigError, "`cell`"),
-        ({"hidden": 0}, ConfigError, "`hidden` must be an integer >= 1; got 0"),
-        ({"hidden": 2.5}, ConfigError, "`hidden` must be an integer"),
+        ({"hidden": 0}, ConfigError, "`hidden` must be a positive integer; got 0"),
+        ({"hidden": 2.5}, ConfigError, "`hidden` must be a positive integer"),
         ({"layers": 0}, ConfigError, "`layers`"),
-        ({"lookback": 0}, ConfigError, "`lookback` must be an integer >= 1"),
+        ({"lookback": 0}, ConfigError, "`lookback` must be a positive integer"),
         ({"horizon": -1}, ConfigError, "`horizon`"),
         ({"epochs": 0}, ConfigError, "`epochs`"),
         ({"batch_size": 0}, ConfigError, "`batch_size`"),

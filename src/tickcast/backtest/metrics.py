@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int, check_levels
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = [
@@ -227,8 +228,7 @@ def mase(
         )
     y, f = _arrays(y_true=y_true, y_pred=y_pred)
     if y_train is not None:
-        if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 1:
-            raise ConfigError(f"`m` must be a positive integer; got {m!r}. Use 1 for daily data.")
+        m = check_int("m", m, minimum=1, fix="Use 1 for daily data.")
         (train,) = _arrays(y_train=y_train)
         if train.shape[0] <= m:
             raise DataError(
@@ -431,20 +431,6 @@ def _level_label(level: float) -> str:
     return str(int(level)) if float(level).is_integer() else str(level)
 
 
-def _check_levels(levels: Sequence[float]) -> tuple[float, ...]:
-    if isinstance(levels, (int, float)):
-        levels = (levels,)
-    out = []
-    for lev in levels:
-        if not isinstance(lev, (int, float, np.integer, np.floating)) or not 0 < lev < 100:
-            raise ConfigError(
-                f"`levels` must hold interval levels in percent, strictly between 0 and 100; "
-                f"got {lev!r}. Pass e.g. levels=(80, 95)."
-            )
-        out.append(float(lev))
-    return tuple(out)
-
-
 def _check_by(by: Sequence[str], frame: pd.DataFrame, func: str) -> list[str]:
     if isinstance(by, str):
         by = (by,)
@@ -567,7 +553,7 @@ def compute_metrics(
     """
     _check_frame(frame, REQUIRED_COLUMNS, "compute_metrics")
     keys = _check_by(by, frame, "compute_metrics")
-    lev = _check_levels(levels)
+    lev = check_levels(levels, name="levels")
     if naive_model is not None and not isinstance(naive_model, str):
         raise ConfigError(f"`naive_model` must be a model name (str) or None; got {naive_model!r}.")
     columns = list(METRIC_COLUMNS) + [c for L in lev for c in _interval_columns(L)]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int
 from tickcast.backtest.metrics import _check_by, _check_frame
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
@@ -151,21 +152,15 @@ def _dm_from_differential(
 
 
 def _check_h(h: object) -> int:
-    if not isinstance(h, (int, np.integer)) or isinstance(h, bool) or h < 1:
-        raise ConfigError(
-            f"`h` must be a positive integer (the forecast horizon); got {h!r}. Use h=1 for "
-            "one-step-ahead forecasts."
-        )
-    return int(h)
+    """The forecast horizon ``h``, a positive integer."""
+    return check_int("h", h, minimum=1, fix="Use h=1 for one-step-ahead forecasts.")
 
 
 def _check_spacing(spacing: object) -> int:
-    if not isinstance(spacing, (int, np.integer)) or isinstance(spacing, bool) or spacing < 1:
-        raise ConfigError(
-            f"`spacing` must be a positive integer (observations between consecutive forecast "
-            f"origins); got {spacing!r}. Use spacing=1 for origins on consecutive observations."
-        )
-    return int(spacing)
+    """Observations between consecutive forecast origins, a positive integer."""
+    return check_int(
+        "spacing", spacing, minimum=1, fix="Use spacing=1 for origins on consecutive observations."
+    )
 
 
 def _check_alternative(alternative: object) -> str:
@@ -717,8 +712,7 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
     """
     _check_frame(frame, ("model", "step", "y_true", "mean", "y_last"), "pt_table")
     keys = _check_by(by, frame, "pt_table")
-    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step < 1:
-        raise ConfigError(f"`step` must be a positive integer; got {step!r}. Use step=1.")
+    step = check_int("step", step, minimum=1, fix="Use step=1.")
     sel = frame[frame["step"] == step]
     sel = sel[np.isfinite(sel["y_true"]) & np.isfinite(sel["mean"]) & np.isfinite(sel["y_last"])]
     rows, index = [], []

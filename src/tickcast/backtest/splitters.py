@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tickcast._validation import check_int, is_integer
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["Fold", "WalkForward"]
@@ -74,17 +75,6 @@ class Fold:
     def test_slice(self) -> slice:
         """``test`` as a slice, for zero-copy indexing (``y[fold.test_slice]``)."""
         return slice(self.test.start, self.test.stop)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_int(name: str, value: object, minimum: int, fix: str) -> int:
-    if not _is_int(value) or int(value) < minimum:  # type: ignore[call-overload]
-        rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ConfigError(f"`{name}` must be {rule}; got {value!r}. {fix}")
-    return int(value)  # type: ignore[call-overload]
 
 
 class WalkForward:
@@ -205,10 +195,16 @@ class WalkForward:
 
     # ------------------------------------------------------------------ validation
     def _validate_params(self) -> None:
-        _check_int("initial", self.initial, 1, "Pass the number of observations to train on.")
-        _check_int("step", self.step, 1, "Use step=1 for an origin at every observation.")
-        _check_int("horizon", self.horizon, 1, "Use horizon=1 for one-step-ahead forecasts.")
-        _check_int("gap", self.gap, 0, "Use gap=0 for no embargo.")
+        check_int(
+            "initial", self.initial, minimum=1, fix="Pass the number of observations to train on."
+        )
+        check_int(
+            "step", self.step, minimum=1, fix="Use step=1 for an origin at every observation."
+        )
+        check_int(
+            "horizon", self.horizon, minimum=1, fix="Use horizon=1 for one-step-ahead forecasts."
+        )
+        check_int("gap", self.gap, minimum=0, fix="Use gap=0 for no embargo.")
         if self.window not in _WINDOWS:
             raise ConfigError(
                 f"`window` must be one of {_WINDOWS}; got {self.window!r}. Use 'expanding' to "
@@ -221,28 +217,32 @@ class WalkForward:
                     f"window_size={self.window_size!r} with window='expanding'. Pass "
                     "window='sliding' or drop window_size."
                 )
-            size = _check_int("window_size", self.window_size, 1, "Pass the sliding window length.")
+            size = check_int(
+                "window_size", self.window_size, minimum=1, fix="Pass the sliding window length."
+            )
             if size > int(self.initial):
                 raise ConfigError(
                     f"`window_size` must not exceed `initial` ({self.initial}); got {size}. "
                     f"Raise initial to at least {size} or shorten the window."
                 )
         if self.refit_every is not None:
-            _check_int(
+            check_int(
                 "refit_every",
                 self.refit_every,
-                1,
-                "Use 1 to refit at every origin or None to fit only once.",
+                minimum=1,
+                fix="Use 1 to refit at every origin or None to fit only once.",
             )
         if self.max_origins is not None:
-            _check_int("max_origins", self.max_origins, 1, "Use None to keep every origin.")
+            check_int(
+                "max_origins", self.max_origins, minimum=1, fix="Use None to keep every origin."
+            )
 
     def _window_size(self) -> int:
         return int(self.initial if self.window_size is None else self.window_size)
 
     @staticmethod
     def _length_and_index(n_or_index: SeriesLike) -> tuple[int, pd.Index | None]:
-        if _is_int(n_or_index):
+        if is_integer(n_or_index):
             n = int(n_or_index)  # type: ignore[arg-type]
             if n < 1:
                 raise DataError(
@@ -262,7 +262,7 @@ class WalkForward:
 
     def _resolve_bound(self, name: str, value: Bound, n: int, index: pd.Index | None) -> int:
         """Position of a ``start``/``end`` bound (``start``: first on/after; ``end``: last)."""
-        if _is_int(value):
+        if is_integer(value):
             pos = int(value)  # type: ignore[arg-type]
             if pos < 0:
                 raise ConfigError(
@@ -410,7 +410,7 @@ class WalkForward:
         out["window_size"] = self._window_size() if self.window == "sliding" else None
         for name in ("start", "end"):  # JSON-friendly: positions stay ints, dates become str
             value = out[name]
-            out[name] = value if value is None or _is_int(value) else str(value)
+            out[name] = value if value is None or is_integer(value) else str(value)
         out["origins"] = (
             "positions max(initial-1, start) + j*step while origin <= end and "
             "origin + gap + horizon <= n-1; then the last max_origins are kept"

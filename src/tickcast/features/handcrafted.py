@@ -37,9 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.align import LagLike, align_exog
-from tickcast.features.transforms import _as_series_values, _check_finite, _check_int, _where
+from tickcast.features.transforms import _as_series_values, _check_finite, _where
 
 __all__ = [
     "FEATURES",
@@ -102,7 +103,7 @@ def log_return(y: pd.Series, k: int) -> pd.Series:
     pd.Series of shape (n_obs,)
         :math:`\\log(y_t / y_{t-k})`, dimensionless; NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=True, what="log_return")
     return np.log(y).diff(k)
 
@@ -129,8 +130,8 @@ def realised_vol(
     pd.Series of shape (n_obs,)
         Sample standard deviation (``ddof=1``); NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=2)
-    periods_per_year = _check_int(periods_per_year, "periods_per_year", minimum=1)
+    k = check_int("k", k, minimum=2)
+    periods_per_year = check_int("periods_per_year", periods_per_year, minimum=1)
     y = _prepare(y, positive=True, what="realised_vol")
     out = np.log(y).diff().rolling(k, min_periods=k).std(ddof=1)
     return out * np.sqrt(periods_per_year) if annualize else out
@@ -145,7 +146,7 @@ def ma_gap(y: pd.Series, k: int) -> pd.Series:
         :math:`\\log(y_t / \\mathrm{SMA}_k(y)_t)` with the SMA over ``y_{t-k+1} .. y_t``;
         NaN for the first ``k - 1`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=True, what="ma_gap")
     return np.log(y / y.rolling(k, min_periods=k).mean())
 
@@ -160,7 +161,7 @@ def rsi(y: pd.Series, k: int) -> pd.Series:
     (``ewm(alpha=1/k, adjust=False)``), then :math:`RSI = 100\\, G / (G + L)`; 50 where
     the series did not move at all (:math:`G = L = 0`). NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=False, what="rsi")
     d = y.diff()
     gain = d.clip(lower=0.0).ewm(alpha=1.0 / k, adjust=False, min_periods=k).mean()
@@ -193,7 +194,7 @@ def chg(y: pd.Series, k: int) -> pd.Series:
     pd.Series of shape (n_obs,)
         :math:`y_t - y_{t-k}`; NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=False, what="chg")
     return y.diff(k)
 

@@ -22,7 +22,6 @@ rounding error (about 1e-15 relative per step).
 from __future__ import annotations
 
 import copy
-import numbers
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,21 +44,6 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 # Shared by the other modules of tickcast.features (validation at the public boundary).
-
-
-def _check_int(value: Any, name: str, *, minimum: int) -> int:
-    """Return ``value`` as ``int`` if it is an integer >= ``minimum``, else ConfigError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigError(
-            f"`{name}` must be an integer >= {minimum}; got {value!r} "
-            f"({type(value).__name__}). Pass a whole number, e.g. {name}={max(minimum, 1)}."
-        )
-    if value < minimum:
-        raise ConfigError(
-            f"`{name}` must be an integer >= {minimum}; got {value}. "
-            f"Use {name}={max(minimum, 1)} or more."
-        )
-    return int(value)
 
 
 def _where(index: pd.Index | None, pos: int) -> str:
@@ -152,7 +136,7 @@ class TargetTransform:
         return {}
 
     # -- subclass hooks (trusted inputs) ----------------------------------------------
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         """Raise DataError if ``arr`` (levels) is outside the transform's domain."""
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
@@ -202,7 +186,7 @@ class TargetTransform:
                 f"got {len(arr)}. Pass a longer series."
             )
         _check_finite(arr, name, index)
-        self._check_levels(arr, index, name)
+        self._check_domain(arr, index, name)
 
     def transform(self, y: ArrayLike) -> pd.Series | np.ndarray:
         """Transform levels into the modelled quantity.
@@ -317,7 +301,7 @@ class LogReturn(TargetTransform):
 
     name = "log_return"
 
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         bad = arr <= 0
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
@@ -419,7 +403,7 @@ class PctChange(TargetTransform):
 
     name = "pct_change"
 
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         bad = arr[:-1] == 0
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])

@@ -18,8 +18,9 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
-from tickcast.features.transforms import _as_float_array, _check_int, _where
+from tickcast.features.transforms import _as_float_array, _where
 
 __all__ = ["Windows", "iter_batches", "last_window", "make_windows"]
 
@@ -187,9 +188,9 @@ def make_windows(
     >>> X[0, :, 0], y[0]
     (array([0., 1., 2.]), array([3., 4.]))
     """
-    lookback = _check_int(lookback, "lookback", minimum=1)
-    horizon = _check_int(horizon, "horizon", minimum=1)
-    stride = _check_int(stride, "stride", minimum=1)
+    lookback = check_int("lookback", lookback, minimum=1)
+    horizon = check_int("horizon", horizon, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
     data, target, idx = _stack_features(values, exog, index)
     n = data.shape[0]
     if n < lookback + horizon:
@@ -233,7 +234,7 @@ def last_window(values: ArrayLike, lookback: int, *, exog: ArrayLike | None = No
     >>> last_window(np.arange(10.0), 3)[0, :, 0]
     array([7., 8., 9.])
     """
-    lookback = _check_int(lookback, "lookback", minimum=1)
+    lookback = check_int("lookback", lookback, minimum=1)
     data, _, _ = _stack_features(values, exog, None)
     if data.shape[0] < lookback:
         raise DataError(
@@ -278,8 +279,8 @@ def iter_batches(
     >>> [b.tolist() for b in iter_batches(5, 2, None, shuffle=False)]
     [[0, 1], [2, 3], [4]]
     """
-    n = _check_int(n, "n", minimum=1)
-    batch_size = _check_int(batch_size, "batch_size", minimum=1)
+    n = check_int("n", n, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise ConfigError(f"`shuffle` must be True or False; got {shuffle!r}.")
     if shuffle:
