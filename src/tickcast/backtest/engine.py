@@ -466,19 +466,17 @@ def backtest(
 
 def _series_kind(name: str, y: pd.Series) -> str:
     """The series' kind from ``attrs["kind"]`` (tc.load sets it), else guessed by sign, warned."""
-    from tickcast.data.spec import guess_kind, warn_kind_guess
+    from tickcast.data.spec import kind_of, warn_kind_guess
 
-    kind = y.attrs.get("kind")
-    if kind in ("price", "rate"):
-        return str(kind)
-    kind = guess_kind(y.to_numpy())
-    reason = "all values positive" if kind == "price" else "some values not positive"
-    warn_kind_guess(f"series {name!r}", kind, reason, stacklevel=3)
+    kind, guessed = kind_of(y)
+    if guessed:
+        reason = "all values positive" if kind == "price" else "some values not positive"
+        warn_kind_guess(f"series {name!r}", kind, reason, stacklevel=3)
     return kind
 
 
 def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame | None]:
-    from tickcast.models.base import check_exog
+    from tickcast.data.validate import check_exog
 
     if X is None:
         return dict.fromkeys(series)

@@ -44,6 +44,7 @@ __all__ = [
     "check_kind",
     "fred_kind",
     "guess_kind",
+    "kind_of",
     "known_kind",
     "resolve",
     "series_kind",
@@ -271,6 +272,33 @@ def check_kind(kind: Any, *, name: str = "kind") -> Kind | None:
 def guess_kind(values: Any) -> Kind:
     """The sign rule: "price" when every value is positive, else "rate"."""
     return "price" if bool((pd.Series(values) > 0).all()) else "rate"
+
+
+def kind_of(y: pd.Series, kind: Any = None) -> tuple[Kind, bool]:
+    """The one series-kind rule of the models and the backtest, and whether it guessed.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Levels.
+    kind : {"price", "rate"} or None
+        What the user said (checked); wins when given.
+
+    Returns
+    -------
+    kind : {"price", "rate"}
+        ``kind`` if given, else ``y.attrs["kind"]`` (set by :func:`tickcast.load`), else the
+        sign rule (:func:`guess_kind`).
+    guessed : bool
+        True when the sign rule decided (callers warn with :func:`warn_kind_guess`).
+    """
+    checked = check_kind(kind)
+    if checked is not None:
+        return checked, False
+    attr = y.attrs.get("kind")
+    if attr in KINDS:
+        return attr, False
+    return guess_kind(y), True
 
 
 def warn_kind_guess(what: str, kind: str, reason: str, *, stacklevel: int = 2) -> None:

@@ -64,7 +64,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from tickcast._validation import check_levels, check_positive_int
-from tickcast.data.spec import KINDS, check_kind, guess_kind, warn_kind_guess
+from tickcast.data.spec import check_kind, kind_of, warn_kind_guess
+from tickcast.data.validate import check_exog, float_frame, validate_series
 from tickcast.errors import (
     CalibrationWarning,
     ConfigError,
@@ -80,7 +81,6 @@ from tickcast.models.persistence import register_model, save_model
 
 __all__ = [
     "Forecaster",
-    "check_exog",
     "check_origins",
     "conformal_offsets",
     "forecast_origins_stepwise",
@@ -246,14 +246,12 @@ class Forecaster(BaseEstimator):
             When neither the ``kind`` parameter nor ``y.attrs["kind"]`` says whether ``y``
             is a price or a rate, and the sign decided.
         """
-        from tickcast.data.validate import validate_series
-
         kind = check_kind(getattr(self, "kind", None))
         y = validate_series(y, name="y", min_length=self._min_length())
         X = self._check_exog(X, y.index)
         decides = self.fixed_target is None and getattr(self, "target", None) is None
-        if decides and kind is None and y.attrs.get("kind") not in KINDS:
-            guess = guess_kind(y)
+        guess, guessed = kind_of(y, kind)
+        if decides and guessed:
             sign = "all positive" if guess == "price" else "not all positive"
             warn_kind_guess(
                 f"{type(self).__name__}.fit: `y` ({y.name or 'unnamed'})",
@@ -327,8 +325,6 @@ class Forecaster(BaseEstimator):
         weights); cheap ones are re-estimated exactly (baselines, ridge). Models without a
         fast path refit. Returns ``self``.
         """
-        from tickcast.data.validate import validate_series
-
         self._check_fitted()
         y_new = validate_series(y_new, name="y_new", min_length=1)
         if y_new.index[0] <= self.y_.index[-1]:
@@ -350,7 +346,7 @@ class Forecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ trusted paths
     def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
-        self.kind_ = _series_kind(y, getattr(self, "kind", None))
+        self.kind_, _ = kind_of(y, getattr(self, "kind", None))
         self.target_ = (
             self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
         )
@@ -634,23 +630,10 @@ class Forecaster(BaseEstimator):
         missing = [c for c in self.X_.columns if c not in X_future.columns]
         if missing:
             raise DataError(f"`X_future` lacks the exogenous columns {missing}.")
-        X_future = _float_frame(X_future[list(self.X_.columns)].iloc[:horizon], "X_future")
+        X_future = float_frame(X_future[list(self.X_.columns)].iloc[:horizon], "X_future")
         if not np.all(np.isfinite(X_future.to_numpy())):
             raise DataError("`X_future` has NaN or infinite values in its first rows.")
         return X_future
-
-
-def _series_kind(y: pd.Series, kind: Any = None) -> str:
-    """ "price" or "rate": ``kind`` (checked) if given, else ``y.attrs["kind"]`` (set by
-    tickcast.load), else the sign (all positive -> price). Silent: ``fit`` warns on a guess.
-    """
-    kind = check_kind(kind)
-    if kind is not None:
-        return kind
-    attr = y.attrs.get("kind")
-    if attr in KINDS:
-        return attr
-    return guess_kind(y)
 
 
 def _draw_residuals(
@@ -733,93 +716,3 @@ def forecast_origins_stepwise(
         means[k] = model.transform_.inverse_transform(steps, model.last_value_)
         quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
     return means, quants
-
-
-def check_exog(X: Any, index: pd.DatetimeIndex, *, name: str = "X") -> pd.DataFrame:
-    """Exogenous columns on exactly the dates ``index``, as float64, or a clear error.
-
-    The one check of exogenous input at the public boundary (``fit``, ``update`` and
-    ``backtest``).
-
-    Parameters
-    ----------
-    X : pd.DataFrame or pd.Series with a DatetimeIndex
-        Exogenous series; rows beyond ``index`` are allowed (and dropped here).
-    index : pd.DatetimeIndex
-        The target's dates.
-    name : str, default "X"
-        The argument's name in messages.
-
-    Returns
-    -------
-    pd.DataFrame of shape (len(index), n_exog)
-        float64, indexed by ``index``.
-
-    Raises
-    ------
-    InputTypeError
-        ``X`` is not a pandas DataFrame or Series.
-    DataError
-        ``X`` is not indexed by dates, mixes time-zone aware and naive dates with ``index``,
-        has duplicate dates, lacks some dates of ``index``, or holds non-numbers, NaN or
-        infinities on them.
-    """
-    if isinstance(X, pd.Series):
-        X = X.to_frame()
-    if not isinstance(X, pd.DataFrame):
-        raise InputTypeError(
-            f"`{name}` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
-        )
-    if not isinstance(X.index, pd.DatetimeIndex):
-        raise DataError(
-            f"`{name}` must have a DatetimeIndex like `y`; got {type(X.index).__name__}. "
-            f"Set one, e.g. {name}.index = pd.to_datetime({name}.index)."
-        )
-    if (X.index.tz is None) != (index.tz is None):
-        raise DataError(
-            f"`{name}` and `y` must both have time-zone aware or both naive dates; got "
-            f"{X.index.tz} and {index.tz}. Use {name}.tz_localize(None) (or tz_convert) first."
-        )
-    if X.index.has_duplicates:
-        dup = X.index[X.index.duplicated()][0]
-        raise DataError(
-            f"`{name}` has duplicate dates, first {dup.date()}; keep one row per date, e.g. "
-            f"{name}[~{name}.index.duplicated(keep='last')]."
-        )
-    missing = index.difference(X.index)
-    if len(missing):
-        raise DataError(
-            f"`{name}` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
-            f"`{name}`, first {missing[0].date()}. Align {name} to y's index (see "
-            "tickcast.features.align_exog)."
-        )
-    X = _float_frame(X.loc[index], name)
-    finite = np.isfinite(X.to_numpy())
-    if not finite.all():
-        bad = X.index[~finite.all(axis=1)][0]
-        raise DataError(
-            f"`{name}` has NaN or infinite values, first on {bad.date()}. Fill or drop them "
-            "(and the same dates of `y`) first."
-        )
-    return X
-
-
-def _float_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
-    """``X`` as float64; DataError naming the first column that does not hold numbers."""
-    try:
-        return X.astype(float)
-    except (ValueError, TypeError):
-        for col in X.columns:
-            values = pd.to_numeric(X[col], errors="coerce")
-            bad = values.isna() & X[col].notna()
-            if bad.any():
-                when = bad.index[bad.to_numpy()][0]
-                when = when.date() if isinstance(when, pd.Timestamp) else when
-                raise DataError(
-                    f"column {col!r} of `{name}` must hold numbers; got "
-                    f"{X[col][bad].iloc[0]!r} on {when}. Convert it with pd.to_numeric after "
-                    "fixing those values."
-                ) from None
-        raise DataError(
-            f"`{name}` must hold numbers only; convert it with pd.to_numeric."
-        ) from None
