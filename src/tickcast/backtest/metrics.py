@@ -18,6 +18,7 @@ Missing values and zero denominators
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -451,7 +452,7 @@ def _check_by(by: Sequence[str], frame: pd.DataFrame, func: str) -> list[str]:
 def _column(group: pd.DataFrame, name: str) -> np.ndarray:
     """A column as float64, or all-NaN when the frame lacks it."""
     if name in group.columns:
-        return group[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        return cast("np.ndarray", group[name].to_numpy(dtype=np.float64, na_value=np.nan))
     return np.full(len(group), np.nan)
 
 

@@ -339,7 +339,7 @@ def _series_title(result: Any, name: str) -> str:
     return f"{name} ({units})" if units else name
 
 
-def to_html(result: Any, path: str | os.PathLike) -> str:
+def to_html(result: Any, path: str | os.PathLike[str]) -> str:
     """Write a self-contained HTML report (tables and embedded PNG plots) to ``path``.
 
     Every series gets its own section with its summary and trading tables and every plot

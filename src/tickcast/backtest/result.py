@@ -40,7 +40,7 @@ class BacktestResult:
         self,
         forecasts: pd.DataFrame,
         failures: pd.DataFrame,
-        settings: dict,
+        settings: dict[str, Any],
         *,
         y: Mapping[str, pd.Series] | None = None,
     ) -> None:

@@ -188,7 +188,7 @@ def _check_loss(loss: object) -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
     )
 
 
-def _apply_loss(func: Callable, e: np.ndarray, name: str) -> np.ndarray:
+def _apply_loss(func: Callable[..., Any], e: np.ndarray, name: str) -> np.ndarray:
     out = np.asarray(func(e), dtype=np.float64)
     if out.shape != e.shape:
         raise ConfigError(
@@ -528,7 +528,7 @@ def dm_table(
         rows.append(row)
         index.append(key)
     family = [i for i, k in enumerate(keys) if k != "model"]
-    families: dict[tuple, list[int]] = {}
+    families: dict[tuple[Any, ...], list[int]] = {}
     for j, key in enumerate(index):
         families.setdefault(tuple(key[i] for i in family) if family else (), []).append(j)
     for members in families.values():

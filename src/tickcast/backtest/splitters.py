@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,9 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 __all__ = ["Fold", "WalkForward"]
 
 #: What may stand for a series in :meth:`WalkForward.split`: its length, its index, or itself.
-SeriesLike = int | np.integer | pd.Index | pd.Series | pd.DataFrame | np.ndarray
+SeriesLike: TypeAlias = int | np.integer[Any] | pd.Index | pd.Series | pd.DataFrame | np.ndarray
 #: A bound on the origins: a position, or a timestamp when an index with dates is given.
-Bound = int | np.integer | str | pd.Timestamp | _dt.date | np.datetime64 | None
+Bound: TypeAlias = int | np.integer[Any] | str | pd.Timestamp | _dt.date | np.datetime64 | None
 
 _WINDOWS = ("expanding", "sliding")
 

@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -76,7 +76,7 @@ class Entry:
     @property
     def age(self) -> _dt.timedelta:
         """Time since the fetch."""
-        return pd.Timestamp.now(tz="UTC") - self.fetched
+        return cast("_dt.timedelta", pd.Timestamp.now(tz="UTC") - self.fetched)
 
     @property
     def fresh(self) -> bool:
@@ -176,7 +176,7 @@ def _encode(key: str, frame: pd.DataFrame, meta: dict[str, Any], fetched: pd.Tim
         "sha256": hashlib.sha256(body).hexdigest(),
         "meta": meta,
     }
-    return _MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body
+    return cast("bytes", _MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body)
 
 
 @contextlib.contextmanager

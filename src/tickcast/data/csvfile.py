@@ -19,7 +19,7 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -143,7 +143,7 @@ def read_with_meta(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict[str
 def _date_column(table: pd.DataFrame, what: str) -> str:
     for column in table.columns:
         if normalize_column(column) in _DATE_NAMES:
-            return column
+            return cast("str", column)
     first = table.columns[0]
     try:
         parse_dates(table[first], what=what)
@@ -153,4 +153,4 @@ def _date_column(table: pd.DataFrame, what: str) -> str:
             f"holds {table[first].iloc[0]!r}. Name the date column 'date' or put the dates "
             "first (YYYY-MM-DD, M/D/YYYY, D/M/YYYY or D.M.YYYY)."
         ) from None
-    return first
+    return cast("str", first)

@@ -27,7 +27,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -181,7 +181,7 @@ def series_kind(name_or_series: Any) -> Kind:
     if isinstance(name_or_series, pd.Series):
         kind = name_or_series.attrs.get("kind")
         if kind in ("price", "rate"):
-            return kind
+            return cast("Kind", kind)
         name = name_or_series.name
         return series_kind(name) if isinstance(name, str) else "price"
     if not isinstance(name_or_series, str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TypeAlias
 
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -19,7 +20,7 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["align_exog"]
 
-LagLike = int | str | pd.Timedelta | timedelta | pd.DateOffset
+LagLike: TypeAlias = int | str | pd.Timedelta | timedelta | pd.DateOffset
 
 
 def _lag_offset(lag: LagLike) -> pd.DateOffset | pd.Timedelta | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -551,4 +551,4 @@ def as_feature_set(spec: Any) -> FeatureSet | None:
             return None
         spec = FeatureSet(list(spec))
     spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
-    return spec
+    return cast("FeatureSet | None", spec)

@@ -22,7 +22,7 @@ rounding error (about 1e-15 relative per step).
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -69,9 +69,9 @@ def _as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     else:
         arr = np.asarray(values)
     if arr.dtype.kind == "f":
-        return arr
+        return cast("np.ndarray", arr)
     if arr.dtype.kind in "iub":
-        return arr.astype(np.float64)
+        return cast("np.ndarray", arr.astype(np.float64))
     raise InputTypeError(
         f"`{name}` must hold numbers; got dtype {arr.dtype}. "
         "Convert it first, e.g. pd.to_numeric(values)."
@@ -323,7 +323,7 @@ class LogReturn(TargetTransform):
         return np.diff(np.log(arr))
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return last * np.exp(np.cumsum(z, axis=-1))
+        return cast("np.ndarray", last * np.exp(np.cumsum(z, axis=-1)))
 
 
 class Diff(TargetTransform):
@@ -413,10 +413,10 @@ class PctChange(TargetTransform):
             )
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
-        return arr[1:] / arr[:-1] - 1.0
+        return cast("np.ndarray", arr[1:] / arr[:-1] - 1.0)
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return last * np.cumprod(1.0 + z, axis=-1)
+        return cast("np.ndarray", last * np.cumprod(1.0 + z, axis=-1))
 
 
 class Level(TargetTransform):
@@ -443,10 +443,10 @@ class Level(TargetTransform):
     n_dropped = 0
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
-        return arr.copy()
+        return cast("np.ndarray", arr.copy())
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return z.copy()
+        return cast("np.ndarray", z.copy())
 
 
 # --------------------------------------------------------------------------- factory

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -307,7 +307,7 @@ class ARIMAForecaster(Forecaster):
             p, d, q = cfg["max_p"], max(cfg["d_values"]), cfg["max_q"]
         else:
             p, d, q = cfg["order"]
-        return 20 + 2 * (p + q + P + Q) + d + s * (D + P)
+        return cast("int", 20 + 2 * (p + q + P + Q) + d + s * (D + P))
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.target_ == "pct_change":
@@ -358,7 +358,7 @@ class ARIMAForecaster(Forecaster):
             fit = None  # the search fitted the window only: re-estimate on all of `w`
         self._estimate(w, spec, starts, cfg["maxiter"], fit, warm)
 
-    def _model(self, w: np.ndarray, spec: tuple) -> Any:
+    def _model(self, w: np.ndarray, spec: tuple[Any, ...]) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
         order, seasonal, trend = spec
@@ -367,7 +367,7 @@ class ARIMAForecaster(Forecaster):
     def _estimate(
         self,
         w: np.ndarray,
-        spec: tuple,
+        spec: tuple[Any, ...],
         starts: list[np.ndarray | None],
         maxiter: int,
         fit: ExactFit | None,
@@ -399,7 +399,7 @@ class ARIMAForecaster(Forecaster):
                 stacklevel=6,
             )
 
-    def _set_results(self, res: Any, spec: tuple) -> None:
+    def _set_results(self, res: Any, spec: tuple[Any, ...]) -> None:
         self.results_ = res
         self._spec = spec
         self.order_, self.seasonal_order_, self.trend_ = spec
@@ -412,7 +412,7 @@ class ARIMAForecaster(Forecaster):
         resid = np.asarray(res.resid, dtype=float)[burn:]
         return (resid * self._step_factor())[:, None]
 
-    def _restore(self, w: np.ndarray, arrays: dict) -> None:
+    def _restore(self, w: np.ndarray, arrays: dict[str, Any]) -> None:
         spec = (
             tuple(int(v) for v in arrays["order"]),
             tuple(int(v) for v in arrays["seasonal_order"]),
@@ -581,7 +581,7 @@ class ARIMAForecaster(Forecaster):
             "converged": np.asarray(self.converged_),
         }
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the results with the saved parameters (one filter pass, no estimation)."""
         self._restore_state = arrays
         self.fit_trusted(y, X)
@@ -635,4 +635,4 @@ def _system(model: Any) -> tuple[np.ndarray, ...]:
 def _psd_root(S: np.ndarray) -> np.ndarray:
     """A matrix ``L`` with ``L @ L.T == S`` for a symmetric positive semi-definite ``S``."""
     vals, vecs = np.linalg.eigh((S + S.T) / 2)
-    return vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return cast("np.ndarray", vecs * np.sqrt(np.clip(vals, 0.0, None)))

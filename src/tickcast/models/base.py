@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -157,7 +157,7 @@ def _conformal_cumulative_offsets(
     """
     cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
     half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
-    return np.sign(quantiles - 0.5)[None, :] * half
+    return cast("np.ndarray", np.sign(quantiles - 0.5)[None, :] * half)
 
 
 def _nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
@@ -508,7 +508,9 @@ class Forecaster(BaseEstimator):
         steps beyond the residual width are drawn independently from the first column.
         """
         steps = self._predict_steps(horizon, X_future)
-        return steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+        return cast(
+            "np.ndarray", steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+        )
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
@@ -575,7 +577,7 @@ class Forecaster(BaseEstimator):
         """Fitted arrays to save beyond the history; default none (refit on load)."""
         return {}
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self.fit_trusted(y, X)
 
@@ -684,7 +686,7 @@ def check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
             f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
             f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
         )
-    return origins.astype(np.int64)
+    return cast("np.ndarray", origins.astype(np.int64))
 
 
 def forecast_origins_stepwise(

@@ -7,6 +7,8 @@ SeasonalNaive bootstrap their residuals.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
@@ -216,7 +218,7 @@ class SeasonalNaive(Forecaster):
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         m = len(self.last_season_)
-        return self.last_season_[np.arange(horizon) % m]
+        return cast("np.ndarray", self.last_season_[np.arange(horizon) % m])
 
     def _simulate_steps(self, horizon, n_paths, rng, X_future):
         m = len(self.last_season_)

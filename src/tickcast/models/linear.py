@@ -12,7 +12,7 @@ scikit-learn refits to 1e-8).
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -353,7 +353,7 @@ class LinearForecaster(Forecaster):
         t = np.array([len(z) - 1])
         steps = (self._design(z, F, Xv, t) @ self.coef_ + self.intercept_)[0]
         if horizon <= H:
-            return steps[:horizon].copy()
+            return cast("np.ndarray", steps[:horizon].copy())
         out = list(steps)
         dates = future_index(self.y_, horizon)
         if Xv is not None and (X_future is None or len(X_future) < horizon - 1):
@@ -480,7 +480,7 @@ class LinearForecaster(Forecaster):
             "sum_xy": s.xy,
         }
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         # Refit (deterministic) to rebuild inputs, then restore the saved estimator state so
         # that an updated model loads exactly as it was saved.
         n_windows = int(arrays["n_windows"])

@@ -63,7 +63,7 @@ def _restore_param(value: Any) -> Any:
     return value
 
 
-def save_model(model: Any, path: str | os.PathLike) -> str:
+def save_model(model: Any, path: str | os.PathLike[str]) -> str:
     """Write ``model`` to ``path`` atomically; returns the path (``.npz`` appended if absent).
 
     The file gets the mode a plain ``open()`` would give (``0o666 & ~umask``, 0644 usually).
@@ -104,7 +104,7 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
     return str(path)
 
 
-def load_model(path: str | os.PathLike) -> Any:
+def load_model(path: str | os.PathLike[str]) -> Any:
     """Load a model saved by ``Forecaster.save``.
 
     Raises

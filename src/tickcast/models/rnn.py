@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -453,7 +453,7 @@ class RNNForecaster(Forecaster):
         for net in self.networks_:
             out += net.predict(windows)
         out /= len(self.networks_)
-        return out * self.scaler_.scale_[0] + self.scaler_.center_[0]
+        return cast("np.ndarray", out * self.scaler_.scale_[0] + self.scaler_.center_[0])
 
     # ------------------------------------------------------------------ fit
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
@@ -522,7 +522,7 @@ class RNNForecaster(Forecaster):
         H, L = self.params_.horizon, self.params_.lookback
         steps = self._forward(self.inputs_[None, -L:])[0]
         if horizon <= H:
-            return steps[:horizon].copy()
+            return cast("np.ndarray", steps[:horizon].copy())
         if self.X_ is not None and (X_future is None or len(X_future) < horizon - 1):
             raise DataError(
                 f"`X_future` is missing future values: forecasting {horizon} steps with "
@@ -561,7 +561,7 @@ class RNNForecaster(Forecaster):
                 state[f"net{k}.{name}"] = value
         return state
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the networks from saved weights (no training): identical forecasts."""
         p = self._checked_params()
         self.params_ = p
