@@ -24,12 +24,13 @@ install-dev: $(VENV)/.installed-dev
 demo: $(VENV)/.installed-run
 	$(BIN)/tickcast demo
 
-test: $(VENV)/.installed-dev
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev
 	$(PIP) install --quiet -e ".[bench]"

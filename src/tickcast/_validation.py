@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import SupportsInt, cast
 
 import numpy as np
 
@@ -58,10 +59,10 @@ def check_int(name: str, value: object, *, minimum: int | None = None, fix: str 
     tail = f" {fix}" if fix else ""
     if not is_integer(value):
         raise ConfigError(f"`{name}` must be {rule}; got {value!r} ({type(value).__name__}).{tail}")
-    value = int(value)  # type: ignore[call-overload]
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"`{name}` must be {rule}; got {value}.{tail}")
-    return value
+    number = int(cast(SupportsInt, value))
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"`{name}` must be {rule}; got {number}.{tail}")
+    return number
 
 
 def check_positive_int(name: str, value: object, *, fix: str = "") -> int:
@@ -89,7 +90,7 @@ def check_levels(
     if level is None:
         return ()
     values = [level] if np.isscalar(level) else list(level)  # type: ignore[arg-type]
-    out = []
+    out: list[float] = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
             raise ConfigError(

@@ -493,7 +493,15 @@ def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame 
     return out
 
 
-def _execute(tasks, series, exog, *, n_jobs, backend, progress):
+def _execute(
+    tasks: list[_Task],
+    series: dict[str, pd.Series],
+    exog: dict[str, pd.DataFrame | None],
+    *,
+    n_jobs: int,
+    backend: str,
+    progress: bool | None,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     import joblib
     from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets inside Jupyter
 

@@ -65,7 +65,9 @@ STAT_COLUMNS = (
 EULER_GAMMA = 0.5772156649015329
 
 
-def _finite(name: str, value: object, *, minimum: float | None = None, strict: bool = False):
+def _finite(
+    name: str, value: object, *, minimum: float | None = None, strict: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ConfigError(f"`{name}` must be a finite number; got {value!r}.")
     value = float(value)

@@ -183,11 +183,11 @@ def render_plots(result: Any, *, dpi: int = 96) -> dict[tuple[str, str], bytes]:
     images = {}
     for name in result.series:
         for kind in PLOT_KINDS:
-            _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+            fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
             plot(result, kind, ax=ax, series=name)
             buf = io.BytesIO()
-            ax.figure.savefig(buf, format="png", dpi=dpi)
-            plt.close(ax.figure)
+            fig.savefig(buf, format="png", dpi=dpi)
+            plt.close(fig)
             images[name, kind] = buf.getvalue()
     return images
 

@@ -152,7 +152,7 @@ class BacktestResult:
         return dm_table(
             self.forecasts,
             baseline=baseline,
-            loss=loss,
+            loss=loss,  # type: ignore[arg-type]
             h=h,
             by=self._by(by),
             alternative=alternative,  # type: ignore[arg-type]
@@ -198,13 +198,13 @@ class BacktestResult:
         return trading_backtest(
             self.forecasts,
             prices=prices,
-            strategy=strategy,
+            strategy=strategy,  # type: ignore[arg-type]
             threshold=threshold,
             cost_bps=cost_bps,
             allow_short=allow_short,
             series=series,
             periods_per_year=periods_per_year,
-            kind=kind,
+            kind=kind,  # type: ignore[arg-type]
             duration=duration,
         )
 

@@ -531,9 +531,9 @@ def dm_table(
     families: dict[tuple[Any, ...], list[int]] = {}
     for j, key in enumerate(index):
         families.setdefault(tuple(key[i] for i in family) if family else (), []).append(j)
-    for members in families.values():
-        adjusted = _holm(np.array([rows[j]["pvalue"] for j in members], dtype=np.float64))
-        for j, p in zip(members, adjusted, strict=True):
+    for family_rows in families.values():
+        adjusted = _holm(np.array([rows[j]["pvalue"] for j in family_rows], dtype=np.float64))
+        for j, p in zip(family_rows, adjusted, strict=True):
             rows[j]["pvalue_holm"] = float(p)
     if len(keys) > 1:
         idx = pd.MultiIndex.from_tuples(index, names=keys)

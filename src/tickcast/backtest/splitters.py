@@ -243,7 +243,7 @@ class WalkForward:
     @staticmethod
     def _length_and_index(n_or_index: SeriesLike) -> tuple[int, pd.Index | None]:
         if is_integer(n_or_index):
-            n = int(n_or_index)  # type: ignore[arg-type]
+            n = int(n_or_index)
             if n < 1:
                 raise DataError(
                     f"`n_or_index` must be a positive series length; got {n}. Pass len(y)."

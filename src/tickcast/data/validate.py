@@ -127,7 +127,7 @@ def parse_dates(values: Iterable[Any], *, what: str, fmt: str | None = None) -> 
             "a date: remove that row or fill in its date."
         )
     text = text.str.replace(_OFFSET_RE, "", regex=True)
-    formats = (fmt,) if fmt is not None else _DATE_FORMATS
+    formats: tuple[str, ...] = (fmt,) if fmt is not None else _DATE_FORMATS
     if fmt is None and len(text) and not text.str.match(_DATE_LIKE_RE).all():
         formats = ()
     parsed: list[pd.DatetimeIndex] = []

@@ -162,5 +162,5 @@ def align_exog(
         out[col] = merged["_value"].to_numpy()
     result = pd.DataFrame(out, index=target_index, columns=frame.columns)
     if as_series:
-        return result.iloc[:, 0].rename(exog.name)
+        return result.iloc[:, 0].rename(getattr(exog, "name", None))
     return result

@@ -70,7 +70,8 @@ def _prepare(y: Any, *, positive: bool, what: str) -> pd.Series:
             f"`y` must be a pd.Series indexed by date; got {type(y).__name__}. "
             "Wrap it: pd.Series(values, index=dates)."
         )
-    arr, index = _as_series_values(y, "y")
+    arr, _ = _as_series_values(y, "y")
+    index = y.index
     if not index.is_monotonic_increasing or index.has_duplicates:
         raise DataError(
             "`y` must have a sorted index without duplicates; got an unsorted or "
@@ -305,11 +306,11 @@ def _parse(name: Any) -> tuple[str, _Spec, int]:
     m = _SUFFIX.match(key)
     if m and m["stem"] in FEATURES and FEATURES[m["stem"]].min_k is not None:
         spec = FEATURES[m["stem"]]
-        k = int(m["k"])
-        if k < spec.min_k:
+        k, min_k = int(m["k"]), int(spec.min_k or 0)
+        if k < min_k:
             raise ConfigError(
-                f"feature {name!r} needs a window k >= {spec.min_k}; got k={k}. "
-                f"Use e.g. {m['stem']}_{max(spec.min_k, 5)}."
+                f"feature {name!r} needs a window k >= {min_k}; got k={k}. "
+                f"Use e.g. {m['stem']}_{max(min_k, 5)}."
             )
         return m["stem"], spec, k
     if key in FEATURES:

@@ -174,8 +174,9 @@ class TargetTransform:
         -------
         self
         """
-        self.last_value_ = float(np.asarray(y, dtype=float)[-1])
-        self.n_obs_ = len(y)
+        arr = np.asarray(y, dtype=float)
+        self.last_value_ = float(arr[-1])
+        self.n_obs_ = len(arr)
         return self
 
     def _validate(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
@@ -206,7 +207,7 @@ class TargetTransform:
         self._validate(arr, index, "y")
         out = self._forward(arr)
         if index is not None:
-            return pd.Series(out, index=index[self.n_dropped :], name=y.name)
+            return pd.Series(out, index=index[self.n_dropped :], name=getattr(y, "name", None))
         return out
 
     def fit_transform(self, y: ArrayLike) -> pd.Series | np.ndarray:

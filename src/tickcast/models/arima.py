@@ -222,7 +222,7 @@ class ARIMAForecaster(Forecaster):
                 raise ConfigError(
                     f"`order` must have d <= 2 differences; got {self.order!r}. Use d in 0..2."
                 )
-        seasonal = (0, 0, 0, 0)
+        seasonal: tuple[int, ...] = (0, 0, 0, 0)
         if self.seasonal_order is not None:
             seasonal = _int_tuple(
                 "seasonal_order", self.seasonal_order, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)"
@@ -347,7 +347,7 @@ class ARIMAForecaster(Forecaster):
                 window, {**cfg, "d_values": (self.kpss_d_,)}, self.trend
             )
             self.search_results_ = table
-            starts = [fit.params]
+            starts: list[np.ndarray | None] = [fit.params]
         else:
             order = cfg["order"]
             trend = self.trend or ("c" if order[1] + seasonal[1] == 0 else "n")
@@ -613,7 +613,9 @@ def _invariant(matrix: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _system(model: Any) -> tuple[np.ndarray, ...]:
+def _system(
+    model: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
     """System arrays of an updated SARIMAX state space model (one observed series).
 
     Returns ``Z`` (k,), ``T`` (k, k), ``RQR'`` (k, k), ``H`` (float), the observation

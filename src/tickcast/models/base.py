@@ -514,7 +514,7 @@ class Forecaster(BaseEstimator):
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray | str]:
         """Level quantiles of shape (horizon, n_quantiles) and each step's method, (horizon,).
 
         For additive targets (log returns, differences) the quantiles are built on the
@@ -604,8 +604,8 @@ class Forecaster(BaseEstimator):
         return check_exog(X, index)
 
     def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
-        needs = self.supports_exog and getattr(self, "X_", None) is not None
-        if not needs:
+        fitted_X: pd.DataFrame | None = getattr(self, "X_", None) if self.supports_exog else None
+        if fitted_X is None:
             if X_future is not None:
                 raise ConfigError(
                     f"`X_future` was given but {type(self).__name__} was fitted without `X`."
@@ -614,7 +614,7 @@ class Forecaster(BaseEstimator):
         if X_future is None:
             raise DataError(
                 f"`X_future` is required: the model was fitted with exogenous columns "
-                f"{list(self.X_.columns)}; pass their values for the next {horizon} steps."
+                f"{list(fitted_X.columns)}; pass their values for the next {horizon} steps."
             )
         if isinstance(X_future, pd.Series):
             X_future = X_future.to_frame()
@@ -629,10 +629,10 @@ class Forecaster(BaseEstimator):
                 f"`X_future` is missing future values: {horizon} rows after "
                 f"{self.y_.index[-1].date()} are needed, got {len(X_future)}."
             )
-        missing = [c for c in self.X_.columns if c not in X_future.columns]
+        missing = [c for c in fitted_X.columns if c not in X_future.columns]
         if missing:
             raise DataError(f"`X_future` lacks the exogenous columns {missing}.")
-        X_future = float_frame(X_future[list(self.X_.columns)].iloc[:horizon], "X_future")
+        X_future = float_frame(X_future[list(fitted_X.columns)].iloc[:horizon], "X_future")
         if not np.all(np.isfinite(X_future.to_numpy())):
             raise DataError("`X_future` has NaN or infinite values in its first rows.")
         return X_future

@@ -144,6 +144,7 @@ class LinearForecaster(Forecaster):
     """
 
     short_name = "linear"
+    feature_names_: list[str] | None
     batched_origins = True
     supports_exog = True
     interval_method = "conformal"
@@ -255,7 +256,7 @@ class LinearForecaster(Forecaster):
         lags, alpha, horizon, frac = self._checked_params()
         self.lags_, self.alpha_, self.horizon_ = lags, alpha, horizon
         self.feature_set_ = self._build_feature_set()
-        self.feature_names_: list[str] | None = None
+        self.feature_names_ = None
         if self.transform_.n_dropped != 1:
             # align z with y[1:] so that "origin level = y[t + 1]" holds for every target
             z = z[1:]
@@ -374,11 +375,11 @@ class LinearForecaster(Forecaster):
                 path.name = self.y_.name
                 X_path = None
                 if self.X_ is not None:
-                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
+                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])  # type: ignore[union-attr]
                 F_ext = self._feature_matrix(path, X_path)
             X_ext = None
             if Xv is not None:
-                X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])
+                X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])  # type: ignore[union-attr]
             t = np.array([len(z_ext) - 1])
             block = (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
             out.extend(block[: horizon - k])
@@ -434,7 +435,7 @@ class LinearForecaster(Forecaster):
             return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
-        X_all = None if self.X_ is None else X.reindex(y_all.index)
+        X_all = None if self.X_ is None else X.reindex(y_all.index)  # type: ignore[union-attr]
         z = self._extend_z(y_all)
         F = self._feature_matrix(y_all, X_all)
         Xv = None if X_all is None else X_all.to_numpy(dtype=float)
@@ -509,7 +510,16 @@ class _Stats:
     (from :meth:`cumulative`) stack independent problems.
     """
 
-    def __init__(self, n, shift_x, shift_y, sx, sy, xx, xy) -> None:
+    def __init__(
+        self,
+        n: float | np.ndarray,
+        shift_x: np.ndarray,
+        shift_y: np.ndarray,
+        sx: np.ndarray,
+        sy: np.ndarray,
+        xx: np.ndarray,
+        xy: np.ndarray,
+    ) -> None:
         self.n, self.shift_x, self.shift_y = n, shift_x, shift_y
         self.sx, self.sy, self.xx, self.xy = sx, sy, xx, xy
 

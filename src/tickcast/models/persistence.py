@@ -96,7 +96,7 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
     try:
         with os.fdopen(fd, "wb") as fh:
             follow_umask(tmp)  # mkstemp made it 0600
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy stubs: allow_pickle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -540,7 +540,7 @@ class RNNForecaster(Forecaster):
             path.name = self.y_.name
             X_path = None
             if self.X_ is not None:
-                X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
+                X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])  # type: ignore[union-attr]
             rows = self._raw_inputs(path, X_path)[-L:]
             block = self._forward(self._scaled(rows)[None])[0]
             out.extend(block[: horizon - k])
