@@ -151,6 +151,36 @@ def _dm_from_differential(
     )
 
 
+def _finite_pair(
+    first: tuple[str, object], second: tuple[str, object], what: str, *, fix: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two named 1-D float arrays of finite ``what`` (errors, changes) of the same length."""
+    arrays = []
+    for name, value in (first, second):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            kind = "forecast errors" if what == "errors" else what
+            raise InputTypeError(
+                f"`{name}` must be a numeric array of {kind}; got {type(value).__name__}."
+            ) from exc
+        if arr.ndim != 1:
+            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
+        if not np.isfinite(arr).all():
+            raise DataError(
+                f"`{name}` must hold finite {what}; got {int((~np.isfinite(arr)).sum())} "
+                "NaN or infinite values. Drop the pairs with a missing forecast first."
+            )
+        arrays.append(arr)
+    a, b = arrays
+    if a.shape != b.shape:
+        raise DataError(
+            f"`{first[0]}` and `{second[0]}` must have the same length ({what} of the same "
+            f"targets); got {a.shape[0]} and {b.shape[0]}.{fix}"
+        )
+    return a, b
+
+
 def _check_h(h: object) -> int:
     """The forecast horizon ``h``, a positive integer."""
     return check_int("h", h, minimum=1, fix="Use h=1 for one-step-ahead forecasts.")
@@ -273,28 +303,7 @@ def diebold_mariano(
     ss = _check_spacing(spacing)
     alternative = _check_alternative(alternative)  # type: ignore[assignment]
     loss_name, func = _check_loss(loss)
-    arrays = []
-    for name, value in (("e1", e1), ("e2", e2)):
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputTypeError(
-                f"`{name}` must be a numeric array of forecast errors; got {type(value).__name__}."
-            ) from exc
-        if arr.ndim != 1:
-            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
-        if not np.isfinite(arr).all():
-            raise DataError(
-                f"`{name}` must hold finite errors; got {int((~np.isfinite(arr)).sum())} "
-                "NaN or infinite values. Drop the pairs with a missing forecast first."
-            )
-        arrays.append(arr)
-    a1, a2 = arrays
-    if a1.shape != a2.shape:
-        raise DataError(
-            f"`e1` and `e2` must have the same length (errors of the same targets); got "
-            f"{a1.shape[0]} and {a2.shape[0]}. Align them on the same dates."
-        )
+    a1, a2 = _finite_pair(("e1", e1), ("e2", e2), "errors", fix=" Align them on the same dates.")
     d = _apply_loss(func, a1, "e1") - _apply_loss(func, a2, "e2")
     if not np.isfinite(d).all():
         raise DataError("`loss` returned non-finite values; check the loss callable.")
@@ -661,28 +670,9 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     >>> round(r.directional_accuracy, 4), round(r.expected_accuracy, 4)
     (0.6667, 0.5)
     """
-    arrays = []
-    for name, value in (("actual_change", actual_change), ("predicted_change", predicted_change)):
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputTypeError(
-                f"`{name}` must be a numeric array of changes; got {type(value).__name__}."
-            ) from exc
-        if arr.ndim != 1:
-            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
-        if not np.isfinite(arr).all():
-            raise DataError(
-                f"`{name}` must hold finite changes; got {int((~np.isfinite(arr)).sum())} "
-                "NaN or infinite values. Drop the pairs with a missing forecast first."
-            )
-        arrays.append(arr)
-    actual, predicted = arrays
-    if actual.shape != predicted.shape:
-        raise DataError(
-            f"`actual_change` and `predicted_change` must have the same length (changes of "
-            f"the same targets); got {actual.shape[0]} and {predicted.shape[0]}."
-        )
+    actual, predicted = _finite_pair(
+        ("actual_change", actual_change), ("predicted_change", predicted_change), "changes"
+    )
     return _pt_from_changes(actual, predicted)
 
 
