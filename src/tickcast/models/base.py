@@ -56,7 +56,7 @@ Hooks a subclass implements
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, cast
 
 import numpy as np
@@ -88,6 +88,9 @@ __all__ = [
 ]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
+
+#: Builds the levels (and exogenous frame) extended by the forecasts so far, on demand.
+_History = Callable[[], "tuple[pd.Series, pd.DataFrame | None]"]
 
 
 def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
@@ -563,6 +566,61 @@ class Forecaster(BaseEstimator):
         steps = np.diff(cum, axis=-1, prepend=0.0)
         last = self.last_value_ if last is None else np.asarray(last)[..., None]
         return np.swapaxes(np.asarray(self.transform_.inverse_transform(steps, last)), -1, -2)
+
+    def _beyond_horizon(
+        self,
+        steps: np.ndarray,
+        horizon: int,
+        X_future: pd.DataFrame | None,
+        next_block: Callable[[np.ndarray, _History], np.ndarray],
+    ) -> np.ndarray:
+        """Direct steps for the model's own horizon, then recursive blocks beyond it.
+
+        Parameters
+        ----------
+        steps : ndarray of shape (H,)
+            The direct forecast of the next H transformed steps.
+        horizon : int
+            Steps wanted; beyond H, the forecasts so far are appended as if observed and
+            ``next_block(out, history)`` forecasts the next H steps, ``history()`` giving
+            the extended levels and exogenous frame (built only when asked for).
+        X_future : pd.DataFrame, optional
+            Known future exogenous rows; ``horizon - 1`` are needed when the model uses X.
+
+        Returns
+        -------
+        ndarray of shape (horizon,)
+        """
+        H = len(steps)
+        if horizon <= H:
+            return np.array(steps[:horizon], dtype=steps.dtype)
+        if self.X_ is not None and (X_future is None or len(X_future) < horizon - 1):
+            raise DataError(
+                f"`X_future` is missing future values: forecasting {horizon} steps with "
+                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
+                f"dates; got {0 if X_future is None else len(X_future)}."
+            )
+        out = list(steps)
+        dates = future_index(self.y_, horizon)
+        while len(out) < horizon:
+            k = len(out)  # the next origin is k steps ahead
+            done = np.asarray(out)
+
+            def history(
+                done: np.ndarray = done, k: int = k
+            ) -> tuple[pd.Series, pd.DataFrame | None]:
+                levels = np.asarray(
+                    self.transform_.inverse_transform(done, self.last_value_), dtype=float
+                )
+                path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
+                path.name = self.y_.name
+                X_path = None
+                if self.X_ is not None and X_future is not None:
+                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
+                return path, X_path
+
+            out.extend(next_block(done, history)[: horizon - k])
+        return np.asarray(out[:horizon], dtype=float)
 
     def _set_history(self, y: pd.Series, X: pd.DataFrame | None = None) -> None:
         """Record ``y`` (and ``X``) as the history the next forecast starts from."""

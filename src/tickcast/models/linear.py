@@ -12,18 +12,18 @@ scikit-learn refits to 1e-8).
 from __future__ import annotations
 
 import numbers
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
-from tickcast.models._calendar import future_index
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
     Forecaster,
     _conformal_cumulative_offsets,
+    _History,
     _nested,
     check_origins,
     forecast_origins_stepwise,
@@ -347,43 +347,27 @@ class LinearForecaster(Forecaster):
 
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
-        H = self.horizon_
         F = self._feature_matrix(self.y_, self.X_)
         Xv = None if self.X_ is None else self.X_.to_numpy(dtype=float)
         z = self.z_
         t = np.array([len(z) - 1])
         steps = (self._design(z, F, Xv, t) @ self.coef_ + self.intercept_)[0]
-        if horizon <= H:
-            return cast("np.ndarray", steps[:horizon].copy())
-        out = list(steps)
-        dates = future_index(self.y_, horizon)
-        if Xv is not None and (X_future is None or len(X_future) < horizon - 1):
-            raise DataError(
-                f"`X_future` is missing future values: forecasting {horizon} steps with "
-                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
-                f"dates; got {0 if X_future is None else len(X_future)}."
-            )
-        while len(out) < horizon:
+
+        def next_block(out: np.ndarray, history: _History) -> np.ndarray:
             k = len(out)  # the next origin is k steps ahead
             z_ext = np.concatenate([z, out])
             F_ext = None
             if self.feature_set_ is not None:
-                levels = np.asarray(
-                    self.transform_.inverse_transform(np.asarray(out), self.last_value_)
-                )
-                path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
-                path.name = self.y_.name
-                X_path = None
-                if self.X_ is not None:
-                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])  # type: ignore[union-attr]
-                F_ext = self._feature_matrix(path, X_path)
+                F_ext = self._feature_matrix(*history())
             X_ext = None
             if Xv is not None:
                 X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])  # type: ignore[union-attr]
             t = np.array([len(z_ext) - 1])
-            block = (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
-            out.extend(block[: horizon - k])
-        return np.asarray(out[:horizon], dtype=float)
+            return np.asarray(
+                (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
+            )
+
+        return self._beyond_horizon(steps, horizon, X_future, next_block)
 
     # ------------------------------------------------------------------ batched backtest
     def forecast_origins(

@@ -22,8 +22,7 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
 from tickcast.features.transforms import default_target, make_target
 from tickcast.features.windows import make_windows
-from tickcast.models._calendar import future_index
-from tickcast.models.base import Forecaster
+from tickcast.models.base import Forecaster, _History
 
 __all__ = ["RNNForecaster"]
 
@@ -519,32 +518,14 @@ class RNNForecaster(Forecaster):
 
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
-        H, L = self.params_.horizon, self.params_.lookback
+        L = self.params_.lookback
         steps = self._forward(self.inputs_[None, -L:])[0]
-        if horizon <= H:
-            return cast("np.ndarray", steps[:horizon].copy())
-        if self.X_ is not None and (X_future is None or len(X_future) < horizon - 1):
-            raise DataError(
-                f"`X_future` is missing future values: forecasting {horizon} steps with "
-                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
-                f"dates; got {0 if X_future is None else len(X_future)}."
-            )
-        out = list(steps)
-        dates = future_index(self.y_, horizon)
-        while len(out) < horizon:
-            k = len(out)  # the next origin is k steps ahead
-            levels = np.asarray(
-                self.transform_.inverse_transform(np.asarray(out), self.last_value_), float
-            )
-            path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
-            path.name = self.y_.name
-            X_path = None
-            if self.X_ is not None:
-                X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])  # type: ignore[union-attr]
-            rows = self._raw_inputs(path, X_path)[-L:]
-            block = self._forward(self._scaled(rows)[None])[0]
-            out.extend(block[: horizon - k])
-        return np.asarray(out[:horizon], dtype=float)
+
+        def next_block(out: np.ndarray, history: _History) -> np.ndarray:
+            rows = self._raw_inputs(*history())[-L:]
+            return np.asarray(self._forward(self._scaled(rows)[None])[0])
+
+        return self._beyond_horizon(steps, horizon, X_future, next_block)
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:
