@@ -349,11 +349,8 @@ class Forecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ trusted paths
     def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
-        self.kind_, _ = kind_of(y, getattr(self, "kind", None))
-        self.target_ = (
-            self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
-        )
-        self.transform_ = make_target(self.target_).fit(y)
+        """Fit on checked levels ``y`` and float ``X`` (the backtest's entry point)."""
+        self._select_target(y)
         z = np.asarray(self.transform_.transform(y), dtype=float)
         if not np.all(np.isfinite(z)):
             raise DataError(f"the {self.target_} transform of `y` is not finite everywhere.")
@@ -363,6 +360,7 @@ class Forecaster(BaseEstimator):
         return self
 
     def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+        """Append checked observations dated after the last fitted one (see :meth:`update`)."""
         y = pd.concat([self.y_, y_new])
         y.attrs = dict(self.y_.attrs)
         X = None if self.X_ is None else pd.concat([self.X_, X_new])
@@ -372,6 +370,7 @@ class Forecaster(BaseEstimator):
     def predict_trusted(
         self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
     ) -> Forecast:
+        """:meth:`predict` on checked inputs; TrainingError instead of non-finite values."""
         index = future_index(self.y_, horizon)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._predict_steps(horizon, X_future)
@@ -463,6 +462,7 @@ class Forecaster(BaseEstimator):
         rng: np.random.Generator,
         X_future: pd.DataFrame | None,
     ) -> np.ndarray:
+        """:meth:`simulate` on checked inputs: level paths of shape (n_paths, horizon)."""
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._simulate_steps(horizon, n_paths, rng, X_future)
             paths = np.asarray(
@@ -621,6 +621,18 @@ class Forecaster(BaseEstimator):
 
             out.extend(next_block(done, history)[: horizon - k])
         return np.asarray(out[:horizon], dtype=float)
+
+    def _select_target(self, y: pd.Series) -> None:
+        """Set ``kind_``, ``target_`` and the fitted ``transform_`` for levels ``y``.
+
+        The target is ``fixed_target`` (models that need one), else the ``target``
+        parameter, else the kind's default (log returns for prices, differences for rates).
+        """
+        self.kind_, _ = kind_of(y, getattr(self, "kind", None))
+        self.target_ = (
+            self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
+        )
+        self.transform_ = make_target(self.target_).fit(y)
 
     def _set_history(self, y: pd.Series, X: pd.DataFrame | None = None) -> None:
         """Record ``y`` (and ``X``) as the history the next forecast starts from."""

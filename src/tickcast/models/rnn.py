@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int
-from tickcast.data.spec import kind_of
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
-from tickcast.features.transforms import default_target, make_target
 from tickcast.features.windows import make_windows
 from tickcast.models.base import Forecaster, _History
 
@@ -546,9 +544,7 @@ class RNNForecaster(Forecaster):
         """Rebuild the networks from saved weights (no training): identical forecasts."""
         p = self._checked_params()
         self.params_ = p
-        self.kind_, _ = kind_of(y, self.kind)
-        self.target_ = self.fixed_target or self.target or default_target(self.kind_)
-        self.transform_ = make_target(self.target_).fit(y)
+        self._select_target(y)
         self.feature_set_ = self._build_feature_set()
         self.first_row_ = int(arrays["first_row"])
         M = self._raw_inputs(y, X)[self.first_row_ :]
