@@ -76,119 +76,25 @@ from tickcast.errors import (
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
+from tickcast.models.conformal import (
+    conformal_cumulative_offsets,
+    method_summary,
+    min_conformal_residuals,
+    nested,
+)
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 from tickcast.models.persistence import register_model, save_model
 
 __all__ = [
     "Forecaster",
     "check_origins",
-    "conformal_offsets",
     "forecast_origins_stepwise",
-    "min_conformal_residuals",
 ]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
 #: Builds the levels (and exogenous frame) extended by the forecasts so far, on demand.
 _History = Callable[[], "tuple[pd.Series, pd.DataFrame | None]"]
-
-
-def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
-    """Split-conformal quantiles of absolute residuals.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (n_calibration, horizon)
-        Absolute out-of-sample errors per horizon step (NaN rows are ignored per column).
-    coverage : ndarray of shape (n_levels,)
-        Target coverages in (0, 1), e.g. 0.9.
-
-    Returns
-    -------
-    ndarray of shape (horizon, n_levels)
-        Half-widths; column j covers a fresh error with probability >= coverage[j] under
-        exchangeability.
-
-    Notes
-    -----
-    With n calibration scores the half-width is the ``ceil((n + 1) * coverage)``-th smallest
-    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n, i.e. when
-    ``n < coverage / (1 - coverage)`` (:func:`min_conformal_residuals`), the largest score is
-    used, so very high levels on very few residuals are under-covered rather than infinite;
-    ``predict`` then warns with :class:`~tickcast.errors.CalibrationWarning`.
-    """
-    out = np.empty((scores.shape[1], len(coverage)))
-    for step in range(scores.shape[1]):
-        s = np.sort(scores[:, step][np.isfinite(scores[:, step])])
-        n = len(s)
-        if n == 0:
-            out[step] = np.nan
-            continue
-        # round first: at n = 19, (n + 1) * 0.95 must give rank 19, never 20 by float error
-        rank = np.ceil(np.round((n + 1) * np.asarray(coverage), 9)).astype(int)
-        out[step] = s[np.clip(rank, 1, n) - 1]
-    return out
-
-
-def min_conformal_residuals(coverage: float) -> int:
-    """Fewest calibration residuals for which a split-conformal ``coverage`` interval is valid.
-
-    Parameters
-    ----------
-    coverage : float
-        Target coverage in (0, 1), e.g. 0.95.
-
-    Returns
-    -------
-    int
-        The smallest n with ``ceil((n + 1) * coverage) <= n``, i.e. ``ceil(c / (1 - c))``:
-        4 for 80 %, 9 for 90 %, 19 for 95 %, 99 for 99 %. With fewer residuals the
-        conformal rank exceeds n and the finite-sample guarantee ``P(cover) >= coverage``
-        no longer holds.
-    """
-    return int(np.ceil(np.round(coverage / (1 - coverage), 9)))
-
-
-def _conformal_cumulative_offsets(
-    residuals: np.ndarray, horizon: int, quantiles: np.ndarray
-) -> np.ndarray:
-    """Signed split-conformal offsets of the cumulative step forecast, shape (horizon, n_q).
-
-    Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the upper
-    end of the central (2q - 1) interval; the score of step h is the absolute cumulative error
-    of the first h steps of each calibration row.
-    """
-    cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
-    half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
-    return cast("np.ndarray", np.sign(quantiles - 0.5)[None, :] * half)
-
-
-def _nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Offsets from the cumulative point forecast, widened to be nested along the steps.
-
-    Each quantile's distance from the point forecast (shape (horizon, n_q), axis 0 the step)
-    becomes its running maximum, so no bound moves towards the point forecast from one step
-    to the next. Columns at q = 0.5 are returned unchanged. Intervals only ever widen, so
-    coverage guarantees are kept; the order of the quantiles within a step is kept too.
-    """
-    sign = np.sign(quantiles - 0.5)[None, :]
-    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
-    return np.where(sign == 0, offsets, widened)
-
-
-def _method_summary(methods: np.ndarray) -> str:
-    """One string for per-step method names, e.g. "conformal (steps 1-5), bootstrap (6-20)"."""
-    names = [str(m) for m in methods]
-    if len(set(names)) == 1:
-        return names[0]
-    runs: list[tuple[str, int, int]] = []
-    for step, name in enumerate(names, start=1):
-        if runs and runs[-1][0] == name:
-            runs[-1] = (name, runs[-1][1], step)
-        else:
-            runs.append((name, step, step))
-    parts = [f"{n} ({a}-{b})" if a != b else f"{n} ({a})" for n, a, b in runs]
-    return parts[0].replace("(", "(steps ", 1) + ", " + ", ".join(parts[1:])
 
 
 class Forecaster(BaseEstimator):
@@ -389,7 +295,7 @@ class Forecaster(BaseEstimator):
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
             levels=levels,
             model=self.label,
-            method=_method_summary(methods),
+            method=method_summary(methods),
             interval_method=pd.Series(methods, index=index, name="interval_method"),
             history=self.y_,
         )
@@ -527,8 +433,8 @@ class Forecaster(BaseEstimator):
           ``residuals_`` covers (its width, the model's direct head);
         - every later step (and every step of other models): quantiles of
           ``n_interval_paths`` bootstrapped paths (:meth:`_simulate_steps`);
-        - the offsets are then nested (:func:`_nested`): no bound moves towards the point
-          forecast from one step to the next.
+        - the offsets are then nested (:func:`~tickcast.models.conformal.nested`): no
+          bound moves towards the point forecast from one step to the next.
 
         Other targets (``"level"``, ``"pct_change"``) take quantiles of bootstrapped level
         paths as they are.
@@ -542,13 +448,24 @@ class Forecaster(BaseEstimator):
         head = 0
         if self.interval_method == "conformal":
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = _conformal_cumulative_offsets(self.residuals_, head, quantiles)
+            offsets[:head] = conformal_cumulative_offsets(self.residuals_, head, quantiles)
             methods[:head] = "conformal"
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
             cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
             offsets[head:] = (cum - center[:, None])[head:]
-        return self._levels_from_cumulative(center[:, None] + _nested(offsets, quantiles)), methods
+        return self._quantiles_from_offsets(center, offsets, quantiles), methods
+
+    def _quantiles_from_offsets(
+        self, center: np.ndarray, offsets: np.ndarray, quantiles: np.ndarray, last: Any = None
+    ) -> np.ndarray:
+        """Level quantiles from cumulative point forecasts and their offsets, nested.
+
+        ``center`` has shape (..., horizon) (cumulative transformed steps), ``offsets``
+        (horizon, n_q); the result (..., horizon, n_q) starts from ``last`` (default the last
+        observed value; one per leading index allowed).
+        """
+        return self._levels_from_cumulative(center[..., None] + nested(offsets, quantiles), last)
 
     def _rng(self) -> np.random.Generator:
         """The generator behind bootstrapped intervals: ``seed`` (0 when unset)."""

@@ -22,12 +22,11 @@ from tickcast.errors import ConfigError, DataError
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
     Forecaster,
-    _conformal_cumulative_offsets,
     _History,
-    _nested,
     check_origins,
     forecast_origins_stepwise,
 )
+from tickcast.models.conformal import conformal_cumulative_offsets
 
 __all__ = ["LinearForecaster"]
 
@@ -436,10 +435,8 @@ class LinearForecaster(Forecaster):
         last = y_all.to_numpy(dtype=float)[origins]
         means = np.asarray(self.transform_.inverse_transform(steps, last))
         # conformal: same nested offsets at every origin (residuals of the last full fit)
-        offsets = _conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
-        offsets = _nested(offsets, quantiles)
-        cum = np.cumsum(steps, axis=1)[:, :, None] + offsets  # (K, h, n_q)
-        quants = self._levels_from_cumulative(cum, last)
+        offsets = conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
+        quants = self._quantiles_from_offsets(np.cumsum(steps, axis=1), offsets, quantiles, last)
         # leave the model as the slow path would
         if len(t_new):
             self.stats_.add(D, Y)
