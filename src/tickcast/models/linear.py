@@ -19,6 +19,7 @@ import pandas as pd
 
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
+from tickcast.features.windows import first_complete_row, min_windows
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
     Forecaster,
@@ -242,11 +243,12 @@ class LinearForecaster(Forecaster):
     def _min_obs(self, first_origin: int, frac: float) -> int:
         """Fewest observations giving enough training and calibration windows."""
         gap = self.horizon_ - 1
-        n_win = _MIN_TRAIN_WINDOWS + gap + _MIN_CALIBRATION_WINDOWS
-        while int(n_win * frac) < _MIN_CALIBRATION_WINDOWS or (
-            n_win - int(n_win * frac) - gap < _MIN_TRAIN_WINDOWS
-        ):
-            n_win += 1
+
+        def enough(n: int) -> bool:
+            n_cal = int(n * frac)
+            return n_cal >= _MIN_CALIBRATION_WINDOWS and n - n_cal - gap >= _MIN_TRAIN_WINDOWS
+
+        n_win = min_windows(_MIN_TRAIN_WINDOWS + gap + _MIN_CALIBRATION_WINDOWS, enough)
         # windows have z-origins first_origin .. n_z - 1 - horizon; n_obs = n_z + n_dropped
         return first_origin + n_win + self.horizon_ + self.transform_.n_dropped
 
@@ -265,19 +267,7 @@ class LinearForecaster(Forecaster):
         warmup = 0
         feature_names: list[str] = []
         if F is not None:
-            finite = np.isfinite(F).all(axis=1)
-            if not finite.any():
-                raise DataError(
-                    "`features` are undefined (NaN) on every row of `y`; the series is "
-                    "shorter than the features' lookback. Pass a longer series."
-                )
-            first_row = int(np.argmax(finite))
-            if not finite[first_row:].all():
-                bad = first_row + int(np.argmin(finite[first_row:]))
-                raise DataError(
-                    f"`features` have NaN at {y.index[bad].date()} after their warm-up; "
-                    "check `y` (and `X`) for gaps."
-                )
+            first_row = first_complete_row(F, y.index)
             first_origin = max(first_origin, first_row - 1)
             warmup = first_row
             feature_names = list(self.feature_names_ or [])

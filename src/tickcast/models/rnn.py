@@ -19,7 +19,7 @@ import pandas as pd
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
-from tickcast.features.windows import make_windows
+from tickcast.features.windows import first_complete_row, make_windows, min_windows
 from tickcast.models.base import Forecaster, _History
 
 __all__ = ["RNNForecaster"]
@@ -355,12 +355,12 @@ class RNNForecaster(Forecaster):
     @classmethod
     def _min_windows(cls, p: _Params) -> int:
         gap = p.horizon - 1
-        n = _MIN_TRAIN_WINDOWS + gap + _MIN_VALIDATION_WINDOWS
-        while True:
+
+        def enough(n: int) -> bool:
             n_train, n_val = cls._split(n, p)
-            if n_train >= _MIN_TRAIN_WINDOWS and n_val - gap >= _MIN_VALIDATION_WINDOWS:
-                return n
-            n += 1
+            return n_train >= _MIN_TRAIN_WINDOWS and n_val - gap >= _MIN_VALIDATION_WINDOWS
+
+        return min_windows(_MIN_TRAIN_WINDOWS + gap + _MIN_VALIDATION_WINDOWS, enough)
 
     def _min_length(self) -> int:
         p = self._checked_params()
@@ -404,22 +404,6 @@ class RNNForecaster(Forecaster):
             names += [str(c) for c in X.columns]
         return names
 
-    def _first_valid_row(self, M: np.ndarray, y: pd.Series) -> int:
-        finite = np.isfinite(M).all(axis=1)
-        if not finite.any():
-            raise DataError(
-                "`features` are undefined (NaN) on every row of `y`; the series is shorter "
-                "than the features' lookback. Pass a longer series."
-            )
-        first = int(np.argmax(finite))
-        if not finite[first:].all():
-            bad = first + int(np.argmin(finite[first:])) + self.transform_.n_dropped
-            raise DataError(
-                f"`features` have NaN at {y.index[bad].date()} after their warm-up; check `y` "
-                "(and `X`) for gaps."
-            )
-        return first
-
     def _scaled(self, M: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(self.scaler_.transform(M), dtype=self.params_.dtype)
 
@@ -459,7 +443,7 @@ class RNNForecaster(Forecaster):
         self.params_ = p
         self.feature_set_ = self._build_feature_set()
         M = self._raw_inputs(y, X)
-        first = self._first_valid_row(M, y)
+        first = first_complete_row(M, y.index, offset=self.transform_.n_dropped)
         d = self.transform_.n_dropped
         need = d + first + self._min_windows(p) + p.lookback + p.horizon - 1
         if len(y) < need:
