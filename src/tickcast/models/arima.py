@@ -508,25 +508,9 @@ class ARIMAForecaster(Forecaster):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Update through each origin and forecast from it, with one Kalman filter pass.
 
-        Parameters
-        ----------
-        y : pd.Series of shape (n_obs,)
-            The full series of levels; its first ``len(self.y_)`` values are those fitted.
-        X : None
-            Unused (ARIMAForecaster takes no exogenous series).
-        origins : ndarray of int, shape (n_origins,)
-            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
-        horizon : int
-            Steps forecast from each origin, >= 1.
-        quantiles : ndarray of shape (n_quantiles,)
-            Probabilities in (0, 1).
-
-        Returns
-        -------
-        means : ndarray of shape (n_origins, horizon)
-            Point forecasts in level units (``predict_trusted(...).mean`` at each origin).
-        quants : ndarray of shape (n_origins, horizon, n_quantiles)
-            Level quantiles.
+        Parameters and returns as :meth:`Forecaster.forecast_origins
+        <tickcast.models.base.Forecaster.forecast_origins>`; ``X`` is unused (ARIMAForecaster
+        takes no exogenous series).
 
         Notes
         -----

@@ -369,25 +369,8 @@ class LinearForecaster(Forecaster):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Update through each origin and forecast from it, all origins at once.
 
-        Parameters
-        ----------
-        y : pd.Series of shape (n_obs,)
-            The full series of levels; its first ``len(self.y_)`` values are those fitted.
-        X : pd.DataFrame of shape (>= n_obs, n_exog), optional
-            Exogenous series aligned to ``y`` (required iff the model was fitted with ``X``).
-        origins : ndarray of int, shape (n_origins,)
-            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
-        horizon : int
-            Steps forecast from each origin, >= 1.
-        quantiles : ndarray of shape (n_quantiles,)
-            Probabilities in (0, 1).
-
-        Returns
-        -------
-        means : ndarray of shape (n_origins, horizon)
-            Point forecasts in level units.
-        quants : ndarray of shape (n_origins, horizon, n_quantiles)
-            Level quantiles.
+        Parameters and returns as :meth:`Forecaster.forecast_origins
+        <tickcast.models.base.Forecaster.forecast_origins>`.
 
         Notes
         -----
