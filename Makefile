@@ -24,19 +24,20 @@ install-dev: $(VENV)/.installed-dev
 demo: $(VENV)/.installed-run
 	$(BIN)/tickcast demo
 
-test: $(VENV)/.installed-dev
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev
 	$(PIP) install --quiet -e ".[bench]"
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 notebooks: $(VENV)/.installed-dev
-	TICKCAST_NOTEBOOK_MODE=full $(BIN)/python -m tickcast._notebooks notebooks/
+	TICKCAST_NOTEBOOK_MODE=full $(BIN)/python tools/run_notebooks.py notebooks/
 
 clean:
 	rm -rf $(VENV) demo-report .pytest_cache .ruff_cache .hypothesis

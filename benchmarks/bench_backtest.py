@@ -5,7 +5,7 @@ Everything is measured side by side in one run and printed as ratios; nothing is
 1. ARIMA(1,1,1), no trend, on the last 2,500 DGS10 observations, 500 origins, horizon 5:
    statsmodels ``SARIMAX`` refit (exact MLE) at every origin, a hand loop, vs tickcast's
    fast path (``tc.backtest`` fitting once or every 20 origins + one Kalman filter pass,
-   and ``ARIMAForecaster._forecast_block`` called directly). Target >= 100x. Also checks
+   and ``ARIMAForecaster.forecast_origins`` called directly). Target >= 100x. Also checks
    that the fast path equals statsmodels ``results.append(refit=False)`` / ``apply`` +
    ``get_forecast`` with the same fixed parameters.
 2. Ridge (alpha=1) on 20 lags, same series and origins, horizon 5, direct multi-output:
@@ -134,7 +134,7 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     def block(_: int) -> np.ndarray:
         m = fitted.pop("m")
         first = m.predict(HORIZON).mean.to_numpy()[None]
-        means, _ = m._forecast_block(y, None, origins[1:], HORIZON, QUANTILES)
+        means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
         return np.vstack([first, means]), m.params_
 
     fns = {
@@ -162,7 +162,7 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     print(f"tc.backtest refit_every=20 (25 fits + filter passes):  {med['bt_20']:.3f} s")
     t_direct = med["fit"] + med["block"]
     print(
-        f"ARIMAForecaster fit once {med['fit']:.3f} s + predict/_forecast_block (one filter "
+        f"ARIMAForecaster fit once {med['fit']:.3f} s + predict/forecast_origins (one filter "
         f"pass, 499 origins) {med['block'] * 1e3:.1f} ms = {t_direct:.3f} s"
     )
 
@@ -183,8 +183,8 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         d_bt = max(d_bt, maxdiff(bt_means[k], f_app))
     print(
         f"fixed params, origins {check}: max |fast - statsmodels append(refit=False)| = "
-        f"{d_app:.2e} (_forecast_block), {d_bt:.2e} (tc.backtest refit_every=None); "
-        f"max |_forecast_block - apply| = {d_apply:.2e}"
+        f"{d_app:.2e} (forecast_origins), {d_bt:.2e} (tc.backtest refit_every=None); "
+        f"max |forecast_origins - apply| = {d_apply:.2e}"
     )
     k_last = np.arange(n_slow)[-len(chunks[-1]) :]
     print(
@@ -195,7 +195,7 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     return [
         ("ARIMA backtest refit_every=None", slow, med["bt_none"], 100),
         ("ARIMA backtest refit_every=20", slow, med["bt_20"], 100),
-        ("ARIMA fit + _forecast_block", slow, t_direct, 100),
+        ("ARIMA fit + forecast_origins", slow, t_direct, 100),
     ]
 
 
@@ -238,7 +238,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     def direct(_: int) -> np.ndarray:
         m = make().fit(y.iloc[: o0 + 1])
         first = m.predict(HORIZON).mean.to_numpy()[None]
-        means, _ = m._forecast_block(y, None, origins[1:], HORIZON, QUANTILES)
+        means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
         return np.vstack([first, means])
 
     fns = {
@@ -253,15 +253,15 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     print(
         f"tc.backtest refit_every=None (ridge re-solved exactly at every origin): {med['bt']:.3f} s"
     )
-    print(f"LinearForecaster fit + predict/_forecast_block: {med['direct']:.3f} s")
+    print(f"LinearForecaster fit + predict/forecast_origins: {med['direct']:.3f} s")
     print(
         f"max |tickcast - sklearn| point forecasts, all {N_ORIGINS} origins: "
         f"{maxdiff(bt_means, sk_means):.2e} (backtest), {maxdiff(blk_means, sk_means):.2e} "
-        "(_forecast_block)"
+        "(forecast_origins)"
     )
     return [
         ("Ridge backtest refit_every=None", med["slow"], med["bt"], 20),
-        ("Ridge fit + _forecast_block", med["slow"], med["direct"], 20),
+        ("Ridge fit + forecast_origins", med["slow"], med["direct"], 20),
     ]
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 import tickcast as tc
-from tickcast.backtest.tests import dm_table
+from tickcast.backtest.significance import dm_table
 
 _CAL = pd.bdate_range("2001-01-01", periods=1500)
 _CASES = ((1, 1), (1, 5), (2, 5), (5, 5))

@@ -39,7 +39,7 @@ def test_forecast_unknown_model_is_one_line_error(capsys):
 
 def test_forecast_bad_horizon(capsys):
     assert main(["forecast", "dbk", "--horizon", "0"]) == 1
-    assert "`horizon` must be an integer >= 1" in capsys.readouterr().err
+    assert "`horizon` must be a positive integer" in capsys.readouterr().err
 
 
 def test_backtest_writes_report(capsys, tmp_path):

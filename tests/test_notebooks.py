@@ -1,7 +1,7 @@
 """Execute every comparison notebook in quick mode, offline, and fail on any error.
 
 Each notebook runs in a fresh ``python3`` kernel (a subprocess) through
-:func:`tickcast._notebooks.execute_notebook`. The kernel inherits this test's environment,
+``execute_notebook`` of ``tools/run_notebooks.py``. The kernel inherits this test's environment,
 which ``tests/conftest.py`` has set to ``TICKCAST_OFFLINE=1`` with a temporary
 ``TICKCAST_CACHE_DIR``; the runner adds ``TICKCAST_NOTEBOOK_MODE=quick`` and
 ``MPLBACKEND=Agg``, and a hidden first cell refuses non-loopback connections in the kernel.
@@ -11,11 +11,14 @@ Nothing is saved: the committed outputs come from ``make notebooks`` (full mode)
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+# the notebook runner is a developer script in tools/, not part of the installed package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 NOTEBOOKS = [
     "01_quickstart",
     "02_stocks_rnn_vs_baselines",
@@ -38,7 +41,7 @@ def test_every_notebook_is_listed():
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_offline_in_quick_mode(name, monkeypatch):
-    from tickcast._notebooks import NotebookError, execute_notebook
+    from run_notebooks import NotebookError, execute_notebook
 
     assert os.environ.get("TICKCAST_OFFLINE") == "1"  # set by tests/conftest.py
     monkeypatch.setenv("TICKCAST_NOTEBOOK_MODE", "quick")
@@ -54,8 +57,7 @@ def test_notebook_runs_offline_in_quick_mode(name, monkeypatch):
 @pytest.mark.notebooks
 def test_runner_names_the_failing_notebook_and_cell(tmp_path, capsys):
     import nbformat
-
-    from tickcast._notebooks import main
+    from run_notebooks import main
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [

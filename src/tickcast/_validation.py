@@ -8,31 +8,66 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import SupportsInt, cast
 
 import numpy as np
 
 from tickcast.errors import ConfigError
 
-__all__ = ["check_int", "check_levels", "check_one_of", "check_positive_int", "check_quantile"]
+__all__ = [
+    "check_int",
+    "check_levels",
+    "check_one_of",
+    "check_positive_int",
+    "check_quantile",
+    "is_integer",
+]
 
 
-def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an ``int`` if it is an integer ``>= minimum``; else raise ConfigError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigError(
-            f"`{name}` must be an integer"
-            + (f" >= {minimum}" if minimum is not None else "")
-            + f"; got {value!r} ({type(value).__name__})."
-        )
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"`{name}` must be an integer >= {minimum}; got {value}.")
-    return value
+def is_integer(value: object) -> bool:
+    """True for Python and NumPy integers, False for bools and everything else."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as a positive ``int``; else raise ConfigError."""
-    return check_int(name, value, minimum=1)
+def check_int(name: str, value: object, *, minimum: int | None = None, fix: str = "") -> int:
+    """Return ``value`` as an ``int`` if it is an integer ``>= minimum``; else ConfigError.
+
+    The one integer check of tickcast (``nn`` keeps a NumPy-only copy). Python and NumPy
+    integers pass; bools, floats (even 2.0) and strings do not.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name in the message.
+    value : object
+        What was passed.
+    minimum : int, optional
+        Smallest accepted value; ``1`` reads "a positive integer".
+    fix : str, default ""
+        A sentence appended to the message, e.g. "Use step=1 for an origin at every day."
+
+    Returns
+    -------
+    int
+    """
+    if minimum is None:
+        rule = "an integer"
+    elif minimum == 1:
+        rule = "a positive integer"
+    else:
+        rule = f"an integer >= {minimum}"
+    tail = f" {fix}" if fix else ""
+    if not is_integer(value):
+        raise ConfigError(f"`{name}` must be {rule}; got {value!r} ({type(value).__name__}).{tail}")
+    number = int(cast(SupportsInt, value))
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"`{name}` must be {rule}; got {number}.{tail}")
+    return number
+
+
+def check_positive_int(name: str, value: object, *, fix: str = "") -> int:
+    """Return ``value`` as a positive ``int``; else raise ConfigError (see :func:`check_int`)."""
+    return check_int(name, value, minimum=1, fix=fix)
 
 
 def check_one_of(name: str, value: object, options: Iterable[object]) -> object:
@@ -44,23 +79,26 @@ def check_one_of(name: str, value: object, options: Iterable[object]) -> object:
     return value
 
 
-def check_levels(level: float | Sequence[float] | None) -> tuple[float, ...]:
+def check_levels(
+    level: float | Sequence[float] | None, *, name: str = "level"
+) -> tuple[float, ...]:
     """Return interval levels in percent as a sorted tuple; each must lie strictly in (0, 100).
 
-    ``None`` or an empty sequence means no intervals.
+    The one interval-level check of tickcast. ``None`` or an empty sequence means no
+    intervals; ``name`` is the argument's name in messages (``"levels"`` for metrics).
     """
     if level is None:
         return ()
     values = [level] if np.isscalar(level) else list(level)  # type: ignore[arg-type]
-    out = []
+    out: list[float] = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
             raise ConfigError(
-                f"`level` must hold numbers in percent strictly between 0 and 100; got {v!r}."
+                f"`{name}` must hold numbers in percent strictly between 0 and 100; got {v!r}."
             )
         if not 0.0 < float(v) < 100.0:
             raise ConfigError(
-                f"`level` must lie strictly between 0 and 100 (percent, e.g. 95); got {v!r}."
+                f"`{name}` must lie strictly between 0 and 100 (percent, e.g. 95); got {v!r}."
             )
         out.append(float(v))
     return tuple(sorted(set(out)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def first_passage_times(paths: np.ndarray, level: float, direction: str = "below
     hits = _hits(arr, level, direction)
     first = hits.argmax(axis=1).astype(float) + 1.0
     first[~hits.any(axis=1)] = np.nan
-    return first
+    return cast("np.ndarray", first)
 
 
 def horizon_from_period(within: str | int, *, y: Any = None) -> int:
@@ -222,7 +222,7 @@ def _steps_in_period(y: Any, count: int, unit: str, within: Any) -> int:
             f"`within` {within!r} is shorter than one step of the series (one step is "
             f"{future_index(y, 1)[0] - last}); give a longer period or a number of steps."
         )
-    return steps
+    return cast("int", steps)
 
 
 def prob_hit(

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tickcast.backtest.tests import DMResult, diebold_mariano, dm_table
+from tickcast.backtest.significance import DMResult, diebold_mariano, dm_table
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 
@@ -417,7 +417,7 @@ def _holm_statsmodels(p: np.ndarray) -> np.ndarray:
 
 
 def test_holm_matches_statsmodels():
-    from tickcast.backtest.tests import _holm
+    from tickcast.backtest.significance import _holm
 
     rng = np.random.default_rng(9)
     for m in (1, 2, 5, 12):

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from tickcast.backtest import metrics as M
-from tickcast.backtest.tests import PTResult, pesaran_timmermann, pt_table
+from tickcast.backtest.significance import PTResult, pesaran_timmermann, pt_table
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 
@@ -24,13 +24,13 @@ def test_hand_computation():
     # V(P*) = (2*0.6 - 1)^2 * 0.25 / 10 + (2*0.5 - 1)^2 * 0.24 / 10 + 4 * 0.6*0.5*0.4*0.5 / 100
     #       = 0.001 + 0 + 0.0024 = 0.0034; S = 0.2 / sqrt(0.0216)
     assert r.n == 10
-    assert r.hit_rate == pytest.approx(0.7)
-    assert r.expected_hit_rate == pytest.approx(0.5)
+    assert r.directional_accuracy == pytest.approx(0.7)
+    assert r.expected_accuracy == pytest.approx(0.5)
     assert r.statistic == pytest.approx(0.2 / np.sqrt(0.0216))
     assert r.pvalue == pytest.approx(stats.norm.sf(0.2 / np.sqrt(0.0216)))
     # the hit rate is directional_accuracy on the same pairs (y_last = 0)
     zeros = np.zeros(len(actual))
-    assert M.directional_accuracy(actual, predicted, zeros) == pytest.approx(r.hit_rate)
+    assert M.directional_accuracy(actual, predicted, zeros) == pytest.approx(r.directional_accuracy)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -47,7 +47,7 @@ def test_square_is_pearson_chi2_times_n_over_n_minus_1(seed):
     ]
     chi2 = stats.chi2_contingency(table, correction=False).statistic
     assert r.statistic**2 == pytest.approx(n / (n - 1) * chi2, rel=1e-10)
-    assert np.sign(r.statistic) == np.sign(r.hit_rate - r.expected_hit_rate)
+    assert np.sign(r.statistic) == np.sign(r.directional_accuracy - r.expected_accuracy)
 
 
 @pytest.mark.parametrize(("p_up_actual", "p_up_pred"), [(0.5, 0.5), (0.55, 0.7)])
@@ -127,7 +127,7 @@ def test_pt_table_uses_the_one_step_forecasts():
     # the random walk predicts no direction; "up" always the same one: undefined
     assert out.loc["naive", "n"] == 0 and np.isnan(out.loc["naive", "pvalue"])
     assert np.isnan(out.loc["up", "pvalue"]) and out.loc["up", "n"] == 120
-    assert out.loc["up", "hit_rate"] == pytest.approx(np.mean(g.y_true > g.y_last))
+    assert out.loc["up", "directional_accuracy"] == pytest.approx(np.mean(g.y_true > g.y_last))
     two = pt_table(fr, step=2)
     g2 = fr[(fr.model == "good") & (fr.step == 2)]
     r2 = pesaran_timmermann(g2.y_true - g2.y_last, g2["mean"] - g2.y_last)

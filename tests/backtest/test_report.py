@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import tickcast as tc
-from tickcast.backtest.tests import pt_table
+from tickcast.backtest.significance import pt_table
 
 
 @pytest.fixture(scope="module")

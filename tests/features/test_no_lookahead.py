@@ -64,7 +64,7 @@ def test_transforms(case, which):
     np.testing.assert_array_equal(out_a.loc[:cut], out_b.loc[:cut])
     # fit() on the prefix remembers the same last level
     if t >= 1:
-        assert make().fit(ya.loc[:cut]).last_level_ == make().fit(yb.loc[:cut]).last_level_
+        assert make().fit(ya.loc[:cut]).last_value_ == make().fit(yb.loc[:cut]).last_value_
 
 
 @SETTINGS

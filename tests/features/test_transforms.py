@@ -96,7 +96,7 @@ def test_series_in_series_out_keeps_index_and_name(sp500):
 
 def test_real_sp500_round_trip_from_any_origin(sp500):
     t = LogReturn().fit(sp500.iloc[:3000])
-    assert t.last_level_ == sp500.iloc[2999]
+    assert t.last_value_ == sp500.iloc[2999]
     assert t.n_obs_ == 3000
     r = t.transform(sp500)
     # forecast = realised returns after the fit end -> must give the realised prices

@@ -12,8 +12,8 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 import tickcast as tc
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, NotFittedError
+from tickcast.models.base import forecast_origins_stepwise
 from tickcast.models.forecast import quantiles_for_levels
-from tickcast.models.linear import _slow_block
 
 QS = quantiles_for_levels((80, 95))
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -101,8 +101,8 @@ def test_forecast_block_equals_update_loop(name, kwargs, request):
     slow = clone(fast)
     slow._set_state(y.iloc[:480], None, fast._get_state())  # same parameters, no refit
     origins = np.r_[479, np.arange(481, 515, 3)]
-    means, quants = fast._forecast_block(y, None, origins, 5, QS)
-    ref_means, ref_quants = _slow_block(slow, y, None, origins, 5, QS)
+    means, quants = fast.forecast_origins(y, None, origins, 5, QS)
+    ref_means, ref_quants = forecast_origins_stepwise(slow, y, None, origins, 5, QS)
     assert quants.shape == (len(origins), 5, len(QS))
     np.testing.assert_allclose(means, ref_means, rtol=1e-8)
     np.testing.assert_allclose(quants, ref_quants, rtol=1e-8)

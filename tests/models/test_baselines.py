@@ -39,7 +39,7 @@ def test_fit_predict_on_real_series(cls, name, request):
     assert list(frame.columns) == ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
 
 
-def test_naive_repeats_last_level_and_widens(dbk):
+def test_naive_repeats_last_value_and_widens(dbk):
     fc = tc.Naive().fit(dbk).predict(20, level=90)
     assert np.allclose(fc.mean, dbk.iloc[-1])
     width = fc.upper(90) - fc.lower(90)
@@ -221,7 +221,7 @@ def test_drift_interval_coverage_at_long_horizon():
         path = 2.0 + np.cumsum(steps)
         y = pd.Series(path[:n_obs], index=idx)
         y.attrs["kind"] = "rate"
-        m = tc.Drift()._fit_validated(y)  # the trusted paths the backtest uses (fast)
+        m = tc.Drift().fit_trusted(y)  # the trusted paths the backtest uses (fast)
         lower, upper = m._predict_quantiles(h, np.array([0.05, 0.95]), None)[0][-1]
         hits += lower <= path[n_obs + h - 1] <= upper
     assert 0.88 <= hits / n_rep <= 0.925  # binomial SE 0.008; 0.863 on this seed without it

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from tickcast.errors import ConfigError
-from tickcast.models.base import (
-    _method_summary,
-    _nested,
+from tickcast.models.conformal import (
     conformal_offsets,
+    method_summary,
     min_conformal_residuals,
+    nested,
 )
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 
@@ -46,18 +46,18 @@ def test_nested_keeps_order_and_never_narrows():
     # ordered within each step, but shrinking and growing along the steps
     raw = sign * np.abs(qs - 0.5)[None, :] * rng.uniform(0.5, 1.5, (6, 1))
     assert np.any(np.diff(np.abs(raw), axis=0) < 0)
-    out = _nested(raw, qs)
+    out = nested(raw, qs)
     assert np.all(np.diff(np.abs(out), axis=0) >= 0)  # every bound moves outwards
     assert np.all(np.abs(out) >= np.abs(raw))  # only ever widens
     assert np.all(np.diff(out, axis=1) >= 0)  # quantiles stay ordered within each step
     np.testing.assert_array_equal(out[:, qs == 0.5], raw[:, qs == 0.5])
 
 
-def test_method_summary():
-    assert _method_summary(np.array(["analytic"] * 3, dtype=object)) == "analytic"
+def testmethod_summary():
+    assert method_summary(np.array(["analytic"] * 3, dtype=object)) == "analytic"
     mixed = np.array(["conformal"] * 5 + ["bootstrap"] * 15, dtype=object)
-    assert _method_summary(mixed) == "conformal (steps 1-5), bootstrap (6-20)"
-    assert _method_summary(np.array(["a", "b"], dtype=object)) == "a (steps 1), b (2)"
+    assert method_summary(mixed) == "conformal (steps 1-5), bootstrap (6-20)"
+    assert method_summary(np.array(["a", "b"], dtype=object)) == "a (steps 1), b (2)"
 
 
 def test_forecast_interval_method_default_and_length():

@@ -19,8 +19,8 @@ from tickcast.errors import (
     NotFittedError,
 )
 from tickcast.features import FeatureSet
+from tickcast.models.base import forecast_origins_stepwise
 from tickcast.models.forecast import quantiles_for_levels
-from tickcast.models.linear import _slow_block
 
 QS = quantiles_for_levels((80, 95))
 
@@ -132,8 +132,8 @@ def test_forecast_block_equals_slow_loop(name, request):
     origins = np.r_[399, np.arange(401, 600, 3)]
     fast = tc.LinearForecaster(lags=5, horizon=4).fit(y.iloc[:400])
     slow = clone(fast).fit(y.iloc[:400])
-    means, quants = fast._forecast_block(y, None, origins, 4, QS)
-    ref_means, ref_quants = _slow_block(slow, y, None, origins, 4, QS)
+    means, quants = fast.forecast_origins(y, None, origins, 4, QS)
+    ref_means, ref_quants = forecast_origins_stepwise(slow, y, None, origins, 4, QS)
     assert means.shape == (len(origins), 4) and quants.shape == (len(origins), 4, len(QS))
     np.testing.assert_allclose(means, ref_means, rtol=1e-8)
     np.testing.assert_allclose(quants, ref_quants, rtol=1e-8)
@@ -155,16 +155,16 @@ def test_forecast_block_with_features_exog_and_long_horizon(dbk, dbk_exog):
     slow = clone(model).fit(y.iloc[:300], X.iloc[:300])
     origins = np.arange(299, 380, 4)
     np.testing.assert_allclose(
-        fast._forecast_block(y, X, origins, 2, QS)[0],
-        _slow_block(slow, y, X, origins, 2, QS)[0],
+        fast.forecast_origins(y, X, origins, 2, QS)[0],
+        forecast_origins_stepwise(slow, y, X, origins, 2, QS)[0],
         rtol=1e-8,
     )
     # horizon above the direct outputs: the batched call falls back to the definition
     a = clone(model).fit(y.iloc[:300], X.iloc[:300])
     b = clone(model).fit(y.iloc[:300], X.iloc[:300])
     np.testing.assert_allclose(
-        a._forecast_block(y, X, origins[:5], 5, QS)[1],
-        _slow_block(b, y, X, origins[:5], 5, QS)[1],
+        a.forecast_origins(y, X, origins[:5], 5, QS)[1],
+        forecast_origins_stepwise(b, y, X, origins[:5], 5, QS)[1],
         rtol=1e-12,
     )
 
@@ -190,7 +190,7 @@ def test_conformal_coverage_on_random_walk():
     y = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, n))), index=idx, name="rw")
     m = tc.LinearForecaster(lags=5, horizon=5, calibration_fraction=0.3).fit(y.iloc[:2000])
     origins = np.arange(1999, n - 5, 5)
-    _, quants = m._forecast_block(y, None, origins, 5, np.array([0.05, 0.5, 0.95]))
+    _, quants = m.forecast_origins(y, None, origins, 5, np.array([0.05, 0.5, 0.95]))
     truth = y.to_numpy()[origins[:, None] + np.arange(1, 6)]
     inside = (quants[:, :, 0] <= truth) & (truth <= quants[:, :, 2])
     assert 0.85 <= inside[:, 0].mean() <= 0.95
@@ -303,7 +303,7 @@ def test_bounds_nested_when_conformal_scores_shrink(dbk):
     lo, hi = _log_offsets(m.predict(3, level=90), 90)
     np.testing.assert_allclose([lo[1], hi[1]], [lo[0], hi[0]], rtol=1e-10)
     assert lo[2] >= lo[1] and hi[2] >= hi[1]
-    _, quants = m._forecast_block(y, None, np.array([499, 510]), 3, QS)
+    _, quants = m.forecast_origins(y, None, np.array([499, 510]), 3, QS)
     width = np.diff(np.log(quants[:, :, [0, -1]]), axis=2)[:, :, 0]  # (origins, steps)
     assert np.all(np.diff(width, axis=1) >= -1e-12)
 

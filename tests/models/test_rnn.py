@@ -241,7 +241,7 @@ def test_min_length_boundary(dbk):
     assert with_features._min_length() == need + 19
     with pytest.raises(DataError, match=f"needs at least {need + 19} observations"):
         # the trusted path (used by the backtest) checks too
-        with_features._fit_validated(dbk.iloc[: need + 18])
+        with_features.fit_trusted(dbk.iloc[: need + 18])
 
 
 @pytest.mark.parametrize(
@@ -249,10 +249,10 @@ def test_min_length_boundary(dbk):
     [
         ({"cell": "transformer"}, ConfigError, "`cell` must be one of 'lstm', 'gru', 'rnn'"),
         ({"cell": 3}, ConfigError, "`cell`"),
-        ({"hidden": 0}, ConfigError, "`hidden` must be an integer >= 1; got 0"),
-        ({"hidden": 2.5}, ConfigError, "`hidden` must be an integer"),
+        ({"hidden": 0}, ConfigError, "`hidden` must be a positive integer; got 0"),
+        ({"hidden": 2.5}, ConfigError, "`hidden` must be a positive integer"),
         ({"layers": 0}, ConfigError, "`layers`"),
-        ({"lookback": 0}, ConfigError, "`lookback` must be an integer >= 1"),
+        ({"lookback": 0}, ConfigError, "`lookback` must be a positive integer"),
         ({"horizon": -1}, ConfigError, "`horizon`"),
         ({"epochs": 0}, ConfigError, "`epochs`"),
         ({"batch_size": 0}, ConfigError, "`batch_size`"),

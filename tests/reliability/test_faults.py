@@ -545,8 +545,9 @@ class NaNInBatch(tc.Naive):
     """A batched fast path that returns NaN for its second origin (a stand-in for overflow)."""
 
     short_name = "nanbatch"
+    batched_origins = True
 
-    def _forecast_block(self, y, X, origins, horizon, quantiles):
+    def forecast_origins(self, y, X, origins, horizon, quantiles):
         means = np.repeat(y.to_numpy()[origins][:, None], horizon, axis=1)
         means[1, -1] = np.nan
         return means, np.repeat(means[:, :, None], len(quantiles), axis=2)

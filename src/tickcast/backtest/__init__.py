@@ -2,7 +2,7 @@
 
 from tickcast.backtest.engine import backtest
 from tickcast.backtest.result import BacktestResult
+from tickcast.backtest.significance import diebold_mariano, dm_table
 from tickcast.backtest.splitters import Fold, WalkForward
-from tickcast.backtest.tests import diebold_mariano, dm_table
 
 __all__ = ["BacktestResult", "Fold", "WalkForward", "backtest", "diebold_mariano", "dm_table"]

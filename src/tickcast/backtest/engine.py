@@ -3,7 +3,8 @@
 The engine turns a splitter's folds into *tasks*: one task is a (series, model, run of
 consecutive refit blocks). A refit block starts at a fold whose ``refit`` is True; the model
 is fitted there on the fold's training window and then, for the block's later folds, fed
-the new observations with ``update`` (or the model's batched ``_forecast_block``) — never
+the new observations with ``update_trusted`` (or, when the model declares
+``batched_origins``, its batched ``forecast_origins``) — never
 anything after the origin. Tasks are independent, so they run in parallel with joblib on
 local cores or on a Dask cluster, and the results do not depend on ``n_jobs``.
 """
@@ -17,13 +18,18 @@ import traceback
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int, check_levels, check_one_of
 from tickcast.errors import ConfigError, InputTypeError, TickcastError, TrainingError
+
+if TYPE_CHECKING:
+    from tickcast.backtest.result import BacktestResult
+    from tickcast.backtest.splitters import Fold
+    from tickcast.models.base import Forecaster
 
 __all__ = ["TASKS_PER_MODEL", "backtest"]
 
@@ -39,21 +45,35 @@ _FAILURE_COLUMNS = ("series", "model", "origin", "error", "message", "traceback"
 
 @dataclass(frozen=True)
 class _Task:
+    """One unit of parallel work: a model on a series over consecutive refit blocks."""
+
     series: str
     model_label: str
-    model: Any
-    folds: tuple  # tuple[Fold, ...]
+    model: Forecaster
+    folds: tuple[Fold, ...]
     levels: tuple[float, ...]
     gap: int
     horizon: int
     errors: str
 
 
+@dataclass(frozen=True)
+class _FoldForecast:
+    """The forecast of one fold, its steps after the gap only."""
+
+    origin: int  # position of the origin in the series
+    refit: bool
+    seconds: float
+    mean: np.ndarray  # (horizon,)
+    lower: np.ndarray  # (horizon, n_levels)
+    upper: np.ndarray  # (horizon, n_levels)
+
+
 class _BlockFailed(TickcastError, RuntimeError):
     """A fold could not be forecast because its block's refit failed."""
 
 
-def _non_finite(model: Any, fold: Any, y: pd.Series) -> TrainingError:
+def _non_finite(model: Forecaster, fold: Fold, y: pd.Series) -> TrainingError:
     return TrainingError(
         f"{type(model).__name__} produced a non-finite forecast at origin "
         f"{y.index[fold.origin].date()} (NaN or overflow in its batched path); its fitted "
@@ -101,8 +121,8 @@ def _check_series(y: Any) -> dict[str, pd.Series]:
     )
 
 
-def _blocks(folds: list) -> list[list]:
-    blocks: list[list] = []
+def _blocks(folds: list[Fold]) -> list[list[Fold]]:
+    blocks: list[list[Fold]] = []
     for fold in folds:
         if fold.refit or not blocks:
             blocks.append([fold])
@@ -111,7 +131,7 @@ def _blocks(folds: list) -> list[list]:
     return blocks
 
 
-def _group(blocks: list[list], n_groups: int) -> list[tuple]:
+def _group(blocks: list[list[Fold]], n_groups: int) -> list[tuple[Fold, ...]]:
     edges = np.linspace(0, len(blocks), min(n_groups, len(blocks)) + 1).round().astype(int)
     return [tuple(f for block in blocks[a:b] for f in block) for a, b in itertools.pairwise(edges)]
 
@@ -133,7 +153,7 @@ def _naive_scale(y: np.ndarray, folds: Sequence[Any]) -> dict[int, float]:
 
 
 @contextlib.contextmanager
-def _labelled_warnings(task: _Task, y: pd.Series, fold: Any) -> Iterator[None]:
+def _labelled_warnings(task: _Task, y: pd.Series, fold: Fold) -> Iterator[None]:
     """Re-emit warnings raised inside the block, in their category, prefixed with
     "series X, model Y, origin DATE: " so that a backtest warning says where it arose."""
     where = f"series {task.series}, model {task.model_label}, origin "
@@ -148,131 +168,154 @@ def _labelled_warnings(task: _Task, y: pd.Series, fold: Any) -> Iterator[None]:
             warnings.warn(f"{where}{w.message}", w.category, stacklevel=3)
 
 
-def _run_task(task: _Task, y: pd.Series, X: pd.DataFrame | None) -> tuple[list, list]:
-    """Fit/update/predict over the task's folds; returns (rows, failures)."""
-    from sklearn.base import clone
-    from threadpoolctl import threadpool_limits
+class _TaskRun:
+    """The state of one task while it walks its folds: the model, its block, the records."""
 
-    from tickcast.models.forecast import quantiles_for_levels
+    def __init__(self, task: _Task, y: pd.Series, X: pd.DataFrame | None) -> None:
+        from sklearn.base import clone
 
-    values = y.to_numpy()
-    scale = _naive_scale(values, task.folds)
-    total = task.gap + task.horizon
-    ends = quantiles_for_levels(task.levels)
-    records: list[tuple] = []
-    failures: list[dict] = []
-    model = clone(task.model)
-    uses_x = X is not None and model.supports_exog
-    fitted = False
-    broken: str | None = None  # why the current block has no model
-    last = -1
+        from tickcast.models.forecast import quantiles_for_levels
 
-    def record(fold, mean, lower, upper, seconds):
-        # keep the forecast steps after the gap; columns are built once per task (_columns)
-        records.append(
-            (
-                fold.origin,
-                fold.refit,
-                seconds,
-                mean[task.gap :],
-                lower[task.gap :],
-                upper[task.gap :],
-            )
+        self.task, self.y = task, y
+        self.model: Forecaster = clone(task.model)
+        self.X = X if X is not None and self.model.supports_exog else None
+        self.total = task.gap + task.horizon  # steps forecast from each origin
+        self.ends = quantiles_for_levels(task.levels)
+        self.lo_idx = [int(np.argmin(np.abs(self.ends - (1 - lv / 100) / 2))) for lv in task.levels]
+        self.hi_idx = [int(np.argmin(np.abs(self.ends - (1 + lv / 100) / 2))) for lv in task.levels]
+        self.records: list[_FoldForecast] = []
+        self.failures: list[dict[str, Any]] = []
+        self.fitted = False
+        self.broken: str | None = None  # why the current block has no model
+        self.last = -1  # position of the last observation the model has seen
+
+    def _x(self, rows: slice) -> pd.DataFrame | None:
+        return None if self.X is None else self.X.iloc[rows]
+
+    def record(
+        self, fold: Fold, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, seconds: float
+    ) -> None:
+        """Keep the forecast steps after the gap; columns are built once per task."""
+        g = self.task.gap
+        self.records.append(
+            _FoldForecast(fold.origin, fold.refit, seconds, mean[g:], lower[g:], upper[g:])
         )
 
-    def fail(fold, exc):
-        if task.errors == "raise":
+    def fail(self, fold: Fold, exc: BaseException) -> None:
+        if self.task.errors == "raise":
             raise exc
-        failures.append(
+        self.failures.append(
             {
-                "series": task.series,
-                "model": task.model_label,
-                "origin": y.index[fold.origin],
+                "series": self.task.series,
+                "model": self.task.model_label,
+                "origin": self.y.index[fold.origin],
                 "error": type(exc).__name__,
                 "message": str(exc).splitlines()[0] if str(exc) else "",
                 "traceback": "".join(traceback.format_exception(exc, limit=3)),
             }
         )
 
-    lo_idx = [int(np.argmin(np.abs(ends - (1 - lv / 100) / 2))) for lv in task.levels]
-    hi_idx = [int(np.argmin(np.abs(ends - (1 + lv / 100) / 2))) for lv in task.levels]
-    with threadpool_limits(limits=1):
+    def refit(self, fold: Fold) -> None:
+        """Fit on the fold's training window."""
+        tr = slice(fold.train.start, fold.train.stop)
+        with _labelled_warnings(self.task, self.y, fold):
+            self.model.fit_trusted(self.y.iloc[tr], self._x(tr))
+        self.fitted, self.last = True, fold.origin
+
+    def forecast_batch(self, block: Sequence[Fold]) -> None:
+        """The model's batched ``forecast_origins`` over the rest of a block, on data up to its
+        last origin; a non-finite row is that fold's failure."""
+        t0 = time.perf_counter()
+        origins = np.array([f.origin for f in block])
+        stop = int(origins[-1]) + 1
+        # X rows after an origin are its known future exog (as on the single-fold path)
+        with _labelled_warnings(self.task, self.y, block[0]):
+            means, quants = self.model.forecast_origins(
+                self.y.iloc[:stop],
+                self._x(slice(None, stop + self.total)),
+                origins,
+                self.total,
+                self.ends,
+            )
+        seconds = (time.perf_counter() - t0) / len(block)
+        for f, mean, q in zip(block, means, quants, strict=True):
+            if np.isfinite(mean).all() and np.isfinite(q).all():
+                self.record(f, mean, q[:, self.lo_idx], q[:, self.hi_idx], seconds)
+            else:  # as predict_trusted: never a NaN/inf forecast row
+                self.fail(f, _non_finite(self.model, f, self.y))
+        self.last = int(origins[-1])
+
+    def forecast_fold(self, fold: Fold, t0: float) -> None:
+        """Update through the fold's origin (unless just refitted), then predict."""
+        if fold.origin > self.last:
+            new = slice(self.last + 1, fold.origin + 1)
+            with _labelled_warnings(self.task, self.y, fold):
+                self.model.update_trusted(self.y.iloc[new], self._x(new))
+            self.last = fold.origin
+        future = self._x(slice(fold.origin + 1, fold.origin + 1 + self.total))
+        levels = self.task.levels
+        fc = self.model.predict_trusted(self.total, future, levels)
+        lower = upper = np.empty((self.total, 0))
+        if levels:
+            lower = np.column_stack([fc.lower(lv).to_numpy() for lv in levels])
+            upper = np.column_stack([fc.upper(lv).to_numpy() for lv in levels])
+        self.record(fold, fc.mean.to_numpy(), lower, upper, time.perf_counter() - t0)
+
+    def run(self) -> None:
+        folds = self.task.folds
         i = 0
-        folds = task.folds
         while i < len(folds):
             fold = folds[i]
             t0 = time.perf_counter()
             try:
-                if broken is not None and not fold.refit:
-                    raise _BlockFailed(broken)
-                if fold.refit or not fitted:
-                    tr = slice(fold.train.start, fold.train.stop)
-                    with _labelled_warnings(task, y, fold):
-                        model._fit_validated(y.iloc[tr], X.iloc[tr] if uses_x else None)
-                    fitted, last = True, fold.origin
-                elif hasattr(model, "_forecast_block"):
-                    # the rest of this block in one batched call on data up to its last origin
+                if self.broken is not None and not fold.refit:
+                    raise _BlockFailed(self.broken)
+                if fold.refit or not self.fitted:
+                    self.refit(fold)
+                elif self.model.batched_origins:
                     j = i
                     while j < len(folds) and not folds[j].refit:
                         j += 1
-                    block = folds[i:j]
-                    origins = np.array([f.origin for f in block])
-                    stop = origins[-1] + 1
-                    # X rows after an origin are its known future exog (as on the slow path)
-                    with _labelled_warnings(task, y, fold):
-                        means, quants = model._forecast_block(
-                            y.iloc[:stop],
-                            X.iloc[: stop + total] if uses_x else None,
-                            origins,
-                            total,
-                            ends,
-                        )
-                    seconds = (time.perf_counter() - t0) / len(block)
-                    for f, mean, q in zip(block, means, quants, strict=True):
-                        if np.isfinite(mean).all() and np.isfinite(q).all():
-                            record(f, mean, q[:, lo_idx], q[:, hi_idx], seconds)
-                        else:  # as _predict_validated: never a NaN/inf forecast row
-                            fail(f, _non_finite(model, f, y))
-                    last = int(origins[-1])
+                    self.forecast_batch(folds[i:j])
                     i = j
                     continue
-                else:
-                    new = slice(last + 1, fold.origin + 1)
-                    with _labelled_warnings(task, y, fold):
-                        model._update_validated(y.iloc[new], X.iloc[new] if uses_x else None)
-                    last = fold.origin
-                X_future = None
-                if uses_x:
-                    X_future = X.iloc[fold.origin + 1 : fold.origin + 1 + total]
-                fc = model._predict_validated(total, X_future, task.levels)
-                lower = upper = np.empty((total, 0))
-                if task.levels:
-                    lower = np.column_stack([fc.lower(lv).to_numpy() for lv in task.levels])
-                    upper = np.column_stack([fc.upper(lv).to_numpy() for lv in task.levels])
-                record(fold, fc.mean.to_numpy(), lower, upper, time.perf_counter() - t0)
+                self.forecast_fold(fold, t0)
             except Exception as exc:  # one origin's failure must not end the run
-                fail(fold, exc)
+                self.fail(fold, exc)
                 if fold.refit:
-                    fitted = False
-                    broken = f"the refit at origin {y.index[fold.origin].date()} failed"
+                    self.fitted = False
+                    self.broken = f"the refit at origin {self.y.index[fold.origin].date()} failed"
             else:
                 if fold.refit:
-                    broken = None
+                    self.broken = None
             i += 1
-    return _columns(task, y, values, scale, records), failures
+
+
+def _run_task(
+    task: _Task, y: pd.Series, X: pd.DataFrame | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Fit/update/predict over the task's folds; returns (columns, failures)."""
+    from threadpoolctl import threadpool_limits
+
+    run = _TaskRun(task, y, X)
+    with threadpool_limits(limits=1):
+        run.run()
+    values = y.to_numpy()
+    return _columns(task, y, values, _naive_scale(values, task.folds), run.records), run.failures
 
 
 def _columns(
-    task: _Task, y: pd.Series, values: np.ndarray, scale: dict[int, float], records: list[tuple]
+    task: _Task,
+    y: pd.Series,
+    values: np.ndarray,
+    scale: dict[int, float],
+    records: list[_FoldForecast],
 ) -> dict[str, Any]:
-    """The long-format columns of one task's forecasts, built with whole-array operations.
-
-    Each record is (origin position, refit, seconds, mean (h,), lower (h, L), upper (h, L)).
-    """
+    """The long-format columns of one task's forecasts, built with whole-array operations."""
     h = task.horizon
     if not records:
         return {}
-    origin = np.array([r[0] for r in records])
+    origin = np.array([r.origin for r in records])
     test = (origin[:, None] + task.gap + 1 + np.arange(h)).ravel()  # (k * h,)
     cols: dict[str, Any] = {
         "series": np.full(len(test), task.series, dtype=object),
@@ -284,16 +327,16 @@ def _columns(
         "target_pos": test,
         "y_true": values[test],
         "y_last": np.repeat(values[origin], h),
-        "mean": np.concatenate([r[3] for r in records]),
+        "mean": np.concatenate([r.mean for r in records]),
     }
-    lower = np.concatenate([r[4] for r in records])  # (k * h, L)
-    upper = np.concatenate([r[5] for r in records])
+    lower = np.concatenate([r.lower for r in records])  # (k * h, L)
+    upper = np.concatenate([r.upper for r in records])
     for j, lv in enumerate(task.levels):
         cols[f"lower_{lv:g}"] = lower[:, j]
         cols[f"upper_{lv:g}"] = upper[:, j]
     cols["scale"] = np.repeat([scale[o] for o in origin], h)
-    cols["refit"] = np.repeat(np.array([r[1] for r in records], dtype=bool), h)
-    cols["seconds"] = np.repeat(np.array([r[2] for r in records], dtype=float), h)
+    cols["refit"] = np.repeat(np.array([r.refit for r in records], dtype=bool), h)
+    cols["seconds"] = np.repeat(np.array([r.seconds for r in records], dtype=float), h)
     return cols
 
 
@@ -308,7 +351,7 @@ def backtest(
     backend: str = "loky",
     progress: bool | None = None,
     errors: str = "skip",
-) -> Any:
+) -> BacktestResult:
     """Walk-forward backtest of ``models`` on ``y`` over the origins of ``splitter``.
 
     Parameters
@@ -377,14 +420,14 @@ def backtest(
             for group in _group(_blocks(folds), TASKS_PER_MODEL):
                 tasks.append(
                     _Task(
-                        name,
-                        label,
-                        model,
-                        group,
-                        levels,
-                        int(splitter.gap),
-                        int(splitter.horizon),
-                        errors,
+                        series=name,
+                        model_label=label,
+                        model=model,
+                        folds=group,
+                        levels=levels,
+                        gap=int(splitter.gap),
+                        horizon=int(splitter.horizon),
+                        errors=errors,
                     )
                 )
 
@@ -423,19 +466,17 @@ def backtest(
 
 def _series_kind(name: str, y: pd.Series) -> str:
     """The series' kind from ``attrs["kind"]`` (tc.load sets it), else guessed by sign, warned."""
-    from tickcast.data.spec import guess_kind, warn_kind_guess
+    from tickcast.data.spec import kind_of, warn_kind_guess
 
-    kind = y.attrs.get("kind")
-    if kind in ("price", "rate"):
-        return str(kind)
-    kind = guess_kind(y.to_numpy())
-    reason = "all values positive" if kind == "price" else "some values not positive"
-    warn_kind_guess(f"series {name!r}", kind, reason, stacklevel=3)
+    kind, guessed = kind_of(y)
+    if guessed:
+        reason = "all values positive" if kind == "price" else "some values not positive"
+        warn_kind_guess(f"series {name!r}", kind, reason, stacklevel=3)
     return kind
 
 
 def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame | None]:
-    from tickcast.models.base import check_exog
+    from tickcast.data.validate import check_exog
 
     if X is None:
         return dict.fromkeys(series)
@@ -452,7 +493,15 @@ def _check_exog(X: Any, series: dict[str, pd.Series]) -> dict[str, pd.DataFrame 
     return out
 
 
-def _execute(tasks, series, exog, *, n_jobs, backend, progress):
+def _execute(
+    tasks: list[_Task],
+    series: dict[str, pd.Series],
+    exog: dict[str, pd.DataFrame | None],
+    *,
+    n_jobs: int,
+    backend: str,
+    progress: bool | None,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     import joblib
     from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets inside Jupyter
 
@@ -491,12 +540,12 @@ def _frame(chunks: list[dict[str, Any]], levels: tuple[float, ...]) -> pd.DataFr
     )
 
 
-def _describe_model(model: Any) -> dict[str, Any]:
+def _describe_model(model: Forecaster) -> dict[str, Any]:
     params = {k: repr(v) for k, v in model.get_params(deep=False).items()}
     return {
         "class": type(model).__name__,
         "params": params,
-        "fast_path": "forecast_block" if hasattr(model, "_forecast_block") else "update",
+        "fast_path": "forecast_block" if model.batched_origins else "update",
     }
 
 

@@ -18,11 +18,13 @@ Missing values and zero denominators
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int, check_levels
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = [
@@ -105,6 +107,60 @@ def _check_fraction(name: str, value: float, fix: str) -> float:
     return float(value)
 
 
+# ---------------------------------------------------------------------------- formulas
+# One line of maths each, on checked float arrays of one length: the public functions below
+# check their inputs and call these; compute_metrics checks the frame once and calls these.
+def _mae(y: np.ndarray, f: np.ndarray) -> float:
+    return float(np.mean(np.abs(y - f)))
+
+
+def _rmse(y: np.ndarray, f: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((y - f) ** 2)))
+
+
+def _mape(y: np.ndarray, f: np.ndarray) -> float:
+    return float(100.0 * np.mean(_safe_divide(np.abs(y - f), np.abs(y))))
+
+
+def _smape(y: np.ndarray, f: np.ndarray) -> float:
+    return float(100.0 * np.mean(_safe_divide(2.0 * np.abs(y - f), np.abs(y) + np.abs(f))))
+
+
+def _mase(y: np.ndarray, f: np.ndarray, s: np.ndarray) -> float:
+    return float(np.mean(_safe_divide(np.abs(y - f), s)))
+
+
+def _r2_oos(y: np.ndarray, f: np.ndarray, b: np.ndarray) -> float:
+    return float(1.0 - _safe_divide(np.sum((y - f) ** 2), np.sum((y - b) ** 2)))
+
+
+def _directional_accuracy(y: np.ndarray, f: np.ndarray, last: np.ndarray) -> float:
+    if np.isnan(y).any() or np.isnan(f).any() or np.isnan(last).any():
+        return float("nan")
+    used = (f != last) & (y != last)
+    if not used.any():
+        return float("nan")
+    return float(np.mean(np.sign(f - last)[used] == np.sign(y - last)[used]))
+
+
+def _coverage(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    return float(np.mean(_nan_if_any((lo <= y) & (y <= hi), y, lo, hi)))
+
+
+def _mean_width(lo: np.ndarray, hi: np.ndarray) -> float:
+    return float(np.mean(hi - lo))
+
+
+def _pinball(y: np.ndarray, f: np.ndarray, q: float) -> float:
+    return float(np.mean(np.maximum(q * (y - f), (q - 1.0) * (y - f))))
+
+
+def _winkler(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, a: float) -> float:
+    return float(
+        np.mean((hi - lo) + 2.0 / a * np.maximum(lo - y, 0.0) + 2.0 / a * np.maximum(y - hi, 0.0))
+    )
+
+
 # ---------------------------------------------------------------------------- point metrics
 def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Mean absolute error.
@@ -124,8 +180,7 @@ def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     >>> mae([1.0, 2.0], [2.0, 2.0])
     0.5
     """
-    y, f = _arrays(y_true=y_true, y_pred=y_pred)
-    return float(np.mean(np.abs(y - f)))
+    return _mae(*_arrays(y_true=y_true, y_pred=y_pred))
 
 
 def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
@@ -141,8 +196,7 @@ def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     float
         ``sqrt(mean((y - ŷ)²))``, in the series' units.
     """
-    y, f = _arrays(y_true=y_true, y_pred=y_pred)
-    return float(np.sqrt(np.mean((y - f) ** 2)))
+    return _rmse(*_arrays(y_true=y_true, y_pred=y_pred))
 
 
 def mape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
@@ -159,8 +213,7 @@ def mape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
         ``100 * mean(|y - ŷ| / |y|)``, in percent. NaN if an actual is zero while its
         forecast is not (use MASE for series that cross zero, such as rates).
     """
-    y, f = _arrays(y_true=y_true, y_pred=y_pred)
-    return float(100.0 * np.mean(_safe_divide(np.abs(y - f), np.abs(y))))
+    return _mape(*_arrays(y_true=y_true, y_pred=y_pred))
 
 
 def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
@@ -177,8 +230,7 @@ def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
         ``100 * mean(2 |y - ŷ| / (|y| + |ŷ|))``, in percent, between 0 and 200
         (a term with ``y = ŷ = 0`` counts as 0).
     """
-    y, f = _arrays(y_true=y_true, y_pred=y_pred)
-    return float(100.0 * np.mean(_safe_divide(2.0 * np.abs(y - f), np.abs(y) + np.abs(f))))
+    return _smape(*_arrays(y_true=y_true, y_pred=y_pred))
 
 
 def mase(
@@ -227,8 +279,7 @@ def mase(
         )
     y, f = _arrays(y_true=y_true, y_pred=y_pred)
     if y_train is not None:
-        if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 1:
-            raise ConfigError(f"`m` must be a positive integer; got {m!r}. Use 1 for daily data.")
+        m = check_int("m", m, minimum=1, fix="Use 1 for daily data.")
         (train,) = _arrays(y_train=y_train)
         if train.shape[0] <= m:
             raise DataError(
@@ -242,7 +293,7 @@ def mase(
                 f"`scale` must be a number or have the length of `y_true` ({y.shape[0]}); "
                 f"got shape {s.shape}."
             )
-    return float(np.mean(_safe_divide(np.abs(y - f), s)))
+    return _mase(y, f, s)
 
 
 def r2_oos(y_true: ArrayLike, y_pred: ArrayLike, y_naive: ArrayLike) -> float:
@@ -261,8 +312,7 @@ def r2_oos(y_true: ArrayLike, y_pred: ArrayLike, y_naive: ArrayLike) -> float:
     float
         ``1 - SSE_model / SSE_naive``, unitless. Positive: the model beats the benchmark.
     """
-    y, f, b = _arrays(y_true=y_true, y_pred=y_pred, y_naive=y_naive)
-    return float(1.0 - _safe_divide(np.sum((y - f) ** 2), np.sum((y - b) ** 2)))
+    return _r2_oos(*_arrays(y_true=y_true, y_pred=y_pred, y_naive=y_naive))
 
 
 def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike) -> float:
@@ -290,20 +340,14 @@ def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike
     (``y == y_last``, common for rates quoted in whole basis points) has no direction to
     hit either and is left out too, so the hit rate is conditional on a move and a coin
     flip scores 1/2. The same rows are used by
-    :func:`~tickcast.backtest.tests.pesaran_timmermann`.
+    :func:`~tickcast.backtest.significance.pesaran_timmermann`.
 
     Examples
     --------
     >>> directional_accuracy([11.0, 9.0, 10.0, 12.0], [10.5, 10.5, 10.5, 10.0], [10.0] * 4)
     0.5
     """
-    y, f, last = _arrays(y_true=y_true, y_pred=y_pred, y_last=y_last)
-    if np.isnan(y).any() or np.isnan(f).any() or np.isnan(last).any():
-        return float("nan")
-    used = (f != last) & (y != last)
-    if not used.any():
-        return float("nan")
-    return float(np.mean(np.sign(f - last)[used] == np.sign(y - last)[used]))
+    return _directional_accuracy(*_arrays(y_true=y_true, y_pred=y_pred, y_last=y_last))
 
 
 # ---------------------------------------------------------------------------- intervals
@@ -322,8 +366,7 @@ def coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
     float
         ``mean(lower <= y <= upper)``, a fraction in [0, 1]; compare with the nominal level.
     """
-    y, lo, hi = _arrays(y_true=y_true, lower=lower, upper=upper)
-    return float(np.mean(_nan_if_any((lo <= y) & (y <= hi), y, lo, hi)))
+    return _coverage(*_arrays(y_true=y_true, lower=lower, upper=upper))
 
 
 def mean_width(lower: ArrayLike, upper: ArrayLike) -> float:
@@ -339,8 +382,7 @@ def mean_width(lower: ArrayLike, upper: ArrayLike) -> float:
     float
         ``mean(upper - lower)``, in the series' units.
     """
-    lo, hi = _arrays(lower=lower, upper=upper)
-    return float(np.mean(hi - lo))
+    return _mean_width(*_arrays(lower=lower, upper=upper))
 
 
 def pinball(y_true: ArrayLike, q_pred: ArrayLike, q: float) -> float:
@@ -362,7 +404,7 @@ def pinball(y_true: ArrayLike, q_pred: ArrayLike, q: float) -> float:
     """
     qq = _check_fraction("q", q, "Pass e.g. q=0.05 for the lower bound of a 90 % interval.")
     y, f = _arrays(y_true=y_true, q_pred=q_pred)
-    return float(np.mean(np.maximum(qq * (y - f), (qq - 1.0) * (y - f))))
+    return _pinball(y, f, qq)
 
 
 def winkler(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike, alpha: float) -> float:
@@ -385,9 +427,7 @@ def winkler(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike, alpha: float)
     """
     a = _check_fraction("alpha", alpha, "Pass alpha=0.05 for 95 % intervals.")
     y, lo, hi = _arrays(y_true=y_true, lower=lower, upper=upper)
-    return float(
-        np.mean((hi - lo) + 2.0 / a * np.maximum(lo - y, 0.0) + 2.0 / a * np.maximum(y - hi, 0.0))
-    )
+    return _winkler(y, lo, hi, a)
 
 
 # ---------------------------------------------------------------------------- frame table
@@ -431,20 +471,6 @@ def _level_label(level: float) -> str:
     return str(int(level)) if float(level).is_integer() else str(level)
 
 
-def _check_levels(levels: Sequence[float]) -> tuple[float, ...]:
-    if isinstance(levels, (int, float)):
-        levels = (levels,)
-    out = []
-    for lev in levels:
-        if not isinstance(lev, (int, float, np.integer, np.floating)) or not 0 < lev < 100:
-            raise ConfigError(
-                f"`levels` must hold interval levels in percent, strictly between 0 and 100; "
-                f"got {lev!r}. Pass e.g. levels=(80, 95)."
-            )
-        out.append(float(lev))
-    return tuple(out)
-
-
 def _check_by(by: Sequence[str], frame: pd.DataFrame, func: str) -> list[str]:
     if isinstance(by, str):
         by = (by,)
@@ -465,7 +491,7 @@ def _check_by(by: Sequence[str], frame: pd.DataFrame, func: str) -> list[str]:
 def _column(group: pd.DataFrame, name: str) -> np.ndarray:
     """A column as float64, or all-NaN when the frame lacks it."""
     if name in group.columns:
-        return group[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        return cast("np.ndarray", group[name].to_numpy(dtype=np.float64, na_value=np.nan))
     return np.full(len(group), np.nan)
 
 
@@ -479,22 +505,22 @@ def _group_metrics(g: pd.DataFrame, levels: tuple[float, ...]) -> dict[str, floa
     last, scale = _column(g, "y_last"), _column(g, "scale")
     row: dict[str, float] = {
         "n": float(len(g)),
-        "mae": mae(y, f),
-        "rmse": rmse(y, f),
-        "mape": mape(y, f),
-        "smape": smape(y, f),
-        "mase": mase(y, f, scale=scale),
-        "r2_oos": r2_oos(y, f, last),
-        "directional_accuracy": directional_accuracy(y, f, last),
+        "mae": _mae(y, f),
+        "rmse": _rmse(y, f),
+        "mape": _mape(y, f),
+        "smape": _smape(y, f),
+        "mase": _mase(y, f, scale),
+        "r2_oos": _r2_oos(y, f, last),
+        "directional_accuracy": _directional_accuracy(y, f, last),
     }
     for lev in levels:
         lab = _level_label(lev)
         lo, hi = _column(g, f"lower_{lab}"), _column(g, f"upper_{lab}")
         alpha = 1.0 - lev / 100.0
-        row[f"coverage_{lab}"] = coverage(y, lo, hi)
-        row[f"width_{lab}"] = mean_width(lo, hi)
-        row[f"pinball_{lab}"] = 0.5 * (pinball(y, lo, alpha / 2) + pinball(y, hi, 1 - alpha / 2))
-        row[f"winkler_{lab}"] = winkler(y, lo, hi, alpha)
+        row[f"coverage_{lab}"] = _coverage(y, lo, hi)
+        row[f"width_{lab}"] = _mean_width(lo, hi)
+        row[f"pinball_{lab}"] = 0.5 * (_pinball(y, lo, alpha / 2) + _pinball(y, hi, 1 - alpha / 2))
+        row[f"winkler_{lab}"] = _winkler(y, lo, hi, alpha)
     return row
 
 
@@ -567,7 +593,7 @@ def compute_metrics(
     """
     _check_frame(frame, REQUIRED_COLUMNS, "compute_metrics")
     keys = _check_by(by, frame, "compute_metrics")
-    lev = _check_levels(levels)
+    lev = check_levels(levels, name="levels")
     if naive_model is not None and not isinstance(naive_model, str):
         raise ConfigError(f"`naive_model` must be a model name (str) or None; got {naive_model!r}.")
     columns = list(METRIC_COLUMNS) + [c for L in lev for c in _interval_columns(L)]

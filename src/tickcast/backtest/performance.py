@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,9 @@ STAT_COLUMNS = (
 EULER_GAMMA = 0.5772156649015329
 
 
-def _finite(name: str, value: object, *, minimum: float | None = None, strict: bool = False):
+def _finite(
+    name: str, value: object, *, minimum: float | None = None, strict: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ConfigError(f"`{name}` must be a finite number; got {value!r}.")
     value = float(value)
@@ -200,7 +203,9 @@ def expected_max_sharpe(n_trials: int, sharpe_std_across_trials: float) -> float
     if n == 1:
         return 0.0
     z = stats.norm.ppf
-    return sd * ((1 - EULER_GAMMA) * z(1 - 1 / n) + EULER_GAMMA * z(1 - 1 / (n * math.e)))
+    return cast(
+        "float", sd * ((1 - EULER_GAMMA) * z(1 - 1 / n) + EULER_GAMMA * z(1 - 1 / (n * math.e)))
+    )
 
 
 def probabilistic_sharpe_ratio(
@@ -446,7 +451,7 @@ def _psr(sr: float, n: int, benchmark: float, skew: float, kurt: float) -> float
         return math.nan
 
 
-def _add_dsr(stats_rows: dict, ret_cols: dict, models: list[str]) -> None:
+def _add_dsr(stats_rows: dict[str, Any], ret_cols: dict[str, Any], models: list[str]) -> None:
     """Deflated Sharpe ratio of each model, the models being the trials (needs two or more)."""
     if len(models) < 2:
         return

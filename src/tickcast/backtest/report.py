@@ -65,7 +65,7 @@ def summary_table(result: Any) -> pd.DataFrame:
 
 def _pt_pvalues(result: Any) -> pd.Series:
     """One-sided Pesaran-Timmermann p-value per model on its one-step forecasts."""
-    from tickcast.backtest.tests import pt_table
+    from tickcast.backtest.significance import pt_table
 
     by = result._by(("model",))
     return pt_table(result.forecasts, by=by, step=1)["pvalue"]
@@ -183,11 +183,11 @@ def render_plots(result: Any, *, dpi: int = 96) -> dict[tuple[str, str], bytes]:
     images = {}
     for name in result.series:
         for kind in PLOT_KINDS:
-            _, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+            fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
             plot(result, kind, ax=ax, series=name)
             buf = io.BytesIO()
-            ax.figure.savefig(buf, format="png", dpi=dpi)
-            plt.close(ax.figure)
+            fig.savefig(buf, format="png", dpi=dpi)
+            plt.close(fig)
             images[name, kind] = buf.getvalue()
     return images
 
@@ -350,7 +350,7 @@ def _series_title(result: Any, name: str) -> str:
     return f"{name} ({units})" if units else name
 
 
-def to_html(result: Any, path: str | os.PathLike) -> str:
+def to_html(result: Any, path: str | os.PathLike[str]) -> str:
     """Write a self-contained HTML report (tables and embedded PNG plots) to ``path``.
 
     Every series gets its own section with its summary and trading tables and every plot

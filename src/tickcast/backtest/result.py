@@ -40,7 +40,7 @@ class BacktestResult:
         self,
         forecasts: pd.DataFrame,
         failures: pd.DataFrame,
-        settings: dict,
+        settings: dict[str, Any],
         *,
         y: Mapping[str, pd.Series] | None = None,
     ) -> None:
@@ -135,13 +135,13 @@ class BacktestResult:
         Returns
         -------
         pandas.DataFrame
-            As :func:`~tickcast.backtest.tests.dm_table`: ``n``, ``h``, ``spacing`` (of the
+            As :func:`~tickcast.backtest.significance.dm_table`: ``n``, ``h``, ``spacing`` (of the
             origins, observations), ``overlap_lags`` (``ceil(h / spacing) - 1``),
             ``statistic`` (negative: the model has the smaller loss), ``pvalue``,
             ``pvalue_holm`` (Holm-adjusted over the models of the same series/step),
             ``mean_loss_diff`` and ``kernel`` (long-run variance estimator used).
         """
-        from tickcast.backtest.tests import dm_table
+        from tickcast.backtest.significance import dm_table
 
         baseline = baseline or self.baseline
         if baseline is None:
@@ -152,7 +152,7 @@ class BacktestResult:
         return dm_table(
             self.forecasts,
             baseline=baseline,
-            loss=loss,
+            loss=loss,  # type: ignore[arg-type]
             h=h,
             by=self._by(by),
             alternative=alternative,  # type: ignore[arg-type]
@@ -198,13 +198,13 @@ class BacktestResult:
         return trading_backtest(
             self.forecasts,
             prices=prices,
-            strategy=strategy,
+            strategy=strategy,  # type: ignore[arg-type]
             threshold=threshold,
             cost_bps=cost_bps,
             allow_short=allow_short,
             series=series,
             periods_per_year=periods_per_year,
-            kind=kind,
+            kind=kind,  # type: ignore[arg-type]
             duration=duration,
         )
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from tickcast._validation import check_int, is_integer
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["Fold", "WalkForward"]
 
 #: What may stand for a series in :meth:`WalkForward.split`: its length, its index, or itself.
-SeriesLike = int | np.integer | pd.Index | pd.Series | pd.DataFrame | np.ndarray
+SeriesLike: TypeAlias = int | np.integer[Any] | pd.Index | pd.Series | pd.DataFrame | np.ndarray
 #: A bound on the origins: a position, or a timestamp when an index with dates is given.
-Bound = int | np.integer | str | pd.Timestamp | _dt.date | np.datetime64 | None
+Bound: TypeAlias = int | np.integer[Any] | str | pd.Timestamp | _dt.date | np.datetime64 | None
 
 _WINDOWS = ("expanding", "sliding")
 
@@ -74,17 +75,6 @@ class Fold:
     def test_slice(self) -> slice:
         """``test`` as a slice, for zero-copy indexing (``y[fold.test_slice]``)."""
         return slice(self.test.start, self.test.stop)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_int(name: str, value: object, minimum: int, fix: str) -> int:
-    if not _is_int(value) or int(value) < minimum:  # type: ignore[call-overload]
-        rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ConfigError(f"`{name}` must be {rule}; got {value!r}. {fix}")
-    return int(value)  # type: ignore[call-overload]
 
 
 class WalkForward:
@@ -154,6 +144,7 @@ class WalkForward:
     def __init__(
         self,
         initial: int,
+        *,
         step: int = 1,
         horizon: int = 1,
         gap: int = 0,
@@ -204,10 +195,16 @@ class WalkForward:
 
     # ------------------------------------------------------------------ validation
     def _validate_params(self) -> None:
-        _check_int("initial", self.initial, 1, "Pass the number of observations to train on.")
-        _check_int("step", self.step, 1, "Use step=1 for an origin at every observation.")
-        _check_int("horizon", self.horizon, 1, "Use horizon=1 for one-step-ahead forecasts.")
-        _check_int("gap", self.gap, 0, "Use gap=0 for no embargo.")
+        check_int(
+            "initial", self.initial, minimum=1, fix="Pass the number of observations to train on."
+        )
+        check_int(
+            "step", self.step, minimum=1, fix="Use step=1 for an origin at every observation."
+        )
+        check_int(
+            "horizon", self.horizon, minimum=1, fix="Use horizon=1 for one-step-ahead forecasts."
+        )
+        check_int("gap", self.gap, minimum=0, fix="Use gap=0 for no embargo.")
         if self.window not in _WINDOWS:
             raise ConfigError(
                 f"`window` must be one of {_WINDOWS}; got {self.window!r}. Use 'expanding' to "
@@ -220,29 +217,33 @@ class WalkForward:
                     f"window_size={self.window_size!r} with window='expanding'. Pass "
                     "window='sliding' or drop window_size."
                 )
-            size = _check_int("window_size", self.window_size, 1, "Pass the sliding window length.")
+            size = check_int(
+                "window_size", self.window_size, minimum=1, fix="Pass the sliding window length."
+            )
             if size > int(self.initial):
                 raise ConfigError(
                     f"`window_size` must not exceed `initial` ({self.initial}); got {size}. "
                     f"Raise initial to at least {size} or shorten the window."
                 )
         if self.refit_every is not None:
-            _check_int(
+            check_int(
                 "refit_every",
                 self.refit_every,
-                1,
-                "Use 1 to refit at every origin or None to fit only once.",
+                minimum=1,
+                fix="Use 1 to refit at every origin or None to fit only once.",
             )
         if self.max_origins is not None:
-            _check_int("max_origins", self.max_origins, 1, "Use None to keep every origin.")
+            check_int(
+                "max_origins", self.max_origins, minimum=1, fix="Use None to keep every origin."
+            )
 
     def _window_size(self) -> int:
         return int(self.initial if self.window_size is None else self.window_size)
 
     @staticmethod
     def _length_and_index(n_or_index: SeriesLike) -> tuple[int, pd.Index | None]:
-        if _is_int(n_or_index):
-            n = int(n_or_index)  # type: ignore[arg-type]
+        if is_integer(n_or_index):
+            n = int(n_or_index)
             if n < 1:
                 raise DataError(
                     f"`n_or_index` must be a positive series length; got {n}. Pass len(y)."
@@ -261,7 +262,7 @@ class WalkForward:
 
     def _resolve_bound(self, name: str, value: Bound, n: int, index: pd.Index | None) -> int:
         """Position of a ``start``/``end`` bound (``start``: first on/after; ``end``: last)."""
-        if _is_int(value):
+        if is_integer(value):
             pos = int(value)  # type: ignore[arg-type]
             if pos < 0:
                 raise ConfigError(
@@ -409,7 +410,7 @@ class WalkForward:
         out["window_size"] = self._window_size() if self.window == "sliding" else None
         for name in ("start", "end"):  # JSON-friendly: positions stay ints, dates become str
             value = out[name]
-            out[name] = value if value is None or _is_int(value) else str(value)
+            out[name] = value if value is None or is_integer(value) else str(value)
         out["origins"] = (
             "positions max(initial-1, start) + j*step while origin <= end and "
             "origin + gap + horizon <= n-1; then the last max_origins are kept"

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -82,7 +82,7 @@ _STRATEGIES = ("sign", "threshold")
 _KINDS = ("price", "rate")
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return (
         not isinstance(value, (bool, np.bool_))
         and isinstance(value, numbers.Real)
@@ -521,7 +521,7 @@ def trading_backtest(
     rows, name = _select_series(frame, series)
     if rows.empty:
         raise DataError("`frame` has no forecasts to trade.")
-    kind = _resolve_kind(kind, prices, name)
+    kind = _resolve_kind(kind, prices, name)  # type: ignore[assignment]
     if kind == "rate":
         if not _is_number(duration) or duration <= 0:
             if duration is None:
@@ -559,7 +559,7 @@ def trading_backtest(
             f"{values.min()!r}. If it is a yield, pass kind='rate' and duration=D."
         )
     ppy = float(periods_per_year) if periods_per_year is not None else infer_periods_per_year(days)
-    asset = asset_returns(values, kind=kind, duration=duration, periods_per_year=ppy)
+    asset = asset_returns(values, kind=kind, duration=duration, periods_per_year=ppy)  # type: ignore[arg-type]
     position = pd.Series(np.arange(len(days)), index=days)
     targets = pd.DatetimeIndex([*origins[1:], days[-1]])
     decided = _decisions(
@@ -567,7 +567,7 @@ def trading_backtest(
         origins,
         targets,
         position,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         duration=duration,
         ppy=ppy,
         threshold=float(threshold),

@@ -58,7 +58,7 @@ def run_backtest(
     max_origins: int | None,
     n_jobs: int,
     progress: bool | None = None,
-    model_params: dict | None = None,
+    model_params: dict[str, Any] | None = None,
 ) -> Any:
     """Backtest the named models on ``y``; returns the BacktestResult."""
     import tickcast as tc

@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -79,7 +79,7 @@ class Entry:
     @property
     def age(self) -> _dt.timedelta:
         """Time since the fetch."""
-        return pd.Timestamp.now(tz="UTC") - self.fetched
+        return cast("_dt.timedelta", pd.Timestamp.now(tz="UTC") - self.fetched)
 
     @property
     def fresh(self) -> bool:
@@ -210,7 +210,7 @@ def _encode(key: str, frame: pd.DataFrame, meta: dict[str, Any], fetched: pd.Tim
         "sha256": hashlib.sha256(body).hexdigest(),
         "meta": meta,
     }
-    return _MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body
+    return cast("bytes", _MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body)
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -384,7 +385,7 @@ def _period_ends(
     n = (horizon + 2) * _SESSIONS_PER_PERIOD[period]
     ends, codes = _last_of_periods(_sessions_after(day, n, cal), period)
     current = pd.Period(last, freq=period).ordinal
-    return ends[codes > current][:horizon]
+    return cast("np.ndarray", ends[codes > current][:horizon])
 
 
 def _regular(index: pd.DatetimeIndex, horizon: int, spacing_days: float) -> pd.DatetimeIndex:

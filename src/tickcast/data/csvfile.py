@@ -20,7 +20,7 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -206,7 +206,7 @@ def _check_field_counts(text: str, sep: str, what: str) -> None:
 def _date_column(table: pd.DataFrame, what: str) -> str:
     for column in table.columns:
         if normalize_column(column) in _DATE_NAMES:
-            return column
+            return cast("str", column)
     first = table.columns[0]
     try:
         parse_dates(table[first], what=what)
@@ -216,4 +216,4 @@ def _date_column(table: pd.DataFrame, what: str) -> str:
             f"holds {table[first].iloc[0]!r}. Name the date column 'date' or put the dates "
             "first (YYYY-MM-DD, M/D/YYYY, D/M/YYYY or D.M.YYYY)."
         ) from None
-    return first
+    return cast("str", first)

@@ -20,7 +20,7 @@ from tickcast.data import cache, csvfile, ecb, fred, yahoo
 from tickcast.data.bundled import DATASETS, read_frame
 from tickcast.data.calendars import WEEKDAYS, check_calendar, infer_calendar
 from tickcast.data.spec import (
-    Target,
+    Source,
     check_kind,
     fred_kind,
     guess_kind,
@@ -281,13 +281,13 @@ def _check_options(*, field: Any, source: Any, refresh: Any) -> None:
         raise InputTypeError(f"`refresh` must be True or False; got {refresh!r}.")
 
 
-def _calendar_of(target: Target, via: str) -> str:
+def _calendar_of(target: Source, via: str) -> str:
     if target.dataset is not None and (via == "bundled" or target.provider == "bundled"):
         return target.dataset.calendar
     return infer_calendar(target.name) if target.networked else WEEKDAYS
 
 
-def _pick_field(frame: pd.DataFrame, field: str, target: Target) -> str:
+def _pick_field(frame: pd.DataFrame, field: str, target: Source) -> str:
     name = field.strip().lower().replace(" ", "_")
     if name in frame.columns:
         return name
@@ -300,7 +300,7 @@ def _pick_field(frame: pd.DataFrame, field: str, target: Target) -> str:
     )
 
 
-def _kind(target: Target, got: _Got, out: pd.Series | pd.DataFrame) -> tuple[str, str]:
+def _kind(target: Source, got: _Got, out: pd.Series | pd.DataFrame) -> tuple[str, str]:
     """The series' kind and, when it was guessed, why (empty when known)."""
     if got.via != "file":
         kind = got.meta.get("kind") or series_kind(target.name)
@@ -331,7 +331,7 @@ def _main_column(frame: pd.DataFrame) -> str:
     return str(frame.columns[0])
 
 
-def _meta(target: Target, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _meta(target: Source, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     kind = series_kind(target.name)
     units = "percent" if kind == "rate" and target.provider in ("yahoo", "fred") else "unknown"
     if target.provider == "yahoo" and kind == "price":
@@ -343,7 +343,7 @@ def _meta(target: Target, extra: dict[str, Any] | None = None) -> dict[str, Any]
     return meta
 
 
-def _bundled(target: Target) -> _Got:
+def _bundled(target: Source) -> _Got:
     ds = target.dataset
     if ds is None:  # pragma: no cover - callers check
         raise DataError(f"{target.name!r} has no bundled snapshot.")
@@ -351,7 +351,7 @@ def _bundled(target: Target) -> _Got:
     return _Got(read_frame(ds.name), "bundled", meta)
 
 
-def _fetch(target: Target) -> _Got:
+def _fetch(target: Source) -> _Got:
     extra: dict[str, Any] = {}
     if target.provider == "yahoo":
         frame = yahoo.fetch(target.ident)
@@ -364,12 +364,12 @@ def _fetch(target: Target) -> _Got:
     return _Got(frame, "network", meta)
 
 
-def _from_cache(entry: cache.Entry, target: Target) -> _Got:
+def _from_cache(entry: cache.Entry, target: Source) -> _Got:
     meta = {**_meta(target), **entry.meta}
     return _Got(entry.frame, "cache", meta)
 
 
-def _obtain(target: Target, *, source: str, refresh: bool) -> _Got:
+def _obtain(target: Source, *, source: str, refresh: bool) -> _Got:
     if not target.networked:
         if source in ("cache", "network") or refresh:
             what = "a bundled dataset" if target.provider == "bundled" else "a local file"
@@ -407,7 +407,7 @@ def _obtain(target: Target, *, source: str, refresh: bool) -> _Got:
     return _auto(target, refresh=refresh)
 
 
-def _auto(target: Target, *, refresh: bool) -> _Got:
+def _auto(target: Source, *, refresh: bool) -> _Got:
     entry = cache.read(target.key)
     if entry is not None and entry.fresh and not refresh:
         return _from_cache(entry, target)

@@ -27,7 +27,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -40,10 +40,11 @@ __all__ = [
     "FRED_PRICE_PATTERN",
     "FRED_RATE_PATTERN",
     "KINDS",
-    "Target",
+    "Source",
     "check_kind",
     "fred_kind",
     "guess_kind",
+    "kind_of",
     "known_kind",
     "resolve",
     "series_kind",
@@ -69,8 +70,8 @@ _PREFIXES = ("csv:", "fred:", "ecb:", "yahoo:")
 
 
 @dataclass(frozen=True)
-class Target:
-    """A resolved spec.
+class Source:
+    """A resolved spec: where a series comes from.
 
     Attributes
     ----------
@@ -100,11 +101,11 @@ class Target:
         return self.provider in ("yahoo", "fred", "ecb")
 
 
-def resolve(spec: Any) -> Target:
-    """Turn a ``load`` spec into a :class:`Target`; ConfigError/DataError if it names nothing."""
+def resolve(spec: Any) -> Source:
+    """Turn a ``load`` spec into a :class:`Source`; ConfigError/DataError if it names nothing."""
     if isinstance(spec, os.PathLike):
         path = Path(spec)
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if not isinstance(spec, str):
         raise InputTypeError(
             f"`spec` must be a string (a dataset name, ticker, 'fred:ID', 'ecb:FLOW/KEY' or a "
@@ -114,22 +115,22 @@ def resolve(spec: Any) -> Target:
     if not text:
         raise ConfigError("`spec` must not be empty; try 'dbk', 'DBK.DE' or 'fred:DGS10'.")
     if text in DATASETS:
-        return Target("bundled", text, text, DATASETS[text])
+        return Source("bundled", text, text, DATASETS[text])
     low = text.lower()
     if low.startswith("csv:"):
         path = Path(text[4:].strip()).expanduser()
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if low.startswith("fred:"):
         sid = fred.check_series_id(text[5:])
-        return Target("fred", sid, f"fred:{sid}", find_alias(f"fred:{sid}"))
+        return Source("fred", sid, f"fred:{sid}", find_alias(f"fred:{sid}"))
     if low.startswith("ecb:"):
         flow, key = ecb.check_key(text[4:])
-        return Target("ecb", f"{flow}/{key}", f"ecb:{flow}/{key}")
+        return Source("ecb", f"{flow}/{key}", f"ecb:{flow}/{key}")
     if low.startswith("yahoo:"):
         return _yahoo(text[6:].strip(), spec)
     if low.endswith(".csv") or os.sep in text or os.path.isfile(text):
         path = Path(text).expanduser()
-        return Target("csv", str(path), path.stem)
+        return Source("csv", str(path), path.stem)
     if ":" in text:
         raise ConfigError(
             f"`spec` {spec!r} has an unknown prefix; use one of {', '.join(_PREFIXES)} or a "
@@ -145,14 +146,14 @@ def resolve(spec: Any) -> Target:
     return _yahoo(text, spec)
 
 
-def _yahoo(ticker: str, spec: str) -> Target:
+def _yahoo(ticker: str, spec: str) -> Source:
     if not _TICKER_RE.match(ticker):
         raise ConfigError(
             f"`spec` {spec!r} is not a bundled name ({', '.join(DATASETS)}), a Yahoo ticker "
             "(letters, digits, '.', '^', '=', '-'), 'fred:ID', 'ecb:FLOW/KEY' or a CSV path."
         )
     symbol = ticker.upper()
-    return Target("yahoo", symbol, symbol, find_alias(symbol))
+    return Source("yahoo", symbol, symbol, find_alias(symbol))
 
 
 def series_kind(name_or_series: Any) -> Kind:
@@ -180,7 +181,7 @@ def series_kind(name_or_series: Any) -> Kind:
     if isinstance(name_or_series, pd.Series):
         kind = name_or_series.attrs.get("kind")
         if kind in ("price", "rate"):
-            return kind
+            return cast("Kind", kind)
         name = name_or_series.name
         return series_kind(name) if isinstance(name, str) else "price"
     if not isinstance(name_or_series, str):
@@ -271,6 +272,33 @@ def check_kind(kind: Any, *, name: str = "kind") -> Kind | None:
 def guess_kind(values: Any) -> Kind:
     """The sign rule: "price" when every value is positive, else "rate"."""
     return "price" if bool((pd.Series(values) > 0).all()) else "rate"
+
+
+def kind_of(y: pd.Series, kind: Any = None) -> tuple[Kind, bool]:
+    """The one series-kind rule of the models and the backtest, and whether it guessed.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Levels.
+    kind : {"price", "rate"} or None
+        What the user said (checked); wins when given.
+
+    Returns
+    -------
+    kind : {"price", "rate"}
+        ``kind`` if given, else ``y.attrs["kind"]`` (set by :func:`tickcast.load`), else the
+        sign rule (:func:`guess_kind`).
+    guessed : bool
+        True when the sign rule decided (callers warn with :func:`warn_kind_guess`).
+    """
+    checked = check_kind(kind)
+    if checked is not None:
+        return checked, False
+    attr = y.attrs.get("kind")
+    if attr in KINDS:
+        return attr, False
+    return guess_kind(y), True
 
 
 def warn_kind_guess(what: str, kind: str, reason: str, *, stacklevel: int = 2) -> None:

@@ -6,8 +6,8 @@ Two audiences:
   raw tables into tidy frames with :func:`parse_dates`, :func:`to_float_frame` and
   :func:`finish_frame`; they repair what is safe to repair (sort, drop empty rows, drop the
   time zone) and raise :class:`~tickcast.errors.DataError` on the rest;
-* models and backtests check their inputs with :func:`validate_series`, which repairs nothing
-  and is cheap on a clean series.
+* models and backtests check their inputs with :func:`validate_series` and exogenous frames
+  with :func:`check_exog`, which repair nothing and are cheap on clean input.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 __all__ = [
     "NA_TOKENS",
     "check_real_values",
+    "check_exog",
     "finish_frame",
+    "float_frame",
     "normalize_column",
     "parse_date",
     "parse_dates",
@@ -126,7 +128,7 @@ def parse_dates(values: Iterable[Any], *, what: str, fmt: str | None = None) -> 
             "a date: remove that row or fill in its date."
         )
     text = text.str.replace(_OFFSET_RE, "", regex=True)
-    formats = (fmt,) if fmt is not None else _DATE_FORMATS
+    formats: tuple[str, ...] = (fmt,) if fmt is not None else _DATE_FORMATS
     if fmt is None and len(text) and not text.str.match(_DATE_LIKE_RE).all():
         formats = ()
     parsed: list[pd.DatetimeIndex] = []
@@ -265,6 +267,18 @@ def _agg(grouped: Any, column: str) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # values
 # --------------------------------------------------------------------------------------------
+def _numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The one numeric coercion: ``values`` as float64 and where they are present but no number.
+
+    Numeric (and boolean) dtypes convert as they are; anything else goes through
+    ``pd.to_numeric(errors="coerce")``. Callers decide about booleans and word the error.
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64"), np.zeros(len(values), dtype=bool)
+    out = pd.to_numeric(values, errors="coerce")
+    return out.astype("float64"), out.isna().to_numpy() & values.notna().to_numpy()
+
+
 def to_float_frame(frame: pd.DataFrame, *, what: str, decimal: str = ".") -> pd.DataFrame:
     """Convert every column to float64; the :data:`NA_TOKENS` become NaN.
 
@@ -295,8 +309,7 @@ def to_float_frame(frame: pd.DataFrame, *, what: str, decimal: str = ".") -> pd.
         clean = text.where(~missing)
         if decimal != ".":
             clean = clean.str.replace(decimal, ".", regex=False)
-        values = pd.to_numeric(clean, errors="coerce")
-        bad = values.isna().to_numpy() & ~missing.to_numpy()
+        values, bad = _numbers(clean)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             example = text.iloc[row]
@@ -306,7 +319,7 @@ def to_float_frame(frame: pd.DataFrame, *, what: str, decimal: str = ".") -> pd.
                 f"column {col!r} of {what} must hold numbers; {int(bad.sum())} value(s) are "
                 f"not, e.g. {example!r} on {when}. {_numeric_hint(example, decimal)}"
             )
-        out[col] = values.astype("float64")
+        out[col] = values
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -586,10 +599,7 @@ def _mixes_time_zones(index: pd.Index) -> bool:
 def _as_float(y: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(y.dtype):
         raise DataError(f"`{name}` must hold numbers; got booleans (dtype {y.dtype}).")
-    if pd.api.types.is_numeric_dtype(y.dtype):
-        return y.astype("float64")
-    values = pd.to_numeric(y, errors="coerce")
-    bad = values.isna().to_numpy() & y.notna().to_numpy()
+    values, bad = _numbers(y)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         example = y.iloc[row]
@@ -604,4 +614,103 @@ def _as_float(y: pd.Series, name: str) -> pd.Series:
             f"`{name}` must hold numbers; got dtype {y.dtype} with values like "
             f"{example!r} on {y.index[row]:%Y-%m-%d}. {fix}"
         )
-    return values.astype("float64")
+    return values
+
+
+def check_exog(X: Any, index: pd.DatetimeIndex, *, name: str = "X") -> pd.DataFrame:
+    """Exogenous columns on exactly the dates ``index``, as float64, or a clear error.
+
+    The one check of exogenous input at the public boundary (``fit``, ``update`` and
+    ``backtest``).
+
+    Parameters
+    ----------
+    X : pd.DataFrame or pd.Series with a DatetimeIndex
+        Exogenous series; rows beyond ``index`` are allowed (and dropped here).
+    index : pd.DatetimeIndex
+        The target's dates.
+    name : str, default "X"
+        The argument's name in messages.
+
+    Returns
+    -------
+    pd.DataFrame of shape (len(index), n_exog)
+        float64, indexed by ``index``.
+
+    Raises
+    ------
+    InputTypeError
+        ``X`` is not a pandas DataFrame or Series.
+    DataError
+        ``X`` is not indexed by dates, mixes time-zone aware and naive dates with ``index``,
+        has duplicate dates, lacks some dates of ``index``, or holds non-numbers, NaN or
+        infinities on them.
+    """
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if not isinstance(X, pd.DataFrame):
+        raise InputTypeError(
+            f"`{name}` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
+        )
+    if not isinstance(X.index, pd.DatetimeIndex):
+        raise DataError(
+            f"`{name}` must have a DatetimeIndex like `y`; got {type(X.index).__name__}. "
+            f"Set one, e.g. {name}.index = pd.to_datetime({name}.index)."
+        )
+    if (X.index.tz is None) != (index.tz is None):
+        raise DataError(
+            f"`{name}` and `y` must both have time-zone aware or both naive dates; got "
+            f"{X.index.tz} and {index.tz}. Use {name}.tz_localize(None) (or tz_convert) first."
+        )
+    if X.index.has_duplicates:
+        dup = X.index[X.index.duplicated()][0]
+        raise DataError(
+            f"`{name}` has duplicate dates, first {dup.date()}; keep one row per date, e.g. "
+            f"{name}[~{name}.index.duplicated(keep='last')]."
+        )
+    missing = index.difference(X.index)
+    if len(missing):
+        raise DataError(
+            f"`{name}` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
+            f"`{name}`, first {missing[0].date()}. Align {name} to y's index (see "
+            "tickcast.features.align_exog)."
+        )
+    check_real_values(X.loc[index], f"`{name}`", allow_bool=True)  # dummies may be booleans
+    X = float_frame(X.loc[index], name)
+    finite = np.isfinite(X.to_numpy())
+    if not finite.all():
+        bad = X.index[~finite.all(axis=1)][0]
+        raise DataError(
+            f"`{name}` has NaN or infinite values, first on {bad.date()}. Fill or drop them "
+            "(and the same dates of `y`) first."
+        )
+    return X
+
+
+def float_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``X`` as float64; DataError naming the first column that does not hold numbers.
+
+    Parameters
+    ----------
+    X : pd.DataFrame of shape (n_rows, n_columns)
+        Numbers, booleans or numeric strings.
+    name : str
+        The argument's name in messages.
+
+    Returns
+    -------
+    pd.DataFrame of shape (n_rows, n_columns), float64
+    """
+    out = {}
+    for col in X.columns:
+        values, bad = _numbers(X[col])
+        if bad.any():
+            when = X.index[bad][0]
+            when = when.date() if isinstance(when, pd.Timestamp) else when
+            raise DataError(
+                f"column {col!r} of `{name}` must hold numbers; got "
+                f"{X[col][bad].iloc[0]!r} on {when}. Convert it with pd.to_numeric after "
+                "fixing those values."
+            )
+        out[col] = values
+    return pd.DataFrame(out, index=X.index, columns=X.columns)

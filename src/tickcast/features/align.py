@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TypeAlias
 
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -19,7 +20,7 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["align_exog"]
 
-LagLike = int | str | pd.Timedelta | timedelta | pd.DateOffset
+LagLike: TypeAlias = int | str | pd.Timedelta | timedelta | pd.DateOffset
 
 
 def _lag_offset(lag: LagLike) -> pd.DateOffset | pd.Timedelta | None:
@@ -161,5 +162,5 @@ def align_exog(
         out[col] = merged["_value"].to_numpy()
     result = pd.DataFrame(out, index=target_index, columns=frame.columns)
     if as_series:
-        return result.iloc[:, 0].rename(exog.name)
+        return result.iloc[:, 0].rename(getattr(exog, "name", None))
     return result

@@ -32,14 +32,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.align import LagLike, align_exog
-from tickcast.features.transforms import _as_series_values, _check_finite, _check_int, _where
+from tickcast.features.transforms import _as_series_values, _check_finite, _where
 
 __all__ = [
     "FEATURES",
@@ -69,7 +70,8 @@ def _prepare(y: Any, *, positive: bool, what: str) -> pd.Series:
             f"`y` must be a pd.Series indexed by date; got {type(y).__name__}. "
             "Wrap it: pd.Series(values, index=dates)."
         )
-    arr, index = _as_series_values(y, "y")
+    arr, _ = _as_series_values(y, "y")
+    index = y.index
     if not index.is_monotonic_increasing or index.has_duplicates:
         raise DataError(
             "`y` must have a sorted index without duplicates; got an unsorted or "
@@ -102,7 +104,7 @@ def log_return(y: pd.Series, k: int) -> pd.Series:
     pd.Series of shape (n_obs,)
         :math:`\\log(y_t / y_{t-k})`, dimensionless; NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=True, what="log_return")
     return np.log(y).diff(k)
 
@@ -129,8 +131,8 @@ def realised_vol(
     pd.Series of shape (n_obs,)
         Sample standard deviation (``ddof=1``); NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=2)
-    periods_per_year = _check_int(periods_per_year, "periods_per_year", minimum=1)
+    k = check_int("k", k, minimum=2)
+    periods_per_year = check_int("periods_per_year", periods_per_year, minimum=1)
     y = _prepare(y, positive=True, what="realised_vol")
     out = np.log(y).diff().rolling(k, min_periods=k).std(ddof=1)
     return out * np.sqrt(periods_per_year) if annualize else out
@@ -145,7 +147,7 @@ def ma_gap(y: pd.Series, k: int) -> pd.Series:
         :math:`\\log(y_t / \\mathrm{SMA}_k(y)_t)` with the SMA over ``y_{t-k+1} .. y_t``;
         NaN for the first ``k - 1`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=True, what="ma_gap")
     return np.log(y / y.rolling(k, min_periods=k).mean())
 
@@ -160,7 +162,7 @@ def rsi(y: pd.Series, k: int) -> pd.Series:
     (``ewm(alpha=1/k, adjust=False)``), then :math:`RSI = 100\\, G / (G + L)`; 50 where
     the series did not move at all (:math:`G = L = 0`). NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=False, what="rsi")
     d = y.diff()
     gain = d.clip(lower=0.0).ewm(alpha=1.0 / k, adjust=False, min_periods=k).mean()
@@ -193,7 +195,7 @@ def chg(y: pd.Series, k: int) -> pd.Series:
     pd.Series of shape (n_obs,)
         :math:`y_t - y_{t-k}`; NaN for the first ``k`` rows.
     """
-    k = _check_int(k, "k", minimum=1)
+    k = check_int("k", k, minimum=1)
     y = _prepare(y, positive=False, what="chg")
     return y.diff(k)
 
@@ -304,11 +306,11 @@ def _parse(name: Any) -> tuple[str, _Spec, int]:
     m = _SUFFIX.match(key)
     if m and m["stem"] in FEATURES and FEATURES[m["stem"]].min_k is not None:
         spec = FEATURES[m["stem"]]
-        k = int(m["k"])
-        if k < spec.min_k:
+        k, min_k = int(m["k"]), int(spec.min_k or 0)
+        if k < min_k:
             raise ConfigError(
-                f"feature {name!r} needs a window k >= {spec.min_k}; got k={k}. "
-                f"Use e.g. {m['stem']}_{max(spec.min_k, 5)}."
+                f"feature {name!r} needs a window k >= {min_k}; got k={k}. "
+                f"Use e.g. {m['stem']}_{max(min_k, 5)}."
             )
         return m["stem"], spec, k
     if key in FEATURES:
@@ -378,6 +380,30 @@ class FeatureSet:
             f"FeatureSet({list(self.features)!r}, target_key={self.target_key!r}, "
             f"exog_lag={self.exog_lag!r})"
         )
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments as JSON-ready values (``exog_lag`` a str if a Timedelta).
+
+        Returns
+        -------
+        dict
+            ``features`` (list of str), ``target_key`` (str or None), ``exog_lag`` (int or
+            str); :meth:`from_config` rebuilds an equal FeatureSet from it.
+        """
+        lag = self.exog_lag
+        return {
+            "features": list(self.features),
+            "target_key": self.target_key,
+            "exog_lag": int(lag) if isinstance(lag, (int, np.integer)) else str(lag),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> FeatureSet:
+        """The FeatureSet of :meth:`get_config`'s output (a str ``exog_lag`` is a Timedelta)."""
+        lag = config["exog_lag"]
+        if isinstance(lag, str):
+            lag = pd.Timedelta(lag)
+        return cls(config["features"], target_key=config["target_key"], exog_lag=lag)
 
     def _specs(self) -> list[tuple[str, str, _Spec, int]]:
         if isinstance(self.features, str) or not isinstance(self.features, Sequence):
@@ -526,4 +552,4 @@ def as_feature_set(spec: Any) -> FeatureSet | None:
             return None
         spec = FeatureSet(list(spec))
     spec.names  # noqa: B018 - raises ConfigError on unknown or repeated names now
-    return spec
+    return cast("FeatureSet | None", spec)

@@ -5,7 +5,7 @@ and answers in the user's units by mapping its forecasts back with ``inverse_tra
 Every transform here has the same three methods:
 
 ``fit(y) -> self``
-    Checks ``y`` and remembers its last value (``last_level_``). The transforms keep no other
+    Checks ``y`` and remembers its last value (``last_value_``). The transforms keep no other
     state, so ``transform`` also works without ``fit``.
 ``transform(y)``
     The transformed series, one value per step; differencing transforms drop the first
@@ -22,8 +22,7 @@ rounding error (about 1e-15 relative per step).
 from __future__ import annotations
 
 import copy
-import numbers
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -45,21 +44,6 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 # Shared by the other modules of tickcast.features (validation at the public boundary).
-
-
-def _check_int(value: Any, name: str, *, minimum: int) -> int:
-    """Return ``value`` as ``int`` if it is an integer >= ``minimum``, else ConfigError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigError(
-            f"`{name}` must be an integer >= {minimum}; got {value!r} "
-            f"({type(value).__name__}). Pass a whole number, e.g. {name}={max(minimum, 1)}."
-        )
-    if value < minimum:
-        raise ConfigError(
-            f"`{name}` must be an integer >= {minimum}; got {value}. "
-            f"Use {name}={max(minimum, 1)} or more."
-        )
-    return int(value)
 
 
 def _where(index: pd.Index | None, pos: int) -> str:
@@ -85,9 +69,9 @@ def _as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     else:
         arr = np.asarray(values)
     if arr.dtype.kind == "f":
-        return arr
+        return cast("np.ndarray", arr)
     if arr.dtype.kind in "iub":
-        return arr.astype(np.float64)
+        return cast("np.ndarray", arr.astype(np.float64))
     raise InputTypeError(
         f"`{name}` must hold numbers; got dtype {arr.dtype}. "
         "Convert it first, e.g. pd.to_numeric(values)."
@@ -133,7 +117,7 @@ class TargetTransform:
         Name accepted by :func:`make_target`.
     n_dropped : int
         Leading observations that ``transform`` drops (1 for differencing, 0 for levels).
-    last_level_ : float
+    last_value_ : float
         Last value of the series passed to ``fit``; the default start of
         ``inverse_transform``.
     n_obs_ : int
@@ -152,7 +136,7 @@ class TargetTransform:
         return {}
 
     # -- subclass hooks (trusted inputs) ----------------------------------------------
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         """Raise DataError if ``arr`` (levels) is outside the transform's domain."""
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
@@ -176,7 +160,22 @@ class TargetTransform:
         """
         arr, index = _as_series_values(y)
         self._validate(arr, index, "y")
-        self.last_level_ = float(arr[-1])
+        return self.observe(arr)
+
+    def observe(self, y: ArrayLike) -> TargetTransform:
+        """Remember the last value and the length of a grown history ``y`` (trusted).
+
+        Parameters
+        ----------
+        y : pd.Series or ndarray of shape (n_obs,)
+            The levels seen so far, already checked (``fit`` checks them).
+
+        Returns
+        -------
+        self
+        """
+        arr = np.asarray(y, dtype=float)
+        self.last_value_ = float(arr[-1])
         self.n_obs_ = len(arr)
         return self
 
@@ -188,7 +187,7 @@ class TargetTransform:
                 f"got {len(arr)}. Pass a longer series."
             )
         _check_finite(arr, name, index)
-        self._check_levels(arr, index, name)
+        self._check_domain(arr, index, name)
 
     def transform(self, y: ArrayLike) -> pd.Series | np.ndarray:
         """Transform levels into the modelled quantity.
@@ -208,7 +207,7 @@ class TargetTransform:
         self._validate(arr, index, "y")
         out = self._forward(arr)
         if index is not None:
-            return pd.Series(out, index=index[self.n_dropped :], name=y.name)
+            return pd.Series(out, index=index[self.n_dropped :], name=getattr(y, "name", None))
         return out
 
     def fit_transform(self, y: ArrayLike) -> pd.Series | np.ndarray:
@@ -227,7 +226,7 @@ class TargetTransform:
             paths); cumulated along the last axis.
         last_level : float or array-like of shape z.shape[:-1], optional
             The last observed level each path starts from, in the series' units. One value
-            per path (or per forecast origin) is allowed. Defaults to ``last_level_`` from
+            per path (or per forecast origin) is allowed. Defaults to ``last_value_`` from
             ``fit``.
 
         Returns
@@ -247,12 +246,12 @@ class TargetTransform:
                 "Wrap a one-step forecast in a list: [value]."
             )
         if last_level is None:
-            if not hasattr(self, "last_level_"):
+            if not hasattr(self, "last_value_"):
                 raise NotFittedError(
                     f"{type(self).__name__}.inverse_transform needs `last_level` or a prior "
                     "call to fit(y); got neither. Pass last_level=y.iloc[-1]."
                 )
-            last_level = self.last_level_
+            last_level = self.last_value_
         last = _as_float_array(last_level, "last_level")
         try:
             np.broadcast_shapes(last.shape, zarr.shape[:-1])
@@ -280,7 +279,7 @@ class LogReturn(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last price seen by ``fit`` (price units).
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -303,7 +302,7 @@ class LogReturn(TargetTransform):
 
     name = "log_return"
 
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         bad = arr <= 0
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
@@ -325,7 +324,7 @@ class LogReturn(TargetTransform):
         return np.diff(np.log(arr))
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return last * np.exp(np.cumsum(z, axis=-1))
+        return cast("np.ndarray", last * np.exp(np.cumsum(z, axis=-1)))
 
 
 class Diff(TargetTransform):
@@ -342,7 +341,7 @@ class Diff(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit`` (series units, e.g. percent).
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -386,7 +385,7 @@ class PctChange(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit``.
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -405,7 +404,7 @@ class PctChange(TargetTransform):
 
     name = "pct_change"
 
-    def _check_levels(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         bad = arr[:-1] == 0
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
@@ -415,10 +414,10 @@ class PctChange(TargetTransform):
             )
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
-        return arr[1:] / arr[:-1] - 1.0
+        return cast("np.ndarray", arr[1:] / arr[:-1] - 1.0)
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return last * np.cumprod(1.0 + z, axis=-1)
+        return cast("np.ndarray", last * np.cumprod(1.0 + z, axis=-1))
 
 
 class Level(TargetTransform):
@@ -429,7 +428,7 @@ class Level(TargetTransform):
 
     Attributes
     ----------
-    last_level_ : float
+    last_value_ : float
         Last level seen by ``fit``.
     n_obs_ : int
         Length of the series seen by ``fit``.
@@ -445,10 +444,10 @@ class Level(TargetTransform):
     n_dropped = 0
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
-        return arr.copy()
+        return cast("np.ndarray", arr.copy())
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return z.copy()
+        return cast("np.ndarray", z.copy())
 
 
 # --------------------------------------------------------------------------- factory

@@ -10,7 +10,7 @@ view (:func:`iter_batches`, :meth:`Windows.take`); only the batch is copied.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -18,10 +18,18 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
-from tickcast.features.transforms import _as_float_array, _check_int, _where
+from tickcast.features.transforms import _as_float_array, _where
 
-__all__ = ["Windows", "iter_batches", "last_window", "make_windows"]
+__all__ = [
+    "Windows",
+    "first_complete_row",
+    "iter_batches",
+    "last_window",
+    "make_windows",
+    "min_windows",
+]
 
 
 class Windows(NamedTuple):
@@ -187,9 +195,9 @@ def make_windows(
     >>> X[0, :, 0], y[0]
     (array([0., 1., 2.]), array([3., 4.]))
     """
-    lookback = _check_int(lookback, "lookback", minimum=1)
-    horizon = _check_int(horizon, "horizon", minimum=1)
-    stride = _check_int(stride, "stride", minimum=1)
+    lookback = check_int("lookback", lookback, minimum=1)
+    horizon = check_int("horizon", horizon, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
     data, target, idx = _stack_features(values, exog, index)
     n = data.shape[0]
     if n < lookback + horizon:
@@ -233,7 +241,7 @@ def last_window(values: ArrayLike, lookback: int, *, exog: ArrayLike | None = No
     >>> last_window(np.arange(10.0), 3)[0, :, 0]
     array([7., 8., 9.])
     """
-    lookback = _check_int(lookback, "lookback", minimum=1)
+    lookback = check_int("lookback", lookback, minimum=1)
     data, _, _ = _stack_features(values, exog, None)
     if data.shape[0] < lookback:
         raise DataError(
@@ -278,8 +286,8 @@ def iter_batches(
     >>> [b.tolist() for b in iter_batches(5, 2, None, shuffle=False)]
     [[0, 1], [2, 3], [4]]
     """
-    n = _check_int(n, "n", minimum=1)
-    batch_size = _check_int(batch_size, "batch_size", minimum=1)
+    n = check_int("n", n, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise ConfigError(f"`shuffle` must be True or False; got {shuffle!r}.")
     if shuffle:
@@ -300,3 +308,54 @@ def iter_batches(
         order = np.arange(n)
     # Validated above, eagerly; the generator below only slices.
     return (order[start : start + batch_size] for start in range(0, n, batch_size))
+
+
+def first_complete_row(M: np.ndarray, dates: pd.Index, *, offset: int = 0) -> int:
+    """The first row of ``M`` without NaN, after which no row has one: the features' warm-up.
+
+    Parameters
+    ----------
+    M : ndarray of shape (n_rows, n_columns)
+        Feature (or input) rows; row ``r`` is dated ``dates[r + offset]``.
+    dates : pd.Index
+        The series' dates, for messages.
+    offset : int, default 0
+        Observations before row 0 (the target transform's dropped ones).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    DataError
+        Every row has a NaN (the series is shorter than the features' lookback), or a NaN
+        follows the warm-up (a gap in ``y`` or ``X``).
+    """
+    finite = np.isfinite(M).all(axis=1)
+    if not finite.any():
+        raise DataError(
+            "`features` are undefined (NaN) on every row of `y`; the series is shorter "
+            "than the features' lookback. Pass a longer series."
+        )
+    first = int(np.argmax(finite))
+    if not finite[first:].all():
+        bad = first + int(np.argmin(finite[first:])) + offset
+        raise DataError(
+            f"`features` have NaN at {dates[bad].date()} after their warm-up; check `y` "
+            "(and `X`) for gaps."
+        )
+    return first
+
+
+def min_windows(start: int, enough: Callable[[int], bool]) -> int:
+    """The smallest window count ``n >= start`` for which ``enough(n)`` holds.
+
+    Models split their windows into training and held-out ones by a fraction; the split
+    of ``n`` windows is not monotone in ``n`` after rounding, so the smallest count that
+    leaves enough of both is found by counting up.
+    """
+    n = start
+    while not enough(n):
+        n += 1
+    return n

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from tickcast.models.arima_search import (
     kpss_d,
     search_orders,
 )
-from tickcast.models.base import Forecaster
+from tickcast.models.base import Forecaster, check_origins
 
 __all__ = ["ARIMAForecaster"]
 
@@ -143,6 +143,7 @@ class ARIMAForecaster(Forecaster):
     """
 
     short_name = "arima"
+    batched_origins = True
     interval_method = "model"
 
     def __init__(
@@ -221,7 +222,7 @@ class ARIMAForecaster(Forecaster):
                 raise ConfigError(
                     f"`order` must have d <= 2 differences; got {self.order!r}. Use d in 0..2."
                 )
-        seasonal = (0, 0, 0, 0)
+        seasonal: tuple[int, ...] = (0, 0, 0, 0)
         if self.seasonal_order is not None:
             seasonal = _int_tuple(
                 "seasonal_order", self.seasonal_order, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)"
@@ -284,7 +285,7 @@ class ARIMAForecaster(Forecaster):
 
         ``levels`` has shape (..., horizon); returns the same shape.
         """
-        last = np.broadcast_to(self.last_level_, (*levels.shape[:-1], 1))
+        last = np.broadcast_to(self.last_value_, (*levels.shape[:-1], 1))
         path = np.concatenate([last, levels], axis=-1)
         if self.target_ == "log_return":
             return np.diff(np.log(path), axis=-1)
@@ -306,7 +307,7 @@ class ARIMAForecaster(Forecaster):
             p, d, q = cfg["max_p"], max(cfg["d_values"]), cfg["max_q"]
         else:
             p, d, q = cfg["order"]
-        return 20 + 2 * (p + q + P + Q) + d + s * (D + P)
+        return cast("int", 20 + 2 * (p + q + P + Q) + d + s * (D + P))
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.target_ == "pct_change":
@@ -346,7 +347,7 @@ class ARIMAForecaster(Forecaster):
                 window, {**cfg, "d_values": (self.kpss_d_,)}, self.trend
             )
             self.search_results_ = table
-            starts = [fit.params]
+            starts: list[np.ndarray | None] = [fit.params]
         else:
             order = cfg["order"]
             trend = self.trend or ("c" if order[1] + seasonal[1] == 0 else "n")
@@ -357,7 +358,7 @@ class ARIMAForecaster(Forecaster):
             fit = None  # the search fitted the window only: re-estimate on all of `w`
         self._estimate(w, spec, starts, cfg["maxiter"], fit, warm)
 
-    def _model(self, w: np.ndarray, spec: tuple) -> Any:
+    def _model(self, w: np.ndarray, spec: tuple[Any, ...]) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
         order, seasonal, trend = spec
@@ -366,7 +367,7 @@ class ARIMAForecaster(Forecaster):
     def _estimate(
         self,
         w: np.ndarray,
-        spec: tuple,
+        spec: tuple[Any, ...],
         starts: list[np.ndarray | None],
         maxiter: int,
         fit: ExactFit | None,
@@ -398,16 +399,20 @@ class ARIMAForecaster(Forecaster):
                 stacklevel=6,
             )
 
-    def _set_results(self, res: Any, spec: tuple) -> None:
+    def _set_results(self, res: Any, spec: tuple[Any, ...]) -> None:
         self.results_ = res
         self._spec = spec
         self.order_, self.seasonal_order_, self.trend_ = spec
         self.params_ = np.asarray(res.params, dtype=float).copy()
+        self.residuals_ = self._residuals_of(res)
+
+    def _residuals_of(self, res: Any) -> np.ndarray:
+        """One-step residuals after the likelihood burn-in, as steps, shape (n, 1)."""
         burn = int(res.loglikelihood_burn)
         resid = np.asarray(res.resid, dtype=float)[burn:]
-        self.residuals_ = (resid * self._step_factor())[:, None]
+        return (resid * self._step_factor())[:, None]
 
-    def _restore(self, w: np.ndarray, arrays: dict) -> None:
+    def _restore(self, w: np.ndarray, arrays: dict[str, Any]) -> None:
         spec = (
             tuple(int(v) for v in arrays["order"]),
             tuple(int(v) for v in arrays["seasonal_order"]),
@@ -425,15 +430,8 @@ class ARIMAForecaster(Forecaster):
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         w_new = self._to_work(y.to_numpy()[-n_new:])
         self.results_ = self.results_.append(w_new)
-        self._set_history(y)
-
-    def _set_history(self, y: pd.Series) -> None:
-        self.y_ = y
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
-        burn = int(self.results_.loglikelihood_burn)
-        resid = np.asarray(self.results_.resid, dtype=float)[burn:]
-        self.residuals_ = (resid * self._step_factor())[:, None]
+        self._set_history(y, self.X_)
+        self.residuals_ = self._residuals_of(self.results_)
 
     # ------------------------------------------------------------------ predict
     def _forecast_work(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -457,7 +455,7 @@ class ARIMAForecaster(Forecaster):
         work = mean[:, None] + zq[None, :] * np.sqrt(np.clip(var, 0.0, None))[:, None]
         return self._from_work(work), "analytic"
 
-    def _simulate_validated(
+    def simulate_trusted(
         self,
         horizon: int,
         n_paths: int,
@@ -496,11 +494,11 @@ class ARIMAForecaster(Forecaster):
         rng: np.random.Generator,
         X_future: pd.DataFrame | None,
     ) -> np.ndarray:
-        """Simulated transformed steps, shape (n_paths, horizon) (see ``_simulate_validated``)."""
-        return self._steps_from_levels(self._simulate_validated(horizon, n_paths, rng, X_future))
+        """Simulated transformed steps, shape (n_paths, horizon) (see ``simulate_trusted``)."""
+        return self._steps_from_levels(self.simulate_trusted(horizon, n_paths, rng, X_future))
 
     # ------------------------------------------------------------------ batched backtest
-    def _forecast_block(
+    def forecast_origins(
         self,
         y: pd.Series,
         X: pd.DataFrame | None,
@@ -510,25 +508,9 @@ class ARIMAForecaster(Forecaster):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Update through each origin and forecast from it, with one Kalman filter pass.
 
-        Parameters
-        ----------
-        y : pd.Series of shape (n_obs,)
-            The full series of levels; its first ``len(self.y_)`` values are those fitted.
-        X : None
-            Unused (ARIMAForecaster takes no exogenous series).
-        origins : ndarray of int, shape (n_origins,)
-            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
-        horizon : int
-            Steps forecast from each origin, >= 1.
-        quantiles : ndarray of shape (n_quantiles,)
-            Probabilities in (0, 1).
-
-        Returns
-        -------
-        means : ndarray of shape (n_origins, horizon)
-            Point forecasts in level units (``_predict_validated(...).mean`` at each origin).
-        quants : ndarray of shape (n_origins, horizon, n_quantiles)
-            Level quantiles.
+        Parameters and returns as :meth:`Forecaster.forecast_origins
+        <tickcast.models.base.Forecaster.forecast_origins>`; ``X`` is unused (ARIMAForecaster
+        takes no exogenous series).
 
         Notes
         -----
@@ -543,9 +525,7 @@ class ARIMAForecaster(Forecaster):
         """
         from scipy.special import ndtri
 
-        from tickcast.models.linear import _check_origins
-
-        origins = _check_origins(origins, len(self.y_), len(y))
+        origins = check_origins(origins, len(self.y_), len(y))
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
         w = self._to_work(y_all.to_numpy())
@@ -585,10 +565,10 @@ class ARIMAForecaster(Forecaster):
             "converged": np.asarray(self.converged_),
         }
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the results with the saved parameters (one filter pass, no estimation)."""
         self._restore_state = arrays
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -617,7 +597,9 @@ def _invariant(matrix: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _system(model: Any) -> tuple[np.ndarray, ...]:
+def _system(
+    model: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
     """System arrays of an updated SARIMAX state space model (one observed series).
 
     Returns ``Z`` (k,), ``T`` (k, k), ``RQR'`` (k, k), ``H`` (float), the observation
@@ -639,4 +621,4 @@ def _system(model: Any) -> tuple[np.ndarray, ...]:
 def _psd_root(S: np.ndarray) -> np.ndarray:
     """A matrix ``L`` with ``L @ L.T == S`` for a symmetric positive semi-definite ``S``."""
     vals, vecs = np.linalg.eigh((S + S.T) / 2)
-    return vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return cast("np.ndarray", vecs * np.sqrt(np.clip(vals, 0.0, None)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -258,7 +258,7 @@ def css_fit(
         e = lfilter([1.0], ma_poly, u)[first - start :]
         if not np.all(np.isfinite(e)):
             return np.full(len(e), 1e6)
-        return e
+        return cast("np.ndarray", e)
 
     n_eff = len(x) - first
     theta0 = np.zeros(k)

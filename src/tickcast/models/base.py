@@ -2,8 +2,40 @@
 
 A forecaster is fitted on a series of *levels* (prices or rates) and always answers in those
 units. Internally it models a *target* (log returns for prices, differences for rates, by
-default) and inverts the transform. Subclasses implement a few hooks:
+default) and inverts the transform.
 
+The protocol the backtest uses
+------------------------------
+The public methods (``fit``, ``predict``, ``simulate``, ``update``) validate their inputs
+once (STYLE rule 2). The backtest engine has already checked its inputs, so it calls only
+these public, *trusted* entry points, which skip validation; anything that wraps or stands
+in for a forecaster (e.g. a tuning wrapper) implements exactly these:
+
+``fit_trusted(y, X=None) -> self``
+    Fit on levels ``y`` (a validated pd.Series) and aligned float ``X`` (or None).
+``update_trusted(y_new, X_new=None) -> self``
+    Append observations dated after the last fitted one, without a full refit.
+``predict_trusted(horizon, X_future, levels) -> Forecast``
+    Forecast ``horizon`` steps; ``levels`` is a checked tuple of percents; ``X_future``
+    holds at least ``horizon`` checked rows (or is None). Raises TrainingError rather than
+    return non-finite values.
+``simulate_trusted(horizon, n_paths, rng, X_future) -> ndarray (n_paths, horizon)``
+    Simulated level paths.
+``forecast_origins(y, X, origins, horizon, quantiles) -> (means, quants)``
+    Update through each origin of ``origins`` (positions into ``y``, strictly increasing,
+    the first >= ``len(self.y_) - 1``) and forecast ``horizon`` steps from it: ``means`` of
+    shape (n_origins, horizon) and level ``quants`` of shape (n_origins, horizon,
+    n_quantiles). The default (:func:`forecast_origins_stepwise`) is the definition: update,
+    then predict, origin after origin. A model whose class sets ``batched_origins = True``
+    overrides it with a faster equivalent (ridge, Kalman filter); only then does the engine
+    call it, and it records a non-finite row as that origin's failure.
+``batched_origins : bool``
+    Whether ``forecast_origins`` is a batched fast path the engine should use.
+``supports_exog : bool``, ``label : str``
+    Whether ``X`` is passed to the model, and its name in results.
+
+Hooks a subclass implements
+---------------------------
 ``_fit(y, z, X)``
     Estimate parameters from levels ``y`` (pd.Series), the transformed series ``z``
     (ndarray of shape (n_steps,)) and optional exogenous ``X`` (pd.DataFrame aligned to ``y``).
@@ -17,24 +49,23 @@ default) and inverts the transform. Subclasses implement a few hooks:
     residuals (steps covered by ``residuals_``) and bootstrapped simulated paths (the steps
     beyond), see :meth:`Forecaster._predict_quantiles`.
 ``_update(y, X, n_new)`` (optional)
-    Append ``n_new`` new observations (already in ``y``) without a full refit.
-
-Public methods validate their inputs once; the backtest engine calls the ``_..._validated``
-methods directly on inputs it has already checked (STYLE rule 2).
+    Append ``n_new`` new observations (already in ``y``) without a full refit; models that
+    keep history call :meth:`Forecaster._set_history`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
 from tickcast._validation import check_levels, check_positive_int
-from tickcast.data.spec import KINDS, check_kind, guess_kind, warn_kind_guess
+from tickcast.data.spec import check_kind, kind_of, warn_kind_guess
+from tickcast.data.validate import check_exog, float_frame, validate_series
 from tickcast.errors import (
     CalibrationWarning,
     ConfigError,
@@ -45,109 +76,25 @@ from tickcast.errors import (
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
+from tickcast.models.conformal import (
+    conformal_cumulative_offsets,
+    method_summary,
+    min_conformal_residuals,
+    nested,
+)
 from tickcast.models.forecast import Forecast, quantiles_for_levels
+from tickcast.models.persistence import register_model, save_model
 
-__all__ = ["Forecaster", "check_exog", "conformal_offsets", "min_conformal_residuals"]
+__all__ = [
+    "Forecaster",
+    "check_origins",
+    "forecast_origins_stepwise",
+]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 
-
-def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
-    """Split-conformal quantiles of absolute residuals.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (n_calibration, horizon)
-        Absolute out-of-sample errors per horizon step (NaN rows are ignored per column).
-    coverage : ndarray of shape (n_levels,)
-        Target coverages in (0, 1), e.g. 0.9.
-
-    Returns
-    -------
-    ndarray of shape (horizon, n_levels)
-        Half-widths; column j covers a fresh error with probability >= coverage[j] under
-        exchangeability.
-
-    Notes
-    -----
-    With n calibration scores the half-width is the ``ceil((n + 1) * coverage)``-th smallest
-    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n, i.e. when
-    ``n < coverage / (1 - coverage)`` (:func:`min_conformal_residuals`), the largest score is
-    used, so very high levels on very few residuals are under-covered rather than infinite;
-    ``predict`` then warns with :class:`~tickcast.errors.CalibrationWarning`.
-    """
-    out = np.empty((scores.shape[1], len(coverage)))
-    for step in range(scores.shape[1]):
-        s = np.sort(scores[:, step][np.isfinite(scores[:, step])])
-        n = len(s)
-        if n == 0:
-            out[step] = np.nan
-            continue
-        # round first: at n = 19, (n + 1) * 0.95 must give rank 19, never 20 by float error
-        rank = np.ceil(np.round((n + 1) * np.asarray(coverage), 9)).astype(int)
-        out[step] = s[np.clip(rank, 1, n) - 1]
-    return out
-
-
-def min_conformal_residuals(coverage: float) -> int:
-    """Fewest calibration residuals for which a split-conformal ``coverage`` interval is valid.
-
-    Parameters
-    ----------
-    coverage : float
-        Target coverage in (0, 1), e.g. 0.95.
-
-    Returns
-    -------
-    int
-        The smallest n with ``ceil((n + 1) * coverage) <= n``, i.e. ``ceil(c / (1 - c))``:
-        4 for 80 %, 9 for 90 %, 19 for 95 %, 99 for 99 %. With fewer residuals the
-        conformal rank exceeds n and the finite-sample guarantee ``P(cover) >= coverage``
-        no longer holds.
-    """
-    return int(np.ceil(np.round(coverage / (1 - coverage), 9)))
-
-
-def _conformal_cumulative_offsets(
-    residuals: np.ndarray, horizon: int, quantiles: np.ndarray
-) -> np.ndarray:
-    """Signed split-conformal offsets of the cumulative step forecast, shape (horizon, n_q).
-
-    Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the upper
-    end of the central (2q - 1) interval; the score of step h is the absolute cumulative error
-    of the first h steps of each calibration row.
-    """
-    cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
-    half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
-    return np.sign(quantiles - 0.5)[None, :] * half
-
-
-def _nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Offsets from the cumulative point forecast, widened to be nested along the steps.
-
-    Each quantile's distance from the point forecast (shape (horizon, n_q), axis 0 the step)
-    becomes its running maximum, so no bound moves towards the point forecast from one step
-    to the next. Columns at q = 0.5 are returned unchanged. Intervals only ever widen, so
-    coverage guarantees are kept; the order of the quantiles within a step is kept too.
-    """
-    sign = np.sign(quantiles - 0.5)[None, :]
-    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
-    return np.where(sign == 0, offsets, widened)
-
-
-def _method_summary(methods: np.ndarray) -> str:
-    """One string for per-step method names, e.g. "conformal (steps 1-5), bootstrap (6-20)"."""
-    names = [str(m) for m in methods]
-    if len(set(names)) == 1:
-        return names[0]
-    runs: list[tuple[str, int, int]] = []
-    for step, name in enumerate(names, start=1):
-        if runs and runs[-1][0] == name:
-            runs[-1] = (name, runs[-1][1], step)
-        else:
-            runs.append((name, step, step))
-    parts = [f"{n} ({a}-{b})" if a != b else f"{n} ({a})" for n, a, b in runs]
-    return parts[0].replace("(", "(steps ", 1) + ", " + ", ".join(parts[1:])
+#: Builds the levels (and exogenous frame) extended by the forecasts so far, on demand.
+_History = Callable[[], "tuple[pd.Series, pd.DataFrame | None]"]
 
 
 class Forecaster(BaseEstimator):
@@ -178,11 +125,12 @@ class Forecaster(BaseEstimator):
     interval_method: ClassVar[str] = "bootstrap"
     fixed_target: ClassVar[str | None] = None
     n_interval_paths: ClassVar[int] = 2000
-    _registry: ClassVar[dict[str, type[Forecaster]]] = {}
+    #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
+    batched_origins: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        Forecaster._registry[cls.__name__] = cls
+        register_model(cls)  # so that tickcast.load_model can rebuild it
 
     # ------------------------------------------------------------------ naming
     @property
@@ -207,21 +155,19 @@ class Forecaster(BaseEstimator):
             When neither the ``kind`` parameter nor ``y.attrs["kind"]`` says whether ``y``
             is a price or a rate, and the sign decided.
         """
-        from tickcast.data.validate import validate_series
-
         kind = check_kind(getattr(self, "kind", None))
         y = validate_series(y, name="y", min_length=self._min_length())
         X = self._check_exog(X, y.index)
         decides = self.fixed_target is None and getattr(self, "target", None) is None
-        if decides and kind is None and y.attrs.get("kind") not in KINDS:
-            guess = guess_kind(y)
+        guess, guessed = kind_of(y, kind)
+        if decides and guessed:
             sign = "all positive" if guess == "price" else "not all positive"
             warn_kind_guess(
                 f"{type(self).__name__}.fit: `y` ({y.name or 'unnamed'})",
                 guess,
                 f"its values are {sign} and y.attrs has no 'kind'",
             )
-        return self._fit_validated(y, X)
+        return self.fit_trusted(y, X)
 
     def predict(
         self,
@@ -249,7 +195,7 @@ class Forecaster(BaseEstimator):
         horizon = check_positive_int("horizon", horizon)
         levels = check_levels(level)
         X_future = self._check_exog_future(X_future, horizon)
-        return self._predict_validated(horizon, X_future, levels)
+        return self.predict_trusted(horizon, X_future, levels)
 
     def simulate(
         self,
@@ -279,7 +225,7 @@ class Forecaster(BaseEstimator):
         horizon = check_positive_int("horizon", horizon)
         n_paths = check_positive_int("n_paths", n_paths)
         X_future = self._check_exog_future(X_future, horizon)
-        return self._simulate_validated(horizon, n_paths, np.random.default_rng(seed), X_future)
+        return self.simulate_trusted(horizon, n_paths, np.random.default_rng(seed), X_future)
 
     def update(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
         """Append observations dated after the last one seen, without a full refit.
@@ -288,8 +234,6 @@ class Forecaster(BaseEstimator):
         weights); cheap ones are re-estimated exactly (baselines, ridge). Models without a
         fast path refit. Returns ``self``.
         """
-        from tickcast.data.validate import validate_series
-
         self._check_fitted()
         y_new = validate_series(y_new, name="y_new", min_length=1)
         if y_new.index[0] <= self.y_.index[-1]:
@@ -298,7 +242,7 @@ class Forecaster(BaseEstimator):
                 f"got {y_new.index[0].date()}. Pass only the new observations."
             )
         X_new = self._check_exog(X_new, y_new.index)
-        return self._update_validated(y_new, X_new)
+        return self.update_trusted(y_new, X_new)
 
     def save(self, path: str) -> str:
         """Save the fitted model to ``path`` (``.npz``: arrays plus a JSON header).
@@ -306,18 +250,13 @@ class Forecaster(BaseEstimator):
         Returns the path written. Load it with :func:`tickcast.load_model`; pickle is never
         used.
         """
-        from tickcast.models.persistence import save_model
-
         self._check_fitted()
         return save_model(self, path)
 
     # ------------------------------------------------------------------ trusted paths
-    def _fit_validated(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
-        self.kind_ = _series_kind(y, getattr(self, "kind", None))
-        self.target_ = (
-            self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
-        )
-        self.transform_ = make_target(self.target_).fit(y)
+    def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
+        """Fit on checked levels ``y`` and float ``X`` (the backtest's entry point)."""
+        self._select_target(y)
         z = np.asarray(self.transform_.transform(y), dtype=float)
         if not np.all(np.isfinite(z)):
             raise DataError(f"the {self.target_} transform of `y` is not finite everywhere.")
@@ -326,21 +265,23 @@ class Forecaster(BaseEstimator):
         self._fit(y, z, X)
         return self
 
-    def _update_validated(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+    def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
+        """Append checked observations dated after the last fitted one (see :meth:`update`)."""
         y = pd.concat([self.y_, y_new])
         y.attrs = dict(self.y_.attrs)
         X = None if self.X_ is None else pd.concat([self.X_, X_new])
         self._update(y, X, len(y_new))
         return self
 
-    def _predict_validated(
+    def predict_trusted(
         self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
     ) -> Forecast:
+        """:meth:`predict` on checked inputs; TrainingError instead of non-finite values."""
         index = future_index(self.y_, horizon)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._predict_steps(horizon, X_future)
             mean = np.asarray(
-                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
             )
             qs = quantiles_for_levels(levels)
             quant, method = self._predict_quantiles(horizon, qs, X_future)
@@ -354,10 +295,50 @@ class Forecaster(BaseEstimator):
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
             levels=levels,
             model=self.label,
-            method=_method_summary(methods),
+            method=method_summary(methods),
             interval_method=pd.Series(methods, index=index, name="interval_method"),
             history=self.y_,
         )
+
+    def forecast_origins(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        origins: np.ndarray,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Update through each origin and forecast ``horizon`` steps from it (trusted).
+
+        Parameters
+        ----------
+        y : pd.Series of shape (n_obs,)
+            The full series of levels; its first ``len(self.y_)`` values are those fitted.
+        X : pd.DataFrame of shape (>= n_obs, n_exog), optional
+            Exogenous series aligned to ``y`` (required iff the model was fitted with ``X``);
+            rows after an origin are its known future values.
+        origins : ndarray of int, shape (n_origins,)
+            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
+        horizon : int
+            Steps forecast from each origin, >= 1.
+        quantiles : ndarray of shape (n_quantiles,)
+            Probabilities in (0, 1).
+
+        Returns
+        -------
+        means : ndarray of shape (n_origins, horizon)
+            Point forecasts in level units (``predict_trusted(...).mean`` at each origin).
+        quants : ndarray of shape (n_origins, horizon, n_quantiles)
+            Level quantiles.
+
+        Notes
+        -----
+        The default is the definition, :func:`forecast_origins_stepwise`; models with
+        ``batched_origins = True`` override it with an equivalent batched computation. The
+        model is left updated through ``origins[-1]``.
+        """
+        origins = check_origins(origins, len(self.y_), len(y))
+        return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
 
     def _warn_thin_calibration(self, levels: tuple[float, ...], n_steps: int) -> None:
         """CalibrationWarning when a requested conformal level rests on too few residuals."""
@@ -380,17 +361,18 @@ class Forecaster(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _simulate_validated(
+    def simulate_trusted(
         self,
         horizon: int,
         n_paths: int,
         rng: np.random.Generator,
         X_future: pd.DataFrame | None,
     ) -> np.ndarray:
+        """:meth:`simulate` on checked inputs: level paths of shape (n_paths, horizon)."""
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             steps = self._simulate_steps(horizon, n_paths, rng, X_future)
             paths = np.asarray(
-                self.transform_.inverse_transform(steps, self.last_level_), dtype=float
+                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
             )
         self._check_finite_output(paths, "simulated paths", horizon, step_axis=1)
         return paths
@@ -420,7 +402,7 @@ class Forecaster(BaseEstimator):
 
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         """Default fast path: none; refit on the whole history."""
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
     def _simulate_steps(
         self,
@@ -435,11 +417,13 @@ class Forecaster(BaseEstimator):
         steps beyond the residual width are drawn independently from the first column.
         """
         steps = self._predict_steps(horizon, X_future)
-        return steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+        return cast(
+            "np.ndarray", steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+        )
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray | str]:
         """Level quantiles of shape (horizon, n_quantiles) and each step's method, (horizon,).
 
         For additive targets (log returns, differences) the quantiles are built on the
@@ -449,28 +433,39 @@ class Forecaster(BaseEstimator):
           ``residuals_`` covers (its width, the model's direct head);
         - every later step (and every step of other models): quantiles of
           ``n_interval_paths`` bootstrapped paths (:meth:`_simulate_steps`);
-        - the offsets are then nested (:func:`_nested`): no bound moves towards the point
-          forecast from one step to the next.
+        - the offsets are then nested (:func:`~tickcast.models.conformal.nested`): no
+          bound moves towards the point forecast from one step to the next.
 
         Other targets (``"level"``, ``"pct_change"``) take quantiles of bootstrapped level
         paths as they are.
         """
         methods = np.full(horizon, "bootstrap", dtype=object)
         if self.target_ not in _ADDITIVE_TARGETS:
-            paths = self._simulate_validated(horizon, self.n_interval_paths, self._rng(), X_future)
+            paths = self.simulate_trusted(horizon, self.n_interval_paths, self._rng(), X_future)
             return np.quantile(paths, quantiles, axis=0).T, methods
         center = np.cumsum(self._predict_steps(horizon, X_future))
         offsets = np.empty((horizon, len(quantiles)))
         head = 0
         if self.interval_method == "conformal":
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = _conformal_cumulative_offsets(self.residuals_, head, quantiles)
+            offsets[:head] = conformal_cumulative_offsets(self.residuals_, head, quantiles)
             methods[:head] = "conformal"
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
             cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
             offsets[head:] = (cum - center[:, None])[head:]
-        return self._levels_from_cumulative(center[:, None] + _nested(offsets, quantiles)), methods
+        return self._quantiles_from_offsets(center, offsets, quantiles), methods
+
+    def _quantiles_from_offsets(
+        self, center: np.ndarray, offsets: np.ndarray, quantiles: np.ndarray, last: Any = None
+    ) -> np.ndarray:
+        """Level quantiles from cumulative point forecasts and their offsets, nested.
+
+        ``center`` has shape (..., horizon) (cumulative transformed steps), ``offsets``
+        (horizon, n_q); the result (..., horizon, n_q) starts from ``last`` (default the last
+        observed value; one per leading index allowed).
+        """
+        return self._levels_from_cumulative(center[..., None] + nested(offsets, quantiles), last)
 
     def _rng(self) -> np.random.Generator:
         """The generator behind bootstrapped intervals: ``seed`` (0 when unset)."""
@@ -486,8 +481,80 @@ class Forecaster(BaseEstimator):
         """
         cum = np.swapaxes(cum, -1, -2)  # (..., n_q, horizon)
         steps = np.diff(cum, axis=-1, prepend=0.0)
-        last = self.last_level_ if last is None else np.asarray(last)[..., None]
+        last = self.last_value_ if last is None else np.asarray(last)[..., None]
         return np.swapaxes(np.asarray(self.transform_.inverse_transform(steps, last)), -1, -2)
+
+    def _beyond_horizon(
+        self,
+        steps: np.ndarray,
+        horizon: int,
+        X_future: pd.DataFrame | None,
+        next_block: Callable[[np.ndarray, _History], np.ndarray],
+    ) -> np.ndarray:
+        """Direct steps for the model's own horizon, then recursive blocks beyond it.
+
+        Parameters
+        ----------
+        steps : ndarray of shape (H,)
+            The direct forecast of the next H transformed steps.
+        horizon : int
+            Steps wanted; beyond H, the forecasts so far are appended as if observed and
+            ``next_block(out, history)`` forecasts the next H steps, ``history()`` giving
+            the extended levels and exogenous frame (built only when asked for).
+        X_future : pd.DataFrame, optional
+            Known future exogenous rows; ``horizon - 1`` are needed when the model uses X.
+
+        Returns
+        -------
+        ndarray of shape (horizon,)
+        """
+        H = len(steps)
+        if horizon <= H:
+            return np.array(steps[:horizon], dtype=steps.dtype)
+        if self.X_ is not None and (X_future is None or len(X_future) < horizon - 1):
+            raise DataError(
+                f"`X_future` is missing future values: forecasting {horizon} steps with "
+                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
+                f"dates; got {0 if X_future is None else len(X_future)}."
+            )
+        out = list(steps)
+        dates = future_index(self.y_, horizon)
+        while len(out) < horizon:
+            k = len(out)  # the next origin is k steps ahead
+            done = np.asarray(out)
+
+            def history(
+                done: np.ndarray = done, k: int = k
+            ) -> tuple[pd.Series, pd.DataFrame | None]:
+                levels = np.asarray(
+                    self.transform_.inverse_transform(done, self.last_value_), dtype=float
+                )
+                path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
+                path.name = self.y_.name
+                X_path = None
+                if self.X_ is not None and X_future is not None:
+                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
+                return path, X_path
+
+            out.extend(next_block(done, history)[: horizon - k])
+        return np.asarray(out[:horizon], dtype=float)
+
+    def _select_target(self, y: pd.Series) -> None:
+        """Set ``kind_``, ``target_`` and the fitted ``transform_`` for levels ``y``.
+
+        The target is ``fixed_target`` (models that need one), else the ``target``
+        parameter, else the kind's default (log returns for prices, differences for rates).
+        """
+        self.kind_, _ = kind_of(y, getattr(self, "kind", None))
+        self.target_ = (
+            self.fixed_target or getattr(self, "target", None) or default_target(self.kind_)
+        )
+        self.transform_ = make_target(self.target_).fit(y)
+
+    def _set_history(self, y: pd.Series, X: pd.DataFrame | None = None) -> None:
+        """Record ``y`` (and ``X``) as the history the next forecast starts from."""
+        self.y_, self.X_ = y, X
+        self.transform_.observe(y)
 
     def _min_length(self) -> int:
         """Fewest observations ``fit`` accepts."""
@@ -497,14 +564,14 @@ class Forecaster(BaseEstimator):
         """Fitted arrays to save beyond the history; default none (refit on load)."""
         return {}
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
 
     # ------------------------------------------------------------------ checks
     @property
-    def last_level_(self) -> float:
-        """The last observed level."""
+    def last_value_(self) -> float:
+        """The last observed value of the series (a price or a rate)."""
         return float(self.y_.iloc[-1])
 
     def _check_fitted(self) -> None:
@@ -524,8 +591,8 @@ class Forecaster(BaseEstimator):
         return check_exog(X, index)
 
     def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
-        needs = self.supports_exog and getattr(self, "X_", None) is not None
-        if not needs:
+        fitted_X: pd.DataFrame | None = getattr(self, "X_", None) if self.supports_exog else None
+        if fitted_X is None:
             if X_future is not None:
                 raise ConfigError(
                     f"`X_future` was given but {type(self).__name__} was fitted without `X`."
@@ -534,7 +601,7 @@ class Forecaster(BaseEstimator):
         if X_future is None:
             raise DataError(
                 f"`X_future` is required: the model was fitted with exogenous columns "
-                f"{list(self.X_.columns)}; pass their values for the next {horizon} steps."
+                f"{list(fitted_X.columns)}; pass their values for the next {horizon} steps."
             )
         if isinstance(X_future, pd.Series):
             X_future = X_future.to_frame()
@@ -549,26 +616,13 @@ class Forecaster(BaseEstimator):
                 f"`X_future` is missing future values: {horizon} rows after "
                 f"{self.y_.index[-1].date()} are needed, got {len(X_future)}."
             )
-        missing = [c for c in self.X_.columns if c not in X_future.columns]
+        missing = [c for c in fitted_X.columns if c not in X_future.columns]
         if missing:
             raise DataError(f"`X_future` lacks the exogenous columns {missing}.")
-        X_future = _float_frame(X_future[list(self.X_.columns)].iloc[:horizon], "X_future")
+        X_future = float_frame(X_future[list(fitted_X.columns)].iloc[:horizon], "X_future")
         if not np.all(np.isfinite(X_future.to_numpy())):
             raise DataError("`X_future` has NaN or infinite values in its first rows.")
         return X_future
-
-
-def _series_kind(y: pd.Series, kind: Any = None) -> str:
-    """ "price" or "rate": ``kind`` (checked) if given, else ``y.attrs["kind"]`` (set by
-    tickcast.load), else the sign (all positive -> price). Silent: ``fit`` warns on a guess.
-    """
-    kind = check_kind(kind)
-    if kind is not None:
-        return kind
-    attr = y.attrs.get("kind")
-    if attr in KINDS:
-        return attr
-    return guess_kind(y)
 
 
 def _draw_residuals(
@@ -592,91 +646,62 @@ def _draw_residuals(
     return out
 
 
-def check_exog(X: Any, index: pd.DatetimeIndex, *, name: str = "X") -> pd.DataFrame:
-    """Exogenous columns on exactly the dates ``index``, as float64, or a clear error.
-
-    The one check of exogenous input at the public boundary (``fit``, ``update`` and
-    ``backtest``).
+def check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
+    """Forecast origins for :meth:`Forecaster.forecast_origins`, as int64, or ConfigError.
 
     Parameters
     ----------
-    X : pd.DataFrame or pd.Series with a DatetimeIndex
-        Exogenous series; rows beyond ``index`` are allowed (and dropped here).
-    index : pd.DatetimeIndex
-        The target's dates.
-    name : str, default "X"
-        The argument's name in messages.
+    origins : array-like of int, shape (n_origins,)
+        Positions into the series.
+    n_fitted : int
+        Observations the model has seen; the first origin must be >= ``n_fitted - 1``.
+    n_obs : int
+        Length of the series; every origin must be < ``n_obs``.
 
     Returns
     -------
-    pd.DataFrame of shape (len(index), n_exog)
-        float64, indexed by ``index``.
-
-    Raises
-    ------
-    InputTypeError
-        ``X`` is not a pandas DataFrame or Series.
-    DataError
-        ``X`` is not indexed by dates, mixes time-zone aware and naive dates with ``index``,
-        has duplicate dates, lacks some dates of ``index``, or holds non-numbers, NaN or
-        infinities on them.
+    ndarray of int64, shape (n_origins,)
     """
-    if isinstance(X, pd.Series):
-        X = X.to_frame()
-    if not isinstance(X, pd.DataFrame):
-        raise InputTypeError(
-            f"`{name}` must be a pandas DataFrame indexed by date; got {type(X).__name__}."
+    origins = np.asarray(origins)
+    if origins.ndim != 1 or len(origins) == 0 or origins.dtype.kind not in "iu":
+        raise ConfigError(
+            f"`origins` must be a non-empty 1-D array of integer positions; got {origins!r}."
         )
-    if not isinstance(X.index, pd.DatetimeIndex):
-        raise DataError(
-            f"`{name}` must have a DatetimeIndex like `y`; got {type(X.index).__name__}. "
-            f"Set one, e.g. {name}.index = pd.to_datetime({name}.index)."
+    if origins[0] < n_fitted - 1 or np.any(np.diff(origins) <= 0) or origins[-1] >= n_obs:
+        raise ConfigError(
+            "`origins` must increase strictly, start at or after the last fitted position "
+            f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
+            f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
         )
-    if (X.index.tz is None) != (index.tz is None):
-        raise DataError(
-            f"`{name}` and `y` must both have time-zone aware or both naive dates; got "
-            f"{X.index.tz} and {index.tz}. Use {name}.tz_localize(None) (or tz_convert) first."
-        )
-    if X.index.has_duplicates:
-        dup = X.index[X.index.duplicated()][0]
-        raise DataError(
-            f"`{name}` has duplicate dates, first {dup.date()}; keep one row per date, e.g. "
-            f"{name}[~{name}.index.duplicated(keep='last')]."
-        )
-    missing = index.difference(X.index)
-    if len(missing):
-        raise DataError(
-            f"`{name}` is misaligned with `y`: {len(missing)} dates of `y` are missing from "
-            f"`{name}`, first {missing[0].date()}. Align {name} to y's index (see "
-            "tickcast.features.align_exog)."
-        )
-    X = _float_frame(X.loc[index], name)
-    finite = np.isfinite(X.to_numpy())
-    if not finite.all():
-        bad = X.index[~finite.all(axis=1)][0]
-        raise DataError(
-            f"`{name}` has NaN or infinite values, first on {bad.date()}. Fill or drop them "
-            "(and the same dates of `y`) first."
-        )
-    return X
+    return cast("np.ndarray", origins.astype(np.int64))
 
 
-def _float_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
-    """``X`` as float64; DataError naming the first column that does not hold numbers."""
-    try:
-        return X.astype(float)
-    except (ValueError, TypeError):
-        for col in X.columns:
-            values = pd.to_numeric(X[col], errors="coerce")
-            bad = values.isna() & X[col].notna()
-            if bad.any():
-                when = bad.index[bad.to_numpy()][0]
-                when = when.date() if isinstance(when, pd.Timestamp) else when
-                raise DataError(
-                    f"column {col!r} of `{name}` must hold numbers; got "
-                    f"{X[col][bad].iloc[0]!r} on {when}. Convert it with pd.to_numeric after "
-                    "fixing those values."
-                ) from None
-        raise DataError(
-            f"`{name}` must hold numbers only; convert it with pd.to_numeric."
-        ) from None
+def forecast_origins_stepwise(
+    model: Forecaster,
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    origins: np.ndarray,
+    horizon: int,
+    quantiles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference loop of :meth:`Forecaster.forecast_origins`: update, then predict, per origin.
+
+    Parameters and returns as :meth:`Forecaster.forecast_origins` (``origins`` already
+    checked). The batched overrides are tested against this definition.
+    """
+    means = np.empty((len(origins), horizon))
+    quants = np.empty((len(origins), horizon, len(quantiles)))
+    prev = len(model.y_) - 1
+    for k, o in enumerate(origins):
+        if o > prev:
+            y_new = y.iloc[prev + 1 : o + 1]
+            X_new = None if model.X_ is None or X is None else X.reindex(y_new.index)
+            model.update_trusted(y_new, X_new)
+            prev = int(o)
+        X_future = None
+        if model.X_ is not None and X is not None:
+            X_future = X.iloc[o + 1 : o + 1 + horizon]
+        steps = model._predict_steps(horizon, X_future)
+        means[k] = model.transform_.inverse_transform(steps, model.last_value_)
+        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
+    return means, quants

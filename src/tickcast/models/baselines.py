@@ -7,6 +7,8 @@ SeasonalNaive bootstrap their residuals.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
@@ -83,7 +85,7 @@ class Naive(Forecaster):
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray | str]:
         if self.target_ not in _ADDITIVE_TARGETS:
             return super()._predict_quantiles(horizon, quantiles, X_future)
         h = np.arange(1, horizon + 1, dtype=float)
@@ -174,9 +176,15 @@ class Mean(Forecaster):
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         return np.full(horizon, self.level_)
 
-    def _simulate_steps(self, horizon, n_paths, rng, X_future):
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
         rows = rng.integers(0, len(self.residuals_), size=(n_paths, horizon))
-        return self.level_ + self.residuals_[rows, 0]
+        return cast("np.ndarray", self.level_ + self.residuals_[rows, 0])
 
 
 class SeasonalNaive(Forecaster):
@@ -216,9 +224,15 @@ class SeasonalNaive(Forecaster):
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         m = len(self.last_season_)
-        return self.last_season_[np.arange(horizon) % m]
+        return cast("np.ndarray", self.last_season_[np.arange(horizon) % m])
 
-    def _simulate_steps(self, horizon, n_paths, rng, X_future):
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
         m = len(self.last_season_)
         shocks = self.residuals_[rng.integers(0, len(self.residuals_), (n_paths, horizon)), 0]
         paths = np.empty((n_paths, horizon))

@@ -19,13 +19,15 @@ import pandas as pd
 
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError
-from tickcast.models._calendar import future_index
+from tickcast.features.windows import first_complete_row, min_windows
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
     Forecaster,
-    _conformal_cumulative_offsets,
-    _nested,
+    _History,
+    check_origins,
+    forecast_origins_stepwise,
 )
+from tickcast.models.conformal import conformal_cumulative_offsets
 
 __all__ = ["LinearForecaster"]
 
@@ -142,6 +144,8 @@ class LinearForecaster(Forecaster):
     """
 
     short_name = "linear"
+    feature_names_: list[str] | None
+    batched_origins = True
     supports_exog = True
     interval_method = "conformal"
 
@@ -239,11 +243,12 @@ class LinearForecaster(Forecaster):
     def _min_obs(self, first_origin: int, frac: float) -> int:
         """Fewest observations giving enough training and calibration windows."""
         gap = self.horizon_ - 1
-        n_win = _MIN_TRAIN_WINDOWS + gap + _MIN_CALIBRATION_WINDOWS
-        while int(n_win * frac) < _MIN_CALIBRATION_WINDOWS or (
-            n_win - int(n_win * frac) - gap < _MIN_TRAIN_WINDOWS
-        ):
-            n_win += 1
+
+        def enough(n: int) -> bool:
+            n_cal = int(n * frac)
+            return n_cal >= _MIN_CALIBRATION_WINDOWS and n - n_cal - gap >= _MIN_TRAIN_WINDOWS
+
+        n_win = min_windows(_MIN_TRAIN_WINDOWS + gap + _MIN_CALIBRATION_WINDOWS, enough)
         # windows have z-origins first_origin .. n_z - 1 - horizon; n_obs = n_z + n_dropped
         return first_origin + n_win + self.horizon_ + self.transform_.n_dropped
 
@@ -252,7 +257,7 @@ class LinearForecaster(Forecaster):
         lags, alpha, horizon, frac = self._checked_params()
         self.lags_, self.alpha_, self.horizon_ = lags, alpha, horizon
         self.feature_set_ = self._build_feature_set()
-        self.feature_names_: list[str] | None = None
+        self.feature_names_ = None
         if self.transform_.n_dropped != 1:
             # align z with y[1:] so that "origin level = y[t + 1]" holds for every target
             z = z[1:]
@@ -262,19 +267,7 @@ class LinearForecaster(Forecaster):
         warmup = 0
         feature_names: list[str] = []
         if F is not None:
-            finite = np.isfinite(F).all(axis=1)
-            if not finite.any():
-                raise DataError(
-                    "`features` are undefined (NaN) on every row of `y`; the series is "
-                    "shorter than the features' lookback. Pass a longer series."
-                )
-            first_row = int(np.argmax(finite))
-            if not finite[first_row:].all():
-                bad = first_row + int(np.argmin(finite[first_row:]))
-                raise DataError(
-                    f"`features` have NaN at {y.index[bad].date()} after their warm-up; "
-                    "check `y` (and `X`) for gaps."
-                )
+            first_row = first_complete_row(F, y.index)
             first_origin = max(first_origin, first_row - 1)
             warmup = first_row
             feature_names = list(self.feature_names_ or [])
@@ -338,55 +331,35 @@ class LinearForecaster(Forecaster):
         if len(t_new):
             self.stats_.add(self._design(z, F, Xv, t_new), self._targets(z, t_new))
             self._resolve()
-        self._set_history(y, X, z)
-
-    def _set_history(self, y: pd.Series, X: pd.DataFrame | None, z: np.ndarray) -> None:
-        self.y_, self.X_, self.z_ = y, X, z
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
+        self._set_history(y, X)
+        self.z_ = z
 
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
-        H = self.horizon_
         F = self._feature_matrix(self.y_, self.X_)
         Xv = None if self.X_ is None else self.X_.to_numpy(dtype=float)
         z = self.z_
         t = np.array([len(z) - 1])
         steps = (self._design(z, F, Xv, t) @ self.coef_ + self.intercept_)[0]
-        if horizon <= H:
-            return steps[:horizon].copy()
-        out = list(steps)
-        dates = future_index(self.y_, horizon)
-        if Xv is not None and (X_future is None or len(X_future) < horizon - 1):
-            raise DataError(
-                f"`X_future` is missing future values: forecasting {horizon} steps with "
-                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
-                f"dates; got {0 if X_future is None else len(X_future)}."
-            )
-        while len(out) < horizon:
+
+        def next_block(out: np.ndarray, history: _History) -> np.ndarray:
             k = len(out)  # the next origin is k steps ahead
             z_ext = np.concatenate([z, out])
             F_ext = None
             if self.feature_set_ is not None:
-                levels = np.asarray(
-                    self.transform_.inverse_transform(np.asarray(out), self.last_level_)
-                )
-                path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
-                path.name = self.y_.name
-                X_path = None
-                if self.X_ is not None:
-                    X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
-                F_ext = self._feature_matrix(path, X_path)
+                F_ext = self._feature_matrix(*history())
             X_ext = None
             if Xv is not None:
-                X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])
+                X_ext = np.concatenate([Xv, X_future.to_numpy(dtype=float)[:k]])  # type: ignore[union-attr]
             t = np.array([len(z_ext) - 1])
-            block = (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
-            out.extend(block[: horizon - k])
-        return np.asarray(out[:horizon], dtype=float)
+            return np.asarray(
+                (self._design(z_ext, F_ext, X_ext, t) @ self.coef_ + self.intercept_)[0]
+            )
+
+        return self._beyond_horizon(steps, horizon, X_future, next_block)
 
     # ------------------------------------------------------------------ batched backtest
-    def _forecast_block(
+    def forecast_origins(
         self,
         y: pd.Series,
         X: pd.DataFrame | None,
@@ -396,35 +369,18 @@ class LinearForecaster(Forecaster):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Update through each origin and forecast from it, all origins at once.
 
-        Parameters
-        ----------
-        y : pd.Series of shape (n_obs,)
-            The full series of levels; its first ``len(self.y_)`` values are those fitted.
-        X : pd.DataFrame of shape (>= n_obs, n_exog), optional
-            Exogenous series aligned to ``y`` (required iff the model was fitted with ``X``).
-        origins : ndarray of int, shape (n_origins,)
-            Strictly increasing positions into ``y``, each >= ``len(self.y_) - 1``.
-        horizon : int
-            Steps forecast from each origin, >= 1.
-        quantiles : ndarray of shape (n_quantiles,)
-            Probabilities in (0, 1).
-
-        Returns
-        -------
-        means : ndarray of shape (n_origins, horizon)
-            Point forecasts in level units.
-        quants : ndarray of shape (n_origins, horizon, n_quantiles)
-            Level quantiles.
+        Parameters and returns as :meth:`Forecaster.forecast_origins
+        <tickcast.models.base.Forecaster.forecast_origins>`.
 
         Notes
         -----
-        Equivalent to ``_update_validated(y[prev + 1 : o + 1])`` then
-        ``_predict_validated(horizon, ...)`` for each origin ``o`` in turn (the model is left
+        Equivalent to ``update_trusted(y[prev + 1 : o + 1])`` then
+        ``predict_trusted(horizon, ...)`` for each origin ``o`` in turn (the model is left
         updated through ``origins[-1]``), but for ``horizon <= self.horizon`` and an additive
         target the ridge re-estimates are done from cumulative sums and one batched solve.
         The conformal residuals stay those of the last full ``fit``.
         """
-        origins = _check_origins(origins, len(self.y_), len(y))
+        origins = check_origins(origins, len(self.y_), len(y))
         quantiles = np.asarray(quantiles, dtype=float)
         if self.X_ is not None and X is None:
             raise DataError(
@@ -432,10 +388,10 @@ class LinearForecaster(Forecaster):
                 f"{list(self.X_.columns)}; pass them aligned to `y`."
             )
         if horizon > self.horizon_ or self.target_ not in _ADDITIVE_TARGETS:
-            return _slow_block(self, y, X, origins, horizon, quantiles)
+            return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
-        X_all = None if self.X_ is None else X.reindex(y_all.index)
+        X_all = None if self.X_ is None else X.reindex(y_all.index)  # type: ignore[union-attr]
         z = self._extend_z(y_all)
         F = self._feature_matrix(y_all, X_all)
         Xv = None if X_all is None else X_all.to_numpy(dtype=float)
@@ -452,17 +408,16 @@ class LinearForecaster(Forecaster):
         last = y_all.to_numpy(dtype=float)[origins]
         means = np.asarray(self.transform_.inverse_transform(steps, last))
         # conformal: same nested offsets at every origin (residuals of the last full fit)
-        offsets = _conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
-        offsets = _nested(offsets, quantiles)
-        cum = np.cumsum(steps, axis=1)[:, :, None] + offsets  # (K, h, n_q)
-        quants = self._levels_from_cumulative(cum, last)
+        offsets = conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
+        quants = self._quantiles_from_offsets(np.cumsum(steps, axis=1), offsets, quantiles, last)
         # leave the model as the slow path would
         if len(t_new):
             self.stats_.add(D, Y)
             self._resolve()
         y_keep = y_all.copy()
         y_keep.attrs = dict(self.y_.attrs)
-        self._set_history(y_keep, X_all, z)
+        self._set_history(y_keep, X_all)
+        self.z_ = z
         return means, quants
 
     # ------------------------------------------------------------------ persistence
@@ -480,11 +435,11 @@ class LinearForecaster(Forecaster):
             "sum_xy": s.xy,
         }
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         # Refit (deterministic) to rebuild inputs, then restore the saved estimator state so
         # that an updated model loads exactly as it was saved.
         n_windows = int(arrays["n_windows"])
-        self._fit_validated(y, X)
+        self.fit_trusted(y, X)
         if n_windows != self.n_windows_:  # pragma: no cover - guarded by construction
             raise DataError("saved model state does not match its history.")
         self.residuals_ = np.asarray(arrays["residuals"], dtype=float)
@@ -509,7 +464,16 @@ class _Stats:
     (from :meth:`cumulative`) stack independent problems.
     """
 
-    def __init__(self, n, shift_x, shift_y, sx, sy, xx, xy) -> None:
+    def __init__(
+        self,
+        n: float | np.ndarray,
+        shift_x: np.ndarray,
+        shift_y: np.ndarray,
+        sx: np.ndarray,
+        sy: np.ndarray,
+        xx: np.ndarray,
+        xy: np.ndarray,
+    ) -> None:
         self.n, self.shift_x, self.shift_y = n, shift_x, shift_y
         self.sx, self.sy, self.xx, self.xy = sx, sy, xx, xy
 
@@ -577,45 +541,3 @@ class _Stats:
         coef = beta / scale[..., :, None]
         intercept = self.shift_y + my - np.einsum("...p,...ph->...h", mean, coef)
         return coef, intercept, scale
-
-
-def _check_origins(origins: Any, n_fitted: int, n_obs: int) -> np.ndarray:
-    origins = np.asarray(origins)
-    if origins.ndim != 1 or len(origins) == 0 or origins.dtype.kind not in "iu":
-        raise ConfigError(
-            f"`origins` must be a non-empty 1-D array of integer positions; got {origins!r}."
-        )
-    if origins[0] < n_fitted - 1 or np.any(np.diff(origins) <= 0) or origins[-1] >= n_obs:
-        raise ConfigError(
-            "`origins` must increase strictly, start at or after the last fitted position "
-            f"({n_fitted - 1}) and lie inside `y` (< {n_obs}); got {origins[:3]}..."
-            f"{origins[-1]}. Refit the model on y[: origins[0] + 1] first."
-        )
-    return origins.astype(np.int64)
-
-
-def _slow_block(
-    model: Forecaster,
-    y: pd.Series,
-    X: pd.DataFrame | None,
-    origins: np.ndarray,
-    horizon: int,
-    quantiles: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Reference loop: update through each origin, then predict (the definition)."""
-    means = np.empty((len(origins), horizon))
-    quants = np.empty((len(origins), horizon, len(quantiles)))
-    prev = len(model.y_) - 1
-    for k, o in enumerate(origins):
-        if o > prev:
-            y_new = y.iloc[prev + 1 : o + 1]
-            X_new = None if model.X_ is None else X.reindex(y_new.index)
-            model._update_validated(y_new, X_new)
-            prev = int(o)
-        X_future = None
-        if model.X_ is not None:
-            X_future = X.iloc[o + 1 : o + 1 + horizon]
-        steps = model._predict_steps(horizon, X_future)
-        means[k] = model.transform_.inverse_transform(steps, model.last_level_)
-        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
-    return means, quants

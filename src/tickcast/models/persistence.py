@@ -13,13 +13,34 @@ import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
-from tickcast.errors import ModelFileError
+from tickcast.errors import ModelFileError, TickcastError
+from tickcast.features.handcrafted import FeatureSet
 
-__all__ = ["FORMAT_VERSION", "load_model", "save_model"]
+__all__ = ["FORMAT_VERSION", "load_model", "register_model", "save_model"]
 
 #: Bumped when the file layout changes; files from a newer format are refused.
 FORMAT_VERSION = 1
 _MAGIC = "tickcast-model"
+
+#: Model classes a file may name, by class name; filled by :func:`register_model`.
+_MODEL_CLASSES: dict[str, type] = {}
+
+
+def register_model(cls: type) -> type:
+    """Let files saved from ``cls`` be loaded (every Forecaster subclass registers itself).
+
+    Parameters
+    ----------
+    cls : type
+        A forecaster class; its ``__name__`` is what ``save_model`` writes.
+
+    Returns
+    -------
+    type
+        ``cls``, so that this works as a class decorator.
+    """
+    _MODEL_CLASSES[cls.__name__] = cls
+    return cls
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,31 +52,18 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
-    if type(value).__name__ == "FeatureSet":
-        lag = value.exog_lag
-        return {
-            "__featureset__": {
-                "features": list(value.features),
-                "target_key": value.target_key,
-                "exog_lag": lag if isinstance(lag, (int, np.integer)) else str(lag),
-            }
-        }
+    if isinstance(value, FeatureSet):
+        return {"__featureset__": value.get_config()}
     return value
 
 
 def _restore_param(value: Any) -> Any:
     if isinstance(value, dict) and "__featureset__" in value:
-        from tickcast.features import FeatureSet
-
-        spec = value["__featureset__"]
-        lag = spec["exog_lag"]
-        if isinstance(lag, str):
-            lag = pd.Timedelta(lag)
-        return FeatureSet(spec["features"], target_key=spec["target_key"], exog_lag=lag)
+        return FeatureSet.from_config(value["__featureset__"])
     return value
 
 
-def save_model(model: Any, path: str | os.PathLike) -> str:
+def save_model(model: Any, path: str | os.PathLike[str]) -> str:
     """Write ``model`` to ``path`` atomically; returns the path (``.npz`` appended if absent).
 
     The file gets the mode a plain ``open()`` would give (``0o666 & ~umask``, 0644 usually).
@@ -94,7 +102,7 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
             follow_umask(tmp)  # mkstemp made it 0600
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy stubs: allow_pickle
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
@@ -105,42 +113,7 @@ def save_model(model: Any, path: str | os.PathLike) -> str:
     return str(path)
 
 
-def _header_json(model: Any, header: dict[str, Any]) -> str:
-    """``header`` as JSON, or a ConfigError naming the parameter or attr that cannot be."""
-    from tickcast.errors import ConfigError
-
-    try:
-        return json.dumps(header, allow_nan=True)
-    except (TypeError, ValueError):
-        pass
-    name = type(model).__name__
-    for key, value in model.get_params(deep=False).items():
-        try:
-            json.dumps(_jsonable(value))
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"cannot save {name}: its parameter `{key}` is a {type(value).__name__} "
-                f"({value!r}), which a model file cannot store (parameters are saved as JSON: "
-                "numbers, strings, lists, None). Pass it by name (e.g. target='diff', "
-                "activation='tanh') and fit again."
-            ) from None
-    for key, value in dict(model.y_.attrs).items():
-        try:
-            json.dumps(_jsonable(value))
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"cannot save {name}: `y.attrs[{key!r}]` of the fitted series is a "
-                f"{type(value).__name__} ({value!r}), which a model file cannot store (attrs "
-                f"are saved as JSON). Store it as a string or number, e.g. "
-                f"y.attrs[{key!r}] = str(value), or delete it, and fit again."
-            ) from None
-    try:
-        return json.dumps(header, allow_nan=True)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"cannot save {name}: its header is not JSON ({exc}).") from None
-
-
-def load_model(path: str | os.PathLike) -> Any:
+def load_model(path: str | os.PathLike[str]) -> Any:
     """Load a model saved by ``Forecaster.save``.
 
     Raises
@@ -151,7 +124,6 @@ def load_model(path: str | os.PathLike) -> Any:
         newer tickcast format.
     """
     from tickcast.errors import InputTypeError
-    from tickcast.models.base import Forecaster
 
     if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path.strip()):
         raise InputTypeError(
@@ -192,7 +164,7 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"{str(path)!r} is not a tickcast model file.")
     _check_version(path, header)
     name = header.get("class")
-    cls = Forecaster._registry.get(name) if isinstance(name, str) else None
+    cls = _MODEL_CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"{str(path)!r} holds an unknown model class {name!r}.")
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,8 @@ import pandas as pd
 from tickcast._validation import check_int
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
-from tickcast.features.transforms import default_target, make_target
-from tickcast.features.windows import make_windows
-from tickcast.models._calendar import future_index
-from tickcast.models.base import Forecaster, _series_kind
+from tickcast.features.windows import first_complete_row, make_windows, min_windows
+from tickcast.models.base import Forecaster, _History
 
 __all__ = ["RNNForecaster"]
 
@@ -357,12 +355,12 @@ class RNNForecaster(Forecaster):
     @classmethod
     def _min_windows(cls, p: _Params) -> int:
         gap = p.horizon - 1
-        n = _MIN_TRAIN_WINDOWS + gap + _MIN_VALIDATION_WINDOWS
-        while True:
+
+        def enough(n: int) -> bool:
             n_train, n_val = cls._split(n, p)
-            if n_train >= _MIN_TRAIN_WINDOWS and n_val - gap >= _MIN_VALIDATION_WINDOWS:
-                return n
-            n += 1
+            return n_train >= _MIN_TRAIN_WINDOWS and n_val - gap >= _MIN_VALIDATION_WINDOWS
+
+        return min_windows(_MIN_TRAIN_WINDOWS + gap + _MIN_VALIDATION_WINDOWS, enough)
 
     def _min_length(self) -> int:
         p = self._checked_params()
@@ -406,22 +404,6 @@ class RNNForecaster(Forecaster):
             names += [str(c) for c in X.columns]
         return names
 
-    def _first_valid_row(self, M: np.ndarray, y: pd.Series) -> int:
-        finite = np.isfinite(M).all(axis=1)
-        if not finite.any():
-            raise DataError(
-                "`features` are undefined (NaN) on every row of `y`; the series is shorter "
-                "than the features' lookback. Pass a longer series."
-            )
-        first = int(np.argmax(finite))
-        if not finite[first:].all():
-            bad = first + int(np.argmin(finite[first:])) + self.transform_.n_dropped
-            raise DataError(
-                f"`features` have NaN at {y.index[bad].date()} after their warm-up; check `y` "
-                "(and `X`) for gaps."
-            )
-        return first
-
     def _scaled(self, M: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(self.scaler_.transform(M), dtype=self.params_.dtype)
 
@@ -452,7 +434,7 @@ class RNNForecaster(Forecaster):
         for net in self.networks_:
             out += net.predict(windows)
         out /= len(self.networks_)
-        return out * self.scaler_.scale_[0] + self.scaler_.center_[0]
+        return cast("np.ndarray", out * self.scaler_.scale_[0] + self.scaler_.center_[0])
 
     # ------------------------------------------------------------------ fit
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
@@ -461,7 +443,7 @@ class RNNForecaster(Forecaster):
         self.params_ = p
         self.feature_set_ = self._build_feature_set()
         M = self._raw_inputs(y, X)
-        first = self._first_valid_row(M, y)
+        first = first_complete_row(M, y.index, offset=self.transform_.n_dropped)
         d = self.transform_.n_dropped
         need = d + first + self._min_windows(p) + p.lookback + p.horizon - 1
         if len(y) < need:
@@ -516,39 +498,16 @@ class RNNForecaster(Forecaster):
         self.inputs_ = self._scaled(M)
         self._set_history(y, X)
 
-    def _set_history(self, y: pd.Series, X: pd.DataFrame | None) -> None:
-        self.y_, self.X_ = y, X
-        self.transform_.last_level_ = float(y.iloc[-1])
-        self.transform_.n_obs_ = len(y)
-
     # ------------------------------------------------------------------ predict
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
-        H, L = self.params_.horizon, self.params_.lookback
+        L = self.params_.lookback
         steps = self._forward(self.inputs_[None, -L:])[0]
-        if horizon <= H:
-            return steps[:horizon].copy()
-        if self.X_ is not None and (X_future is None or len(X_future) < horizon - 1):
-            raise DataError(
-                f"`X_future` is missing future values: forecasting {horizon} steps with "
-                f"direct outputs for {H} needs exogenous rows for the next {horizon - 1} "
-                f"dates; got {0 if X_future is None else len(X_future)}."
-            )
-        out = list(steps)
-        dates = future_index(self.y_, horizon)
-        while len(out) < horizon:
-            k = len(out)  # the next origin is k steps ahead
-            levels = np.asarray(
-                self.transform_.inverse_transform(np.asarray(out), self.last_level_), float
-            )
-            path = pd.concat([self.y_, pd.Series(levels, index=dates[:k])])
-            path.name = self.y_.name
-            X_path = None
-            if self.X_ is not None:
-                X_path = pd.concat([self.X_, X_future.iloc[:k].set_axis(dates[:k])])
-            rows = self._raw_inputs(path, X_path)[-L:]
-            block = self._forward(self._scaled(rows)[None])[0]
-            out.extend(block[: horizon - k])
-        return np.asarray(out[:horizon], dtype=float)
+
+        def next_block(out: np.ndarray, history: _History) -> np.ndarray:
+            rows = self._raw_inputs(*history())[-L:]
+            return np.asarray(self._forward(self._scaled(rows)[None])[0])
+
+        return self._beyond_horizon(steps, horizon, X_future, next_block)
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:
@@ -565,13 +524,11 @@ class RNNForecaster(Forecaster):
                 state[f"net{k}.{name}"] = value
         return state
 
-    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
+    def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the networks from saved weights (no training): identical forecasts."""
         p = self._checked_params()
         self.params_ = p
-        self.kind_ = _series_kind(y, self.kind)
-        self.target_ = self.fixed_target or self.target or default_target(self.kind_)
-        self.transform_ = make_target(self.target_).fit(y)
+        self._select_target(y)
         self.feature_set_ = self._build_feature_set()
         self.first_row_ = int(arrays["first_row"])
         M = self._raw_inputs(y, X)[self.first_row_ :]

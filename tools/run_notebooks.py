@@ -1,4 +1,4 @@
-"""Execute the comparison notebooks: ``python -m tickcast._notebooks notebooks/``.
+"""Execute the comparison notebooks: ``python tools/run_notebooks.py notebooks/``.
 
 Every ``*.ipynb`` of the folder runs in file-name order in a fresh ``python3`` kernel whose
 working directory is the folder and whose environment holds
@@ -13,7 +13,7 @@ status 1 and a message naming the notebook and the cell.
 
 Options::
 
-    python -m tickcast._notebooks [FOLDER_OR_NOTEBOOK ...] [--mode full|quick] [--no-save]
+    python tools/run_notebooks.py [FOLDER_OR_NOTEBOOK ...] [--mode full|quick] [--no-save]
                                   [--timeout SECONDS]
 
 The mode defaults to ``$TICKCAST_NOTEBOOK_MODE``, else ``full``. This module imports nothing
@@ -205,7 +205,7 @@ def execute_notebook(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tickcast._notebooks",
+        prog="python tools/run_notebooks.py",
         description="Execute the tickcast notebooks (and save their outputs in full mode).",
     )
     parser.add_argument("targets", nargs="*", default=["notebooks"], help="folders or .ipynb")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from tickcast._validation import check_int
 from tickcast.backtest.metrics import _check_by, _check_frame
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
@@ -150,22 +151,46 @@ def _dm_from_differential(
     )
 
 
-def _check_h(h: object) -> int:
-    if not isinstance(h, (int, np.integer)) or isinstance(h, bool) or h < 1:
-        raise ConfigError(
-            f"`h` must be a positive integer (the forecast horizon); got {h!r}. Use h=1 for "
-            "one-step-ahead forecasts."
+def _finite_pair(
+    first: tuple[str, object], second: tuple[str, object], what: str, *, fix: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two named 1-D float arrays of finite ``what`` (errors, changes) of the same length."""
+    arrays = []
+    for name, value in (first, second):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            kind = "forecast errors" if what == "errors" else what
+            raise InputTypeError(
+                f"`{name}` must be a numeric array of {kind}; got {type(value).__name__}."
+            ) from exc
+        if arr.ndim != 1:
+            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
+        if not np.isfinite(arr).all():
+            raise DataError(
+                f"`{name}` must hold finite {what}; got {int((~np.isfinite(arr)).sum())} "
+                "NaN or infinite values. Drop the pairs with a missing forecast first."
+            )
+        arrays.append(arr)
+    a, b = arrays
+    if a.shape != b.shape:
+        raise DataError(
+            f"`{first[0]}` and `{second[0]}` must have the same length ({what} of the same "
+            f"targets); got {a.shape[0]} and {b.shape[0]}.{fix}"
         )
-    return int(h)
+    return a, b
+
+
+def _check_h(h: object) -> int:
+    """The forecast horizon ``h``, a positive integer."""
+    return check_int("h", h, minimum=1, fix="Use h=1 for one-step-ahead forecasts.")
 
 
 def _check_spacing(spacing: object) -> int:
-    if not isinstance(spacing, (int, np.integer)) or isinstance(spacing, bool) or spacing < 1:
-        raise ConfigError(
-            f"`spacing` must be a positive integer (observations between consecutive forecast "
-            f"origins); got {spacing!r}. Use spacing=1 for origins on consecutive observations."
-        )
-    return int(spacing)
+    """Observations between consecutive forecast origins, a positive integer."""
+    return check_int(
+        "spacing", spacing, minimum=1, fix="Use spacing=1 for origins on consecutive observations."
+    )
 
 
 def _check_alternative(alternative: object) -> str:
@@ -193,7 +218,7 @@ def _check_loss(loss: object) -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
     )
 
 
-def _apply_loss(func: Callable, e: np.ndarray, name: str) -> np.ndarray:
+def _apply_loss(func: Callable[..., Any], e: np.ndarray, name: str) -> np.ndarray:
     out = np.asarray(func(e), dtype=np.float64)
     if out.shape != e.shape:
         raise ConfigError(
@@ -278,28 +303,7 @@ def diebold_mariano(
     ss = _check_spacing(spacing)
     alternative = _check_alternative(alternative)  # type: ignore[assignment]
     loss_name, func = _check_loss(loss)
-    arrays = []
-    for name, value in (("e1", e1), ("e2", e2)):
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputTypeError(
-                f"`{name}` must be a numeric array of forecast errors; got {type(value).__name__}."
-            ) from exc
-        if arr.ndim != 1:
-            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
-        if not np.isfinite(arr).all():
-            raise DataError(
-                f"`{name}` must hold finite errors; got {int((~np.isfinite(arr)).sum())} "
-                "NaN or infinite values. Drop the pairs with a missing forecast first."
-            )
-        arrays.append(arr)
-    a1, a2 = arrays
-    if a1.shape != a2.shape:
-        raise DataError(
-            f"`e1` and `e2` must have the same length (errors of the same targets); got "
-            f"{a1.shape[0]} and {a2.shape[0]}. Align them on the same dates."
-        )
+    a1, a2 = _finite_pair(("e1", e1), ("e2", e2), "errors", fix=" Align them on the same dates.")
     d = _apply_loss(func, a1, "e1") - _apply_loss(func, a2, "e2")
     if not np.isfinite(d).all():
         raise DataError("`loss` returned non-finite values; check the loss callable.")
@@ -533,12 +537,12 @@ def dm_table(
         rows.append(row)
         index.append(key)
     family = [i for i, k in enumerate(keys) if k != "model"]
-    families: dict[tuple, list[int]] = {}
+    families: dict[tuple[Any, ...], list[int]] = {}
     for j, key in enumerate(index):
         families.setdefault(tuple(key[i] for i in family) if family else (), []).append(j)
-    for members in families.values():
-        adjusted = _holm(np.array([rows[j]["pvalue"] for j in members], dtype=np.float64))
-        for j, p in zip(members, adjusted, strict=True):
+    for family_rows in families.values():
+        adjusted = _holm(np.array([rows[j]["pvalue"] for j in family_rows], dtype=np.float64))
+        for j, p in zip(family_rows, adjusted, strict=True):
             rows[j]["pvalue_holm"] = float(p)
     if len(keys) > 1:
         idx = pd.MultiIndex.from_tuples(index, names=keys)
@@ -566,10 +570,10 @@ class PTResult:
     n : int
         Number of pairs used: those where both the actual and the predicted change are
         non-zero.
-    hit_rate : float
+    directional_accuracy : float
         ``P``, the fraction of those pairs whose signs agree.
-    expected_hit_rate : float
-        ``P* = Py·Px + (1 - Py)(1 - Px)``, the hit rate expected if the signs were
+    expected_accuracy : float
+        ``P* = Py·Px + (1 - Py)(1 - Px)``, the accuracy expected if the signs were
         independent with the observed frequencies of ups ``Py`` (actual) and ``Px``
         (predicted).
     """
@@ -577,8 +581,8 @@ class PTResult:
     statistic: float
     pvalue: float
     n: int
-    hit_rate: float
-    expected_hit_rate: float
+    directional_accuracy: float
+    expected_accuracy: float
 
 
 def _pt_from_changes(actual: np.ndarray, predicted: np.ndarray) -> PTResult:
@@ -613,8 +617,8 @@ def _pt_from_changes(actual: np.ndarray, predicted: np.ndarray) -> PTResult:
         statistic=float(stat),
         pvalue=float(ndtr(-stat)),
         n=n,
-        hit_rate=p,
-        expected_hit_rate=float(p_star),
+        directional_accuracy=p,
+        expected_accuracy=float(p_star),
     )
 
 
@@ -644,9 +648,9 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     Notes
     -----
     Pairs where either change is exactly zero have no direction and are left out (as in
-    :func:`~tickcast.backtest.metrics.directional_accuracy`, whose value equals
-    ``hit_rate``). With ``Py``, ``Px`` the shares of actual and predicted ups among the
-    ``n`` pairs used, ``P`` the share of agreeing signs and
+    :func:`~tickcast.backtest.metrics.directional_accuracy`, whose value is the
+    result's ``directional_accuracy``). With ``Py``, ``Px`` the shares of actual and
+    predicted ups among the ``n`` pairs used, ``P`` the share of agreeing signs and
     ``P* = Py·Px + (1 - Py)(1 - Px)``,
 
     ``V(P) = P*(1 - P*) / n``,
@@ -663,35 +667,16 @@ def pesaran_timmermann(actual_change: ArrayLike, predicted_change: ArrayLike) ->
     Examples
     --------
     >>> r = pesaran_timmermann([1, 2, -1, -2, 1, -1], [1, 1, -1, -1, -1, 1])
-    >>> round(r.hit_rate, 4), round(r.expected_hit_rate, 4)
+    >>> round(r.directional_accuracy, 4), round(r.expected_accuracy, 4)
     (0.6667, 0.5)
     """
-    arrays = []
-    for name, value in (("actual_change", actual_change), ("predicted_change", predicted_change)):
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputTypeError(
-                f"`{name}` must be a numeric array of changes; got {type(value).__name__}."
-            ) from exc
-        if arr.ndim != 1:
-            raise DataError(f"`{name}` must be one-dimensional; got shape {arr.shape}.")
-        if not np.isfinite(arr).all():
-            raise DataError(
-                f"`{name}` must hold finite changes; got {int((~np.isfinite(arr)).sum())} "
-                "NaN or infinite values. Drop the pairs with a missing forecast first."
-            )
-        arrays.append(arr)
-    actual, predicted = arrays
-    if actual.shape != predicted.shape:
-        raise DataError(
-            f"`actual_change` and `predicted_change` must have the same length (changes of "
-            f"the same targets); got {actual.shape[0]} and {predicted.shape[0]}."
-        )
+    actual, predicted = _finite_pair(
+        ("actual_change", actual_change), ("predicted_change", predicted_change), "changes"
+    )
     return _pt_from_changes(actual, predicted)
 
 
-_PT_COLUMNS = ("n", "statistic", "pvalue", "hit_rate", "expected_hit_rate")
+_PT_COLUMNS = ("n", "statistic", "pvalue", "directional_accuracy", "expected_accuracy")
 
 
 def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int = 1) -> pd.DataFrame:
@@ -712,13 +697,12 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
     -------
     pandas.DataFrame
         Indexed by ``by``, with columns ``n``, ``statistic``, ``pvalue`` (one-sided),
-        ``hit_rate`` and ``expected_hit_rate``. NaN where the test is undefined (a model
+        ``directional_accuracy`` and ``expected_accuracy``. NaN where the test is undefined (a model
         that never predicts a direction, such as the random walk, or always the same one).
     """
     _check_frame(frame, ("model", "step", "y_true", "mean", "y_last"), "pt_table")
     keys = _check_by(by, frame, "pt_table")
-    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step < 1:
-        raise ConfigError(f"`step` must be a positive integer; got {step!r}. Use step=1.")
+    step = check_int("step", step, minimum=1, fix="Use step=1.")
     sel = frame[frame["step"] == step]
     sel = sel[np.isfinite(sel["y_true"]) & np.isfinite(sel["mean"]) & np.isfinite(sel["y_last"])]
     rows, index = [], []
@@ -734,7 +718,9 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
             row = dict.fromkeys(_PT_COLUMNS, np.nan)
             row["n"] = int(used.sum())
             if used.any():
-                row["hit_rate"] = float(np.mean(np.sign(actual[used]) == np.sign(predicted[used])))
+                row["directional_accuracy"] = float(
+                    np.mean(np.sign(actual[used]) == np.sign(predicted[used]))
+                )
         rows.append(row)
         index.append(key if len(keys) > 1 else key[0])
     if len(keys) > 1 and index:

@@ -1,0 +1,118 @@
+"""Split-conformal intervals: calibrated half-widths, their cumulative form, nesting.
+
+The one place for the conformal mapping from out-of-sample residuals to interval offsets
+(Vovk et al. 2005; Lei et al. 2018), shared by :class:`~tickcast.models.base.Forecaster`
+and the batched ``forecast_origins`` of :class:`~tickcast.models.linear.LinearForecaster`.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+
+__all__ = [
+    "conformal_cumulative_offsets",
+    "conformal_offsets",
+    "method_summary",
+    "min_conformal_residuals",
+    "nested",
+]
+
+
+def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Split-conformal quantiles of absolute residuals.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_calibration, horizon)
+        Absolute out-of-sample errors per horizon step (NaN rows are ignored per column).
+    coverage : ndarray of shape (n_levels,)
+        Target coverages in (0, 1), e.g. 0.9.
+
+    Returns
+    -------
+    ndarray of shape (horizon, n_levels)
+        Half-widths; column j covers a fresh error with probability >= coverage[j] under
+        exchangeability.
+
+    Notes
+    -----
+    With n calibration scores the half-width is the ``ceil((n + 1) * coverage)``-th smallest
+    score (Vovk et al.; Lei et al. 2018). When that rank exceeds n, i.e. when
+    ``n < coverage / (1 - coverage)`` (:func:`min_conformal_residuals`), the largest score is
+    used, so very high levels on very few residuals are under-covered rather than infinite;
+    ``predict`` then warns with :class:`~tickcast.errors.CalibrationWarning`.
+    """
+    out = np.empty((scores.shape[1], len(coverage)))
+    for step in range(scores.shape[1]):
+        s = np.sort(scores[:, step][np.isfinite(scores[:, step])])
+        n = len(s)
+        if n == 0:
+            out[step] = np.nan
+            continue
+        # round first: at n = 19, (n + 1) * 0.95 must give rank 19, never 20 by float error
+        rank = np.ceil(np.round((n + 1) * np.asarray(coverage), 9)).astype(int)
+        out[step] = s[np.clip(rank, 1, n) - 1]
+    return out
+
+
+def min_conformal_residuals(coverage: float) -> int:
+    """Fewest calibration residuals for which a split-conformal ``coverage`` interval is valid.
+
+    Parameters
+    ----------
+    coverage : float
+        Target coverage in (0, 1), e.g. 0.95.
+
+    Returns
+    -------
+    int
+        The smallest n with ``ceil((n + 1) * coverage) <= n``, i.e. ``ceil(c / (1 - c))``:
+        4 for 80 %, 9 for 90 %, 19 for 95 %, 99 for 99 %. With fewer residuals the
+        conformal rank exceeds n and the finite-sample guarantee ``P(cover) >= coverage``
+        no longer holds.
+    """
+    return int(np.ceil(np.round(coverage / (1 - coverage), 9)))
+
+
+def conformal_cumulative_offsets(
+    residuals: np.ndarray, horizon: int, quantiles: np.ndarray
+) -> np.ndarray:
+    """Signed split-conformal offsets of the cumulative step forecast, shape (horizon, n_q).
+
+    Quantile q < 0.5 is the lower end of the central (1 - 2q) interval and q > 0.5 the upper
+    end of the central (2q - 1) interval; the score of step h is the absolute cumulative error
+    of the first h steps of each calibration row.
+    """
+    cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
+    half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
+    return cast("np.ndarray", np.sign(quantiles - 0.5)[None, :] * half)
+
+
+def nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Offsets from the cumulative point forecast, widened to be nested along the steps.
+
+    Each quantile's distance from the point forecast (shape (horizon, n_q), axis 0 the step)
+    becomes its running maximum, so no bound moves towards the point forecast from one step
+    to the next. Columns at q = 0.5 are returned unchanged. Intervals only ever widen, so
+    coverage guarantees are kept; the order of the quantiles within a step is kept too.
+    """
+    sign = np.sign(quantiles - 0.5)[None, :]
+    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
+    return np.where(sign == 0, offsets, widened)
+
+
+def method_summary(methods: np.ndarray) -> str:
+    """One string for per-step method names, e.g. "conformal (steps 1-5), bootstrap (6-20)"."""
+    names = [str(m) for m in methods]
+    if len(set(names)) == 1:
+        return names[0]
+    runs: list[tuple[str, int, int]] = []
+    for step, name in enumerate(names, start=1):
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1], step)
+        else:
+            runs.append((name, step, step))
+    parts = [f"{n} ({a}-{b})" if a != b else f"{n} ({a})" for n, a, b in runs]
+    return parts[0].replace("(", "(steps ", 1) + ", " + ", ".join(parts[1:])
