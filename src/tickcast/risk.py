@@ -112,7 +112,8 @@ def _check_level(level: Any) -> float:
 def _hits(paths: np.ndarray, level: Any, direction: str) -> np.ndarray:
     check_one_of("direction", direction, ("below", "above"))
     level = _check_level(level)
-    return paths <= level if direction == "below" else paths >= level
+    hits = paths <= level if direction == "below" else paths >= level
+    return np.asarray(hits, dtype=bool)
 
 
 def barrier_probability(paths: np.ndarray, level: float, direction: str = "below") -> float:

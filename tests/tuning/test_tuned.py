@@ -162,13 +162,13 @@ def test_deflated_sharpe_of_best_candidate(sim):
     assert float(out["deflated_sharpe"]) < 0.95
 
 
-def test_forecast_block_is_offered_only_when_the_chosen_model_has_one(sim):
+def test_batched_origins_only_when_the_chosen_model_has_them(sim):
     y = sim.random_walk(10, n=300)
     lin = tc.Tuned(tc.LinearForecaster(horizon=1), {"lags": [2]})
-    assert not hasattr(lin, "_forecast_block")  # unfitted: the engine takes the update path
-    assert hasattr(lin.fit(y), "_forecast_block")
+    assert not lin.batched_origins  # unfitted: the engine takes the update path
+    assert lin.fit(y).batched_origins
     drift = tc.Tuned(tc.Drift(), {"seed": [0, 1]}).fit(y)
-    assert not hasattr(drift, "_forecast_block")
+    assert not drift.batched_origins
     with pytest.raises(AttributeError, match="no_such"):
         drift.no_such  # noqa: B018
 

@@ -121,16 +121,6 @@ def _check_series(y: Any) -> dict[str, pd.Series]:
     )
 
 
-def _blocks(folds: list[Fold]) -> list[list[Fold]]:
-    blocks: list[list[Fold]] = []
-    for fold in folds:
-        if fold.refit or not blocks:
-            blocks.append([fold])
-        else:
-            blocks[-1].append(fold)
-    return blocks
-
-
 def _group(blocks: list[list[Fold]], n_groups: int) -> list[tuple[Fold, ...]]:
     edges = np.linspace(0, len(blocks), min(n_groups, len(blocks)) + 1).round().astype(int)
     return [tuple(f for block in blocks[a:b] for f in block) for a, b in itertools.pairwise(edges)]
@@ -396,7 +386,7 @@ def backtest(
     """
 
     from tickcast.backtest.result import BacktestResult
-    from tickcast.backtest.splitters import WalkForward
+    from tickcast.backtest.splitters import WalkForward, refit_blocks
 
     models = _check_models(models)
     series = _check_series(y)
@@ -417,7 +407,7 @@ def backtest(
     for name, ys in series.items():
         folds = list(splitter.split(ys))
         for label, model in zip(labels, models, strict=True):
-            for group in _group(_blocks(folds), TASKS_PER_MODEL):
+            for group in _group(refit_blocks(folds), TASKS_PER_MODEL):
                 tasks.append(
                     _Task(
                         series=name,

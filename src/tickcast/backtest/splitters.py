@@ -9,7 +9,7 @@ the series (``0 .. n-1``); the engine maps them to timestamps.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -19,7 +19,7 @@ import pandas as pd
 from tickcast._validation import check_int, is_integer
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
-__all__ = ["Fold", "WalkForward"]
+__all__ = ["Fold", "WalkForward", "refit_blocks"]
 
 #: What may stand for a series in :meth:`WalkForward.split`: its length, its index, or itself.
 SeriesLike: TypeAlias = int | np.integer[Any] | pd.Index | pd.Series | pd.DataFrame | np.ndarray
@@ -430,3 +430,26 @@ class WalkForward:
                 "refit and only append new observations"
             )
         return out
+
+
+def refit_blocks(folds: Sequence[Fold]) -> list[list[Fold]]:
+    """Folds grouped into refit blocks: a block starts at each fold with ``refit`` set.
+
+    Parameters
+    ----------
+    folds : sequence of Fold
+        In origin order, as :meth:`WalkForward.split` yields them.
+
+    Returns
+    -------
+    list of list of Fold
+        The first fold of each block is re-estimated; the others only update it. A first
+        fold without ``refit`` still starts a block.
+    """
+    blocks: list[list[Fold]] = []
+    for fold in folds:
+        if fold.refit or not blocks:
+            blocks.append([fold])
+        else:
+            blocks[-1].append(fold)
+    return blocks

@@ -24,8 +24,8 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = [
     "NA_TOKENS",
-    "check_real_values",
     "check_exog",
+    "check_real_values",
     "finish_frame",
     "float_frame",
     "normalize_column",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
-from tickcast.errors import ModelFileError, TickcastError
+from tickcast.errors import ModelFileError
 from tickcast.features.handcrafted import FeatureSet
 
 __all__ = ["FORMAT_VERSION", "load_model", "register_model", "save_model"]
@@ -111,6 +111,41 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
     return str(path)
+
+
+def _header_json(model: Any, header: dict[str, Any]) -> str:
+    """``header`` as JSON, or a ConfigError naming the parameter or attr that cannot be."""
+    from tickcast.errors import ConfigError
+
+    try:
+        return json.dumps(header, allow_nan=True)
+    except (TypeError, ValueError):
+        pass
+    name = type(model).__name__
+    for key, value in model.get_params(deep=False).items():
+        try:
+            json.dumps(_jsonable(value))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"cannot save {name}: its parameter `{key}` is a {type(value).__name__} "
+                f"({value!r}), which a model file cannot store (parameters are saved as JSON: "
+                "numbers, strings, lists, None). Pass it by name (e.g. target='diff', "
+                "activation='tanh') and fit again."
+            ) from None
+    for key, value in dict(model.y_.attrs).items():
+        try:
+            json.dumps(_jsonable(value))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"cannot save {name}: `y.attrs[{key!r}]` of the fitted series is a "
+                f"{type(value).__name__} ({value!r}), which a model file cannot store (attrs "
+                f"are saved as JSON). Store it as a string or number, e.g. "
+                f"y.attrs[{key!r}] = str(value), or delete it, and fit again."
+            ) from None
+    try:
+        return json.dumps(header, allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"cannot save {name}: its header is not JSON ({exc}).") from None
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:

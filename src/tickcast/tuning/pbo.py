@@ -73,7 +73,7 @@ class PBOResult:
 def _performance(block: np.ndarray, metric: str) -> np.ndarray:
     """Per-candidate performance of rows ``block`` (T', N): higher is better."""
     if metric == "loss":
-        return -block.mean(axis=0)
+        return np.asarray(-block.mean(axis=0), dtype=float)
     sd = block.std(axis=0, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         sharpe = block.mean(axis=0) / sd

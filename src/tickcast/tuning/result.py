@@ -45,7 +45,7 @@ class TuneResult(BacktestResult):
         self,
         forecasts: pd.DataFrame,
         failures: pd.DataFrame,
-        settings: dict,
+        settings: dict[str, Any],
         *,
         chosen_params: pd.DataFrame,
         inner_scores: pd.DataFrame,

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from tickcast._validation import check_int, check_one_of
+from tickcast.backtest.splitters import Fold, refit_blocks
 from tickcast.errors import ConfigError, InputTypeError
 from tickcast.tuning.result import TuneResult
 from tickcast.tuning.select import Selection, default_inner, select_params
@@ -26,18 +27,15 @@ from tickcast.tuning.tuned import check_tuning
 __all__ = ["tune"]
 
 
-def _blocks(folds: list) -> list[list]:
-    """Folds grouped into refit blocks (a block starts at each fold with ``refit``)."""
-    blocks: list[list] = []
-    for fold in folds:
-        if fold.refit or not blocks:
-            blocks.append([fold])
-        else:
-            blocks[-1].append(fold)
-    return blocks
-
-
-def _select_block(model, params, y, X, train, inner, scoring) -> Selection:
+def _select_block(
+    model: Any,
+    params: list[dict[str, Any]],
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    train: range,
+    inner: Any,
+    scoring: str,
+) -> Selection:
     from threadpoolctl import threadpool_limits
 
     sl = slice(train.start, train.stop)
@@ -48,7 +46,17 @@ def _select_block(model, params, y, X, train, inner, scoring) -> Selection:
         )  # fmt: skip
 
 
-def _selections(model, params, y, X, blocks, inner, scoring, n_jobs, backend) -> list[Selection]:
+def _selections(
+    model: Any,
+    params: list[dict[str, Any]],
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    blocks: list[list[Fold]],
+    inner: Any,
+    scoring: str,
+    n_jobs: int,
+    backend: str,
+) -> list[Selection]:
     import joblib
 
     args = [(model, params, y, X, b[0].train, inner, scoring) for b in blocks]
@@ -173,7 +181,7 @@ def tune(
         if not isinstance(b, Forecaster):
             raise InputTypeError(f"`baselines` must hold forecasters; got {type(b).__name__}.")
 
-    blocks = _blocks(list(splitter.split(y)))
+    blocks = refit_blocks(list(splitter.split(y)))
     inner_s = inner if inner is not None else default_inner(splitter, len(blocks[0][0].train))
     selections = _selections(model, params, y, X, blocks, inner_s, scoring, n_jobs, backend)
 

@@ -11,7 +11,7 @@ own targets.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -126,7 +126,7 @@ class Tuned(Forecaster):
         """``"tuned_<model label>"``, e.g. ``"tuned_linear"``."""
         return f"tuned_{getattr(self.model, 'label', type(self.model).__name__.lower())}"
 
-    @property  # type: ignore[override]
+    @property
     def supports_exog(self) -> bool:  # type: ignore[override]
         """Whether the tuned model takes exogenous series."""
         return bool(getattr(self.model, "supports_exog", False))
@@ -137,7 +137,7 @@ class Tuned(Forecaster):
         return self._best().y_
 
     @property
-    def X_(self) -> pd.DataFrame | None:
+    def X_(self) -> pd.DataFrame | None:  # type: ignore[override]
         """The exogenous series the chosen model was fitted on, if any."""
         return self._best().X_
 
@@ -145,15 +145,13 @@ class Tuned(Forecaster):
         best = self.__dict__.get("best_estimator_")
         if best is None:
             raise NotFittedError("This Tuned is not fitted yet; call `fit(y)` first.")
-        return best
+        return cast(Forecaster, best)
 
-    def __getattr__(self, name: str) -> Any:
-        # The engine asks hasattr(model, "_forecast_block"): answer for the chosen model.
-        if name == "_forecast_block":
-            best = self.__dict__.get("best_estimator_")
-            if best is not None and hasattr(best, "_forecast_block"):
-                return best._forecast_block
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    @property
+    def batched_origins(self) -> bool:  # type: ignore[override]
+        """Whether the chosen model forecasts many origins in one batched call."""
+        best = self.__dict__.get("best_estimator_")
+        return bool(best is not None and best.batched_origins)
 
     def _check_fitted(self) -> None:
         self._best()
@@ -162,7 +160,7 @@ class Tuned(Forecaster):
         return 8
 
     # ------------------------------------------------------------------ trusted paths
-    def _fit_validated(self, y: pd.Series, X: pd.DataFrame | None = None) -> Tuned:
+    def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Tuned:
         from sklearn.base import clone
 
         params = check_tuning(
@@ -177,7 +175,7 @@ class Tuned(Forecaster):
         inner = self.inner if self.inner is not None else self._default_inner(len(y))
         sel = select_params(self.model, params, y, X, inner=inner, scoring=self.scoring)
         best = clone(self.model).set_params(**params[sel.best])
-        best._fit_validated(y, X)
+        best.fit_trusted(y, X)
         self.best_estimator_ = best
         self.chosen_params_ = dict(params[sel.best])
         self.inner_scores_ = pd.Series(
@@ -192,17 +190,27 @@ class Tuned(Forecaster):
         outer = SimpleNamespace(horizon=int(h), gap=0, step=int(h), refit_every=None)
         return default_inner(outer, n)
 
-    def _update_validated(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Tuned:
-        self._best()._update_validated(y_new, X_new)
+    def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Tuned:
+        self._best().update_trusted(y_new, X_new)
         return self
 
-    def _predict_validated(self, horizon: int, X_future: Any, levels: tuple[float, ...]) -> Any:
-        return self._best()._predict_validated(horizon, X_future, levels)
+    def predict_trusted(self, horizon: int, X_future: Any, levels: tuple[float, ...]) -> Any:
+        return self._best().predict_trusted(horizon, X_future, levels)
 
-    def _simulate_validated(
+    def forecast_origins(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        origins: np.ndarray,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return self._best().forecast_origins(y, X, origins, horizon, quantiles)
+
+    def simulate_trusted(
         self, horizon: int, n_paths: int, rng: np.random.Generator, X_future: Any
     ) -> np.ndarray:
-        return self._best()._simulate_validated(horizon, n_paths, rng, X_future)
+        return self._best().simulate_trusted(horizon, n_paths, rng, X_future)
 
     def save(self, path: str) -> str:
         """Not supported: save ``best_estimator_`` (a plain forecaster) instead."""
