@@ -42,10 +42,12 @@ from tickcast.errors import (
     InputTypeError,
     NotFittedError,
     TrainingError,
+    VolatilityFallbackWarning,
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
 from tickcast.models.forecast import Forecast, quantiles_for_levels
+from tickcast.models.volatility import standardise
 
 __all__ = ["Forecaster", "check_exog", "conformal_offsets", "min_conformal_residuals"]
 
@@ -131,7 +133,7 @@ def _nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     coverage guarantees are kept; the order of the quantiles within a step is kept too.
     """
     sign = np.sign(quantiles - 0.5)[None, :]
-    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
+    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=-2)
     return np.where(sign == 0, offsets, widened)
 
 
@@ -324,13 +326,20 @@ class Forecaster(BaseEstimator):
         self.y_ = y
         self.X_ = X
         self._fit(y, z, X)
+        self._fit_volatility()
         return self
 
     def _update_validated(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
         y = pd.concat([self.y_, y_new])
         y.attrs = dict(self.y_.attrs)
         X = None if self.X_ is None else pd.concat([self.X_, X_new])
-        self._update(y, X, len(y_new))
+        keep = self.__dict__.get("volatility_")
+        self._keep_volatility = True  # parameters fixed between refits; filtered lazily
+        try:
+            self._update(y, X, len(y_new))
+        finally:
+            del self._keep_volatility
+        self.volatility_ = keep
         return self
 
     def _predict_validated(
@@ -347,8 +356,9 @@ class Forecaster(BaseEstimator):
         self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
         self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
         methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
-        if "conformal" in methods:
-            self._warn_thin_calibration(levels, int((methods == "conformal").sum()))
+        conformal = np.array([str(m).startswith("conformal") for m in methods])
+        if conformal.any():
+            self._warn_thin_calibration(levels, int(conformal.sum()))
         return Forecast(
             pd.Series(mean, index=index, name=self.y_.name),
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
@@ -435,7 +445,11 @@ class Forecaster(BaseEstimator):
         steps beyond the residual width are drawn independently from the first column.
         """
         steps = self._predict_steps(horizon, X_future)
-        return steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
+        draws = _draw_residuals(self._interval_residuals(), horizon, n_paths, rng)
+        vol = self._vol_state()
+        if vol is not None:  # filtered historical simulation
+            draws *= vol.forecast_sigma(horizon)[None, :]
+        return steps[None, :] + draws
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
@@ -464,13 +478,16 @@ class Forecaster(BaseEstimator):
         head = 0
         if self.interval_method == "conformal":
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = _conformal_cumulative_offsets(self.residuals_, head, quantiles)
+            offsets[:head] = _conformal_cumulative_offsets(
+                self._interval_residuals(), head, quantiles
+            ) * self._vol_cumulative_scale(horizon)[:head, None]
             methods[:head] = "conformal"
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
             cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
             offsets[head:] = (cum - center[:, None])[head:]
-        return self._levels_from_cumulative(center[:, None] + _nested(offsets, quantiles)), methods
+        cum = center[:, None] + _nested(offsets, quantiles)
+        return self._levels_from_cumulative(cum), self._vol_label(methods)
 
     def _rng(self) -> np.random.Generator:
         """The generator behind bootstrapped intervals: ``seed`` (0 when unset)."""
@@ -500,6 +517,100 @@ class Forecaster(BaseEstimator):
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self._fit_validated(y, X)
+
+
+    # ------------------------------------------------------------------ volatility (issue 12)
+    def _fit_volatility(self) -> None:
+        """Fit the ``volatility`` model on the working-scale steps of ``y_`` (not on update)."""
+        from tickcast.models.volatility import check_volatility, default_volatility, fit_volatility
+
+        if getattr(self, "_keep_volatility", False):
+            return
+        self.volatility_ = None
+        requested = getattr(self, "volatility", "constant")
+        kind = requested if requested is not None else default_volatility(self.kind_)
+        kind = check_volatility(kind)
+        if kind == "constant":
+            return
+        if self.target_ not in _ADDITIVE_TARGETS:
+            if requested is None:
+                return
+            raise ConfigError(
+                f"`volatility={kind!r}` needs a step target (log_return, diff, diff_bps) for "
+                f"{type(self).__name__}; got target {self.target_!r}. Use "
+                "volatility='constant' or a step target."
+            )
+        steps = self._working_steps(self.y_)
+        with warnings.catch_warnings():
+            if requested is None:  # the default falls back to EWMA silently on short series
+                warnings.simplefilter("ignore", VolatilityFallbackWarning)
+            fit = fit_volatility(steps, kind)
+        self.volatility_ = fit
+        self._vol_anchor_ = (len(steps), len(self.residuals_))
+
+    def _working_steps(self, y: pd.Series) -> np.ndarray:
+        return np.asarray(self.transform_.transform(y), dtype=float)
+
+    def _vol_state(self) -> Any:
+        """The fitted VolatilityFit filtered through the last observation, or None."""
+        fit = self.__dict__.get("volatility_")
+        if fit is None:
+            return None
+        n_seen = len(fit.steps)
+        if n_seen + 1 < len(self.y_):
+            fit = fit.update(self._working_steps(self.y_.iloc[n_seen:]))
+            self.volatility_ = fit
+        return fit
+
+    def _vol_extend(self, y: pd.Series) -> None:
+        """Filter the volatility through ``y`` (the fitted levels plus later ones)."""
+        fit = self.volatility_
+        self.volatility_ = fit.update(self._working_steps(y.iloc[len(fit.steps) :]))
+
+    def _vol_positions(self) -> np.ndarray:
+        """Step positions of the rows of ``residuals_`` (the last rows end at the anchor)."""
+        n_steps, n_rows = self._vol_anchor_
+        end = n_steps + len(self.residuals_) - n_rows
+        return np.clip(np.arange(end - len(self.residuals_), end), 0, None)
+
+    def _interval_residuals(self) -> np.ndarray:
+        """``residuals_``, standardised by the volatility of their dates (FHS) if any."""
+        vol = self._vol_state()
+        if vol is None:
+            return self.residuals_
+        sigma = vol.sigma_in_sample[np.minimum(self._vol_positions(), len(vol.steps) - 1)]
+        return standardise(self.residuals_, sigma[:, None])
+
+    def _vol_cumulative_scale(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
+        """sqrt(mean of the forecast variances over steps 1..h), shape (horizon,) or (K, h).
+
+        Multiplies offsets computed from standardised residuals (1 without a volatility
+        model). ``sigma2_next`` (n_origins,) gives one path per backtest origin.
+        """
+        vol = self._vol_state()
+        if vol is None:
+            return np.ones(horizon) if sigma2_next is None else np.ones((len(sigma2_next), horizon))
+        first = vol.sigma2_next[-1:] if sigma2_next is None else sigma2_next
+        paths = vol.forecast_variance_paths(first, horizon)
+        scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
+        return scale[0] if sigma2_next is None else scale
+
+    def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
+        """Forecast over in-sample volatility of the residuals' dates, for Gaussian models."""
+        vol = self._vol_state()
+        scale = self._vol_cumulative_scale(horizon, sigma2_next)
+        if vol is None:
+            return scale
+        sigma = vol.sigma_in_sample[np.minimum(self._vol_positions(), len(vol.steps) - 1)]
+        ref = float(np.sqrt(np.mean(sigma**2)))
+        return scale / ref if ref > 0 else np.ones_like(scale)
+
+    def _vol_label(self, methods: Any) -> Any:
+        """Append the volatility model to method names, e.g. "conformal+garch"."""
+        vol = self.__dict__.get("volatility_")
+        if vol is None:
+            return methods
+        return np.asarray([f"{m}+{vol.kind}" for m in np.atleast_1d(methods)], dtype=object)
 
     # ------------------------------------------------------------------ checks
     @property
