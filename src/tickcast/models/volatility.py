@@ -136,8 +136,10 @@ class VolatilityFit:
     def forecast_sigma(self, horizon: int) -> np.ndarray:
         """Forecast standard deviations of the next ``horizon`` steps, shape (horizon,).
 
-        GARCH reverts to its long-run level: ``s2_{T+j} = lr + (alpha + beta)^(j-1) *
-        (s2_{T+1} - lr)``; EWMA and constant stay at ``s2_{T+1}``.
+        GARCH reverts to its long-run level ``lr = omega / (1 - alpha - beta)``:
+        ``s2_{T+j} = lr + (alpha + beta)^(j-1) * (s2_{T+1} - lr)`` (at alpha + beta = 1, an
+        integrated GARCH, it grows by omega per step); EWMA and constant stay at
+        ``s2_{T+1}``.
         """
         return np.sqrt(self.forecast_variance_paths(self.sigma2_next[-1:], horizon)[0])
 
@@ -146,9 +148,12 @@ class VolatilityFit:
         s2 = np.asarray(sigma2_next, dtype=float)[:, None]
         if self.kind != "garch":
             return np.repeat(s2, horizon, axis=1)
-        lr = self.long_run_variance
-        decay = (self.params["alpha"] + self.params["beta"]) ** np.arange(horizon)
-        return lr + decay[None, :] * (s2 - lr)
+        phi = self.params["alpha"] + self.params["beta"]
+        j = np.arange(horizon)
+        decay = phi**j
+        # s2_{T+1+j} = omega * (1 + phi + ... + phi^(j-1)) + phi^j * s2_{T+1}; phi = 1 allowed
+        geometric = j.astype(float) if abs(1 - phi) < 1e-10 else (1 - decay) / (1 - phi)
+        return self.params["omega"] * geometric[None, :] + decay[None, :] * s2
 
     def update(self, new_steps: np.ndarray) -> VolatilityFit:
         """Filter ``new_steps`` (shape (n_new,)) with the parameters kept fixed.
@@ -205,8 +210,7 @@ def fit_volatility(steps: np.ndarray, kind: str, *, lam: float | None = None) ->
     -----
     VolatilityFallbackWarning
         GARCH on fewer than ``MIN_GARCH_STEPS`` steps, on a constant series, or an ``arch``
-        fit that fails, does not converge or is not covariance-stationary
-        (alpha + beta >= 1): the EWMA model is used instead (``fit.kind == "ewma"``,
+        fit that fails, does not converge or is explosive (alpha + beta > 1): the EWMA model is used instead (``fit.kind == "ewma"``,
         ``fit.fallback`` says why). Intervals are therefore never NaN.
     """
     kind = check_volatility(kind)
@@ -293,7 +297,7 @@ def _fit_garch(z: np.ndarray) -> tuple[VolatilityFit | None, str]:
     omega, alpha, beta, nu = (float(p[k]) for k in ("omega", "alpha[1]", "beta[1]", "nu"))
     if res.convergence_flag != 0:
         return None, f"the arch optimiser did not converge (flag {res.convergence_flag})"
-    if not np.isfinite([omega, alpha, beta, nu]).all() or alpha + beta >= 1 or omega <= 0:
+    if not np.isfinite([omega, alpha, beta, nu]).all() or alpha + beta > 1 + 1e-8 or omega < 0:
         return None, (
             f"the estimates are not covariance-stationary (alpha + beta = {alpha + beta:.4f})"
         )
