@@ -82,7 +82,9 @@ def frame_quantiles(frame: pd.DataFrame, levels: Sequence[float]) -> tuple[np.nd
     missing = [c for c in cols if c not in frame.columns]
     if missing:
         raise ConfigError(f"the forecast frame lacks the columns {missing} for the CRPS.")
-    taus = np.array([(1 - L / 100) / 2 for L in lev] + [0.5] + [(1 + L / 100) / 2 for L in lev[::-1]])
+    taus = np.array(
+        [(1 - L / 100) / 2 for L in lev] + [0.5] + [(1 + L / 100) / 2 for L in lev[::-1]]
+    )
     values = np.sort(frame[cols].to_numpy(dtype=float), axis=1)
     return taus, values
 

@@ -478,9 +478,10 @@ class Forecaster(BaseEstimator):
         head = 0
         if self.interval_method == "conformal":
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = _conformal_cumulative_offsets(
-                self._interval_residuals(), head, quantiles
-            ) * self._vol_cumulative_scale(horizon)[:head, None]
+            offsets[:head] = (
+                _conformal_cumulative_offsets(self._interval_residuals(), head, quantiles)
+                * self._vol_cumulative_scale(horizon)[:head, None]
+            )
             methods[:head] = "conformal"
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
@@ -517,7 +518,6 @@ class Forecaster(BaseEstimator):
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self._fit_validated(y, X)
-
 
     # ------------------------------------------------------------------ volatility (issue 12)
     def _fit_volatility(self) -> None:

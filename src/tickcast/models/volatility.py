@@ -308,4 +308,6 @@ def _fit_garch(z: np.ndarray) -> tuple[VolatilityFit | None, str]:
         "nu": nu,
         "sigma2_0": _initial_variance(z),
     }
-    return VolatilityFit("garch", "garch", params, z, _filter("garch", params, z, params["sigma2_0"])), ""
+    return VolatilityFit(
+        "garch", "garch", params, z, _filter("garch", params, z, params["sigma2_0"])
+    ), ""
