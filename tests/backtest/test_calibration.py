@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 import properscoring
+import pytest
 from scipy import stats
 
 from tickcast.backtest.aci import adaptive_conformal

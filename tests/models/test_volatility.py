@@ -41,7 +41,7 @@ def as_rate(z: np.ndarray) -> pd.Series:
 def test_garch_filter_matches_arch_and_recovers_parameters():
     from arch import arch_model
 
-    z, sigma = simulate_garch(4000, seed=1)
+    z, _ = simulate_garch(4000, seed=1)
     fit = fit_volatility(z, "garch")
     assert fit.kind == "garch"
     p = fit.params

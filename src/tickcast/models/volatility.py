@@ -27,10 +27,10 @@ from scipy.signal import lfilter
 from tickcast.errors import ConfigError, VolatilityFallbackWarning
 
 __all__ = [
+    "DEFAULT_VOLATILITY",
     "MIN_GARCH_STEPS",
     "RISKMETRICS_LAMBDA",
     "VOLATILITY_KINDS",
-    "DEFAULT_VOLATILITY",
     "VolatilityFit",
     "check_volatility",
     "default_volatility",
