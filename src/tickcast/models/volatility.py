@@ -211,7 +211,8 @@ def fit_volatility(steps: np.ndarray, kind: str, *, lam: float | None = None) ->
     VolatilityFallbackWarning
         GARCH on fewer than ``MIN_GARCH_STEPS`` steps, on a constant series, or an ``arch``
         fit that fails, does not converge or is explosive (alpha + beta > 1): the EWMA
-        model is used instead (``fit.kind == "ewma"``, ``fit.fallback`` says why): intervals are never NaN.
+        model is used instead (``fit.kind == "ewma"``, ``fit.fallback`` says why), so
+        intervals are never NaN.
     """
     kind = check_volatility(kind)
     z = np.asarray(steps, dtype=float)
