@@ -25,6 +25,7 @@ __all__ = [
     "frame_crps",
     "frame_quantiles",
     "pit_histogram",
+    "plot_reliability",
     "reliability_table",
 ]
 
@@ -222,3 +223,22 @@ def reliability_table(prob: np.ndarray, outcome: np.ndarray, *, n_bins: int = 10
     return pd.DataFrame(
         {"bin_lo": edges[:-1], "bin_hi": edges[1:], "n": nk, "mean_forecast": pk, "observed": ok}
     )
+
+
+def plot_reliability(table: pd.DataFrame, *, ax: object = None, label: str | None = None) -> object:
+    """Reliability diagram of a :func:`reliability_table`: observed frequency against the
+    mean forecast probability per bin (the diagonal is perfect reliability). Returns the
+    matplotlib Axes."""
+    import matplotlib.pyplot as plt
+
+    ax = ax if ax is not None else plt.subplots(figsize=(5, 5))[1]
+    ok = table["n"] > 0
+    ax.plot([0, 1], [0, 1], color="0.5", lw=0.9, ls="--")
+    ax.plot(table.loc[ok, "mean_forecast"], table.loc[ok, "observed"], marker="o", label=label)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("forecast probability")
+    ax.set_ylabel("observed frequency")
+    if label is not None:
+        ax.legend(loc="upper left")
+    return ax
