@@ -19,6 +19,7 @@ import pandas as pd
 from tickcast.errors import ConfigError
 
 __all__ = [
+    "barrier_backtest",
     "brier_decomposition",
     "coverage_by_step",
     "crps_from_quantiles",
@@ -242,3 +243,71 @@ def plot_reliability(table: pd.DataFrame, *, ax: object = None, label: str | Non
     if label is not None:
         ax.legend(loc="upper left")
     return ax
+
+
+def barrier_backtest(
+    y: pd.Series,
+    model: object,
+    *,
+    move: float,
+    horizon: int,
+    step: int = 21,
+    initial: int = 1000,
+    window: int | None = 2520,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Walk-forward barrier probabilities and their outcomes, for a Brier score.
+
+    At each origin ``o`` (every ``step`` observations from ``initial``, while ``horizon``
+    observations follow), a clone of ``model`` is fitted on the last ``window`` observations
+    up to ``o`` (all of them when None); ``P(the series touches y_o * (1 + move) within
+    horizon steps)`` is the share of ``n_paths`` simulated paths that touch it, and the
+    outcome is whether the observed series did.
+
+    Parameters
+    ----------
+    y : pd.Series of shape (n_obs,)
+        Levels (prices) with ``attrs["kind"]``.
+    model : Forecaster
+        Unfitted; its ``volatility`` option sets the simulated paths' volatility model.
+    move : float
+        Relative barrier, e.g. -0.2 for a fall of 20 % (below) or 0.2 for a rise (above).
+    horizon : int
+        Steps monitored, e.g. 252 for a year of sessions.
+    step, initial, window, n_paths, seed : int
+        Origin spacing, first origin, estimation window, paths per origin, random seed.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per origin: ``origin``, ``barrier``, ``prob``, ``hit`` (0/1).
+
+    Notes
+    -----
+    Origins closer than ``horizon`` share outcomes, so the Brier score's sampling error is
+    larger than for independent forecasts; compare models on the same origins.
+    """
+    from sklearn.base import clone
+
+    from tickcast.risk import barrier_probability
+
+    direction = "below" if move < 0 else "above"
+    values = y.to_numpy(dtype=float)
+    rows = []
+    for o in range(initial, len(y) - horizon, step):
+        start = 0 if window is None else max(0, o + 1 - window)
+        m = clone(model).fit(y.iloc[start : o + 1])
+        level = values[o] * (1 + move)
+        paths = m.simulate(horizon, n_paths, seed=seed)
+        future = values[o + 1 : o + 1 + horizon]
+        hit = future.min() <= level if direction == "below" else future.max() >= level
+        rows.append(
+            {
+                "origin": y.index[o],
+                "barrier": level,
+                "prob": barrier_probability(paths, level, direction),
+                "hit": int(hit),
+            }
+        )
+    return pd.DataFrame(rows)
