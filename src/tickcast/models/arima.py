@@ -464,7 +464,7 @@ class ARIMAForecaster(Forecaster):
         zq = ndtri(np.asarray(quantiles, dtype=float))
         sd = np.sqrt(np.clip(var, 0.0, None)) * self._vol_ratio(horizon)
         work = mean[:, None] + zq[None, :] * sd[:, None]
-        return self._from_work(work), self._vol_label(np.full(horizon, "analytic", dtype=object))
+        return self._from_work(work), "analytic"
 
     def _simulate_validated(
         self,

@@ -488,7 +488,7 @@ class Forecaster(BaseEstimator):
             cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
             offsets[head:] = (cum - center[:, None])[head:]
         cum = center[:, None] + _nested(offsets, quantiles)
-        return self._levels_from_cumulative(cum), self._vol_label(methods)
+        return self._levels_from_cumulative(cum), methods
 
     def _rng(self) -> np.random.Generator:
         """The generator behind bootstrapped intervals: ``seed`` (0 when unset)."""
@@ -541,12 +541,35 @@ class Forecaster(BaseEstimator):
                 "volatility='constant' or a step target."
             )
         steps = self._working_steps(self.y_)
-        with warnings.catch_warnings():
-            if requested is None:  # the default falls back to EWMA silently on short series
-                warnings.simplefilter("ignore", VolatilityFallbackWarning)
-            fit = fit_volatility(steps, kind)
+        saved = self.__dict__.pop("_restore_volatility", None)
+        if saved is not None:  # load_model: the saved parameters, no re-estimation
+            fit = _volatility_from_state(saved, steps)
+            self._vol_anchor_ = tuple(int(v) for v in saved["vol_anchor"])
+        else:
+            with warnings.catch_warnings():
+                if requested is None:  # the default falls back to EWMA silently (short y)
+                    warnings.simplefilter("ignore", VolatilityFallbackWarning)
+                fit = fit_volatility(steps, kind)
+            self._vol_anchor_ = (len(steps), len(self.residuals_))
         self.volatility_ = fit
-        self._vol_anchor_ = (len(steps), len(self.residuals_))
+        sigma = fit.sigma_in_sample[np.minimum(self._vol_positions(), len(steps) - 1)]
+        self._vol_ref_ = float(np.sqrt(np.mean(sigma**2))) if len(sigma) else 0.0
+        if saved is not None:
+            self._vol_ref_ = float(saved["vol_ref"])
+
+    def _volatility_state(self) -> dict[str, np.ndarray]:
+        """The fitted volatility parameters, saved by ``save`` (empty when constant)."""
+        fit = self.__dict__.get("volatility_")
+        if fit is None:
+            return {}
+        return {
+            "vol_kind": np.asarray(fit.kind),
+            "vol_requested": np.asarray(fit.requested),
+            "vol_names": np.asarray(sorted(fit.params)),
+            "vol_values": np.asarray([fit.params[k] for k in sorted(fit.params)]),
+            "vol_anchor": np.asarray(self._vol_anchor_, dtype=np.int64),
+            "vol_ref": np.asarray(self._vol_ref_),
+        }
 
     def _working_steps(self, y: pd.Series) -> np.ndarray:
         return np.asarray(self.transform_.transform(y), dtype=float)
@@ -592,7 +615,10 @@ class Forecaster(BaseEstimator):
             return np.ones(horizon) if sigma2_next is None else np.ones((len(sigma2_next), horizon))
         first = vol.sigma2_next[-1:] if sigma2_next is None else sigma2_next
         paths = vol.forecast_variance_paths(first, horizon)
-        scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
+        if vol.kind == "garch":
+            scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
+        else:  # a flat path: its running mean is itself (and exactly so in floating point)
+            scale = np.sqrt(paths)
         return scale[0] if sigma2_next is None else scale
 
     def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
@@ -601,16 +627,8 @@ class Forecaster(BaseEstimator):
         scale = self._vol_cumulative_scale(horizon, sigma2_next)
         if vol is None:
             return scale
-        sigma = vol.sigma_in_sample[np.minimum(self._vol_positions(), len(vol.steps) - 1)]
-        ref = float(np.sqrt(np.mean(sigma**2)))
+        ref = self._vol_ref_  # fixed at fit: the residuals' average volatility then
         return scale / ref if ref > 0 else np.ones_like(scale)
-
-    def _vol_label(self, methods: Any) -> Any:
-        """Append the volatility model to method names, e.g. "conformal+garch"."""
-        vol = self.__dict__.get("volatility_")
-        if vol is None:
-            return methods
-        return np.asarray([f"{m}+{vol.kind}" for m in np.atleast_1d(methods)], dtype=object)
 
     # ------------------------------------------------------------------ checks
     @property
@@ -680,6 +698,16 @@ def _series_kind(y: pd.Series, kind: Any = None) -> str:
     if attr in KINDS:
         return attr
     return guess_kind(y)
+
+
+def _volatility_from_state(saved: dict, steps: np.ndarray) -> Any:
+    """A VolatilityFit rebuilt from saved parameters and filtered through ``steps``."""
+    from tickcast.models.volatility import VolatilityFit
+
+    params = {str(k): float(v) for k, v in zip(saved["vol_names"], saved["vol_values"])}
+    kind, requested = str(saved["vol_kind"]), str(saved["vol_requested"])
+    empty = VolatilityFit(kind, requested, params, np.empty(0), np.empty(1))
+    return empty.refilter(steps)
 
 
 def _draw_residuals(

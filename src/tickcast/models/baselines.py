@@ -103,8 +103,7 @@ class Naive(Forecaster):
         var = self.sigma_**2 * h if vol is None else np.cumsum(vol.forecast_sigma(horizon) ** 2)
         sd = np.sqrt(var + (h * self.drift_se_) ** 2)
         cum = (h * self.drift_)[:, None] + sd[:, None] * ndtri(np.asarray(quantiles))[None, :]
-        methods = self._vol_label(np.full(horizon, "analytic", dtype=object))
-        return self._levels_from_cumulative(cum), methods
+        return self._levels_from_cumulative(cum), np.full(horizon, "analytic", dtype=object)
 
     def _simulate_steps(
         self,

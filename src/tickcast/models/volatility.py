@@ -43,7 +43,7 @@ MIN_GARCH_STEPS = 250  # about one year of daily data; fewer -> EWMA with a warn
 _INIT_STEPS = 30  # steps averaged for the first variance of the recursions
 _LAMBDA_BOUNDS = (0.80, 0.999)
 # the default per kind of series, chosen by benchmarks/bench_calibration.py
-DEFAULT_VOLATILITY = {"price": "constant", "rate": "constant"}
+DEFAULT_VOLATILITY = {"price": "ewma", "rate": "ewma"}
 
 
 def default_volatility(kind: str) -> str:
