@@ -704,7 +704,9 @@ def _volatility_from_state(saved: dict, steps: np.ndarray) -> Any:
     """A VolatilityFit rebuilt from saved parameters and filtered through ``steps``."""
     from tickcast.models.volatility import VolatilityFit
 
-    params = {str(k): float(v) for k, v in zip(saved["vol_names"], saved["vol_values"])}
+    params = {
+        str(k): float(v) for k, v in zip(saved["vol_names"], saved["vol_values"], strict=True)
+    }
     kind, requested = str(saved["vol_kind"]), str(saved["vol_requested"])
     empty = VolatilityFit(kind, requested, params, np.empty(0), np.empty(1))
     return empty.refilter(steps)
