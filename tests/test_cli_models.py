@@ -119,7 +119,8 @@ def test_forecast_default_window_is_ten_years_and_is_printed(capsys):
     import tickcast as tc
     from tickcast.data.loader import last_window
 
-    argv = ("--horizon", "252", "--prob-below", "0", "--paths", "4000")
+    # constant volatility: the closed form below assumes one sigma per window
+    argv = ("--horizon", "252", "--prob-below", "0", "--paths", "4000", "--volatility", "constant")
     out = _forecast(capsys, *argv)
     assert (
         "estimation window: 2011-01-05 to 2021-01-04, 2,500 observations (default --window 10Y"

@@ -70,8 +70,11 @@ def test_prob_hit_fits_on_the_last_ten_years_by_default():
     from scipy.stats import norm
 
     y = tc.load("dgs10")
-    p_default = tc.prob_hit("dgs10", level=0.0, within="1Y", n_paths=4000)
-    p_all = tc.prob_hit("dgs10", level=0.0, within="1Y", n_paths=4000, window="all")
+    # constant volatility: the closed form below assumes one sigma per window
+    p_default = tc.prob_hit("dgs10", level=0.0, within="1Y", n_paths=4000, volatility="constant")
+    p_all = tc.prob_hit(
+        "dgs10", level=0.0, within="1Y", n_paths=4000, window="all", volatility="constant"
+    )
     for p, first in ((p_default, "2011-01-05"), (p_all, "1962-01-02")):
         kept = y.loc[first:].to_numpy()
         s = np.std(np.diff(kept), ddof=1)

@@ -28,6 +28,7 @@ __all__ = [
     "TickcastError",
     "TickcastWarning",
     "TrainingError",
+    "VolatilityFallbackWarning",
 ]
 
 
@@ -93,3 +94,7 @@ class ConvergenceWarning(TickcastWarning):
 
 class CalibrationWarning(TickcastWarning):
     """An interval rests on too few calibration residuals to keep its promised coverage."""
+
+
+class VolatilityFallbackWarning(CalibrationWarning):
+    """A GARCH fit failed or did not converge; the EWMA volatility model was used instead."""

@@ -236,6 +236,7 @@ def prob_hit(
     n_paths: int = 10_000,
     seed: int | None = 0,
     window: str | None = "10Y",
+    volatility: str | None = None,
 ) -> float:
     """Probability that a series touches ``level`` within a period, from simulated paths.
 
@@ -252,6 +253,10 @@ def prob_hit(
     direction : {"below", "above"}
     model : Forecaster, optional
         Unfitted forecaster to simulate with; default :class:`tickcast.Naive`.
+    volatility : {"constant", "ewma", "garch"}, optional
+        Sets the model's ``volatility`` option: its simulated paths are then filtered
+        historical simulation with that volatility model (see
+        :mod:`tickcast.models.volatility`). None keeps the model's own setting.
     n_paths : int, default 10000
     seed : int, optional
     window : str or None, default "10Y"
@@ -296,6 +301,10 @@ def prob_hit(
     y = validate_series(spec, name="spec") if isinstance(spec, pd.Series) else load(spec)
     y = last_window(y, window)
     model = Naive() if model is None else model
+    if volatility is not None:  # the same volatility model as the model's intervals
+        from sklearn.base import clone
+
+        model = clone(model).set_params(volatility=volatility)
     horizon = horizon_from_period(within, y=y)
     check_simulation_size(horizon, n_paths)
     paths = model.fit(y).simulate(horizon, n_paths, seed=seed)

@@ -227,7 +227,7 @@ def test_invalid(two_series):
     with pytest.raises(ConfigError, match="`series`"):
         two_series.plot("errors", series="msft")
     with pytest.raises(ConfigError, match="`kind`"):
-        two_series.plot("calibration", series="dbk")
+        two_series.plot("histogram", series="dbk")  # "calibration" exists since issue 12
     with pytest.raises(ConfigError, match="`step`"):
         two_series.plot("forecasts", series="dbk", step=4)
     with pytest.raises(ConfigError, match="`step`"):

@@ -48,7 +48,7 @@ def _series(values, kind, start="2010-01-04"):
 @pytest.mark.parametrize("name", ["dbk", "dgs10"])
 def test_fit_predict_native_intervals(name, fitted, request):
     y = request.getfixturevalue(name)
-    m = fitted[name]
+    m = clone(fitted[name]).set_params(volatility="constant").fit(y)  # statsmodels' variance
     fc = m.predict(10, level=(80, 95))
     assert fc.method == "analytic"  # Gaussian state-space forecast variance
     assert fc.index[0] > y.index[-1] and (fc.index.day_of_week < 5).all()
@@ -70,7 +70,7 @@ def test_fit_predict_native_intervals(name, fitted, request):
 
 
 def test_update_equals_statsmodels_apply(dbk):
-    m = tc.ARIMAForecaster(order=(2, 1, 1)).fit(dbk.iloc[:1000])
+    m = tc.ARIMAForecaster(order=(2, 1, 1), volatility="constant").fit(dbk.iloc[:1000])
     before = m.results_
     params = m.params_.copy()
     m.update(dbk.iloc[1000:1040]).update(dbk.iloc[1040:1041])

@@ -99,8 +99,9 @@ def test_save_load_identical(cls, dbk, tmp_path):
 
 
 def test_update_equals_refit(dbk):
-    a = tc.Drift().fit(dbk.iloc[:-10]).update(dbk.iloc[-10:])
-    b = tc.Drift().fit(dbk)
+    # constant volatility: a volatility model keeps its parameters on update (by design)
+    a = tc.Drift(volatility="constant").fit(dbk.iloc[:-10]).update(dbk.iloc[-10:])
+    b = tc.Drift(volatility="constant").fit(dbk)
     pd.testing.assert_frame_equal(a.predict(5).to_frame(), b.predict(5).to_frame())
 
 
@@ -184,7 +185,7 @@ def test_random_walk_intervals_equal_forecast_rwf(rwf, series, drift):
     inputs, output = rwf
     ref = output[(output["series"] == series) & (output["drift"] == drift)]
     y, target, working = _rwf_series(inputs, series)
-    model = (tc.Drift if drift else tc.Naive)(target=target).fit(y)
+    model = (tc.Drift if drift else tc.Naive)(target=target, volatility="constant").fit(y)
     fc = model.predict(250, level=(80, 95))
     assert (fc.interval_method == "analytic").all() and fc.method == "analytic"
     rows = ref["step"].to_numpy() - 1
@@ -199,7 +200,7 @@ def test_drift_interval_carries_the_drift_uncertainty(rwf):
     """At h = 250 on T = 999 steps the width is sqrt(1 + h/T) = 1.118 x the known-drift one."""
     inputs, _ = rwf
     y, target, _ = _rwf_series(inputs, "log_dbk")
-    m = tc.Drift(target=target).fit(y)
+    m = tc.Drift(target=target, volatility="constant").fit(y)
     fc = m.predict(250, level=95)
     width = np.log(fc.upper(95).iloc[-1]) - np.log(fc.lower(95).iloc[-1])
     z = np.log(y.to_numpy()).copy()
@@ -230,7 +231,7 @@ def test_drift_interval_coverage_at_long_horizon():
 def test_drift_simulated_paths_carry_the_drift_uncertainty(rwf):
     inputs, _ = rwf
     y, target, _ = _rwf_series(inputs, "dgs10")
-    m = tc.Drift(target=target).fit(y)
+    m = tc.Drift(target=target, volatility="constant").fit(y)
     paths = m.simulate(250, 20_000, seed=1)
     var = np.var(paths[:, -1] - y.iloc[-1])
     expected = m.sigma_**2 * 250 * (1 + 250 / 999)

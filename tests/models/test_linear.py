@@ -302,7 +302,7 @@ def test_bounds_nested_when_conformal_scores_shrink(dbk):
     m.residuals_[:, 1] = -m.residuals_[:, 0]
     lo, hi = _log_offsets(m.predict(3, level=90), 90)
     np.testing.assert_allclose([lo[1], hi[1]], [lo[0], hi[0]], rtol=1e-10)
-    assert lo[2] >= lo[1] and hi[2] >= hi[1]
+    assert lo[2] >= lo[1] - 1e-12 and hi[2] >= hi[1] - 1e-12  # float ties under volatility
     _, quants = m.forecast_origins(y, None, np.array([499, 510]), 3, QS)
     width = np.diff(np.log(quants[:, :, [0, -1]]), axis=2)[:, :, 0]  # (origins, steps)
     assert np.all(np.diff(width, axis=1) >= -1e-12)

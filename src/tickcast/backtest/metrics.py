@@ -609,6 +609,13 @@ def compute_metrics(
         idx = pd.Index(index, name=keys[0])
     out = pd.DataFrame(rows, index=idx, columns=columns, dtype=np.float64)
     out["n"] = out["n"].astype(np.int64)
+    out["crps"] = np.nan  # CRPS on the interval bounds (calibration.frame_crps)
+    bounds = [f"{side}_{L:g}" for L in lev for side in ("lower", "upper")]
+    if lev and len(kept) and all(c in kept.columns for c in bounds):
+        from tickcast.backtest.calibration import frame_crps
+
+        crps = pd.Series(frame_crps(kept, lev), index=kept.index)
+        out["crps"] = crps.groupby([kept[k] for k in keys], sort=True, dropna=False).mean()
     if naive_model is not None and len(out) and naive_model in set(kept["model"]):
         others = [k for k in keys if k != "model"]
         base = out.xs(naive_model, level="model") if others else out.loc[naive_model]

@@ -23,7 +23,7 @@ from tickcast.errors import ConfigError
 __all__ = ["PLOT_KINDS", "error_units", "level_units", "no_forecasts_text", "plot"]
 
 #: Plot kinds, in the order the HTML report shows them for each series.
-PLOT_KINDS = ("forecasts", "errors", "cssed", "equity", "coverage")
+PLOT_KINDS = ("forecasts", "errors", "cssed", "equity", "coverage", "calibration")
 
 #: Marker per model in the forecasts plot, so that overlapping forecasts stay distinguishable.
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -292,10 +292,49 @@ def _plot_coverage(result: Any, ax: Any, *, series: str, **_: Any) -> Any:
     return ax
 
 
+def _plot_calibration(result: Any, ax: Any, *, series: str, **_: Any) -> Any:
+    """Observed share below each forecast quantile against its nominal probability (the
+    PIT's distribution function; the diagonal is perfect calibration), with the binned PIT
+    density (observed / expected share per bin, 1 = calibrated) as an inset."""
+    from tickcast.backtest.calibration import pit_histogram
+
+    frame = _frame(result, series)
+    title = f"{_named(series, level_units(result, series))}: calibration"
+    levels = list(result.levels)
+    ax.plot([0, 1], [0, 1], color="0.5", lw=0.9, ls="--")
+    inset = ax.inset_axes([0.62, 0.08, 0.35, 0.3]) if levels else None
+    drawn = 0
+    for i, (model, g) in enumerate(frame.groupby("model", sort=True)):
+        g = g[g[f"lower_{levels[0]:g}"].notna()] if levels else g.iloc[:0]
+        if g.empty:
+            continue
+        pit = pit_histogram(g, levels)
+        ax.plot(pit["hi"].iloc[:-1], pit["observed"].cumsum().iloc[:-1], marker="o", label=model)
+        if inset is not None:
+            inset.step(pit["lo"], pit["observed"] / pit["expected"], where="post", color=f"C{i}")
+        drawn += 1
+    if not drawn or inset is None:
+        ax.text(0.5, 0.5, "no model gave intervals", ha="center", va="center")
+        ax.set_axis_off()
+        ax.set_title(title)
+        return ax
+    inset.axhline(1.0, color="0.5", lw=0.8, ls="--")
+    inset.set_title("PIT density", fontsize="x-small")
+    inset.tick_params(labelsize="x-small")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("nominal probability of the forecast quantile")
+    ax.set_ylabel("share of targets below it")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(title)
+    return ax
+
+
 _PLOTTERS: dict[str, Callable[..., Any]] = {
     "forecasts": _plot_forecasts,
     "errors": _plot_errors,
     "cssed": _plot_cssed,
     "equity": _plot_equity,
     "coverage": _plot_coverage,
+    "calibration": _plot_calibration,
 }

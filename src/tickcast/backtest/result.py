@@ -242,7 +242,7 @@ class BacktestResult:
         return to_html(self, path)
 
     def plot(self, kind: str = "forecasts", *, ax: Any = None, **kwargs: Any) -> Any:
-        """Plot with matplotlib: "forecasts", "errors", "equity" or "coverage"."""
+        """Plot with matplotlib: "forecasts", "errors", "equity", "coverage" or "calibration"."""
         from tickcast.backtest.report import plot
 
         return plot(self, kind, ax=ax, **kwargs)

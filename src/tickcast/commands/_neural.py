@@ -5,9 +5,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["NEURAL_MODELS", "add_neural_options", "model_params"]
+__all__ = ["NEURAL_MODELS", "add_neural_options", "add_volatility_option", "model_params"]
 
 NEURAL_MODELS = ("rnn", "lstm", "gru")
+#: Models with a ``volatility=`` option (issue 12).
+VOLATILITY_MODELS = ("naive", "drift", "linear", "arima", *NEURAL_MODELS)
+
+
+def add_volatility_option(parser: argparse.ArgumentParser) -> None:
+    """Add --volatility (constant, ewma, garch) for the models that take it."""
+    parser.add_argument(
+        "--volatility",
+        choices=("constant", "ewma", "garch"),
+        default=None,
+        help="volatility model of the intervals and paths (default: per kind of series; "
+        "ignored by mean and snaive)",
+    )
 
 
 def add_neural_options(parser: argparse.ArgumentParser) -> None:
@@ -27,4 +40,10 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
         "horizon": horizon,
         "warm_start": True,
     }
-    return {name: dict(neural) for name in names if name.lower() in NEURAL_MODELS}
+    out = {name: dict(neural) for name in names if name.lower() in NEURAL_MODELS}
+    volatility = getattr(args, "volatility", None)
+    if volatility is not None:
+        for name in names:
+            if name.lower() in VOLATILITY_MODELS:
+                out.setdefault(name, {})["volatility"] = volatility
+    return out

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from tickcast.commands._neural import add_neural_options, model_params
+from tickcast.commands._neural import add_neural_options, add_volatility_option, model_params
 from tickcast.commands._paths import atomic_folder, output_dir
 
 __all__ = ["add_parser", "run_backtest", "write_report"]
@@ -44,6 +44,7 @@ def add_parser(subparsers: Any) -> None:
         help="report folder, replaced as a whole if it holds a report (default: none)",
     )
     add_neural_options(p)
+    add_volatility_option(p)
     p.set_defaults(handler=run)
 
 

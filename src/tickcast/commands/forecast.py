@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from tickcast.commands._neural import add_neural_options, model_params
+from tickcast.commands._neural import add_neural_options, add_volatility_option, model_params
 from tickcast.commands._paths import output_file
 
 __all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
@@ -72,6 +72,7 @@ def add_parser(subparsers: Any) -> None:
         help="print every k-th row of the table (default: about 20 rows)",
     )
     add_neural_options(p)
+    add_volatility_option(p)
     p.set_defaults(handler=run)
 
 

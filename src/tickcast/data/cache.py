@@ -153,7 +153,7 @@ def _decode(data: bytes, key: str, path: Path) -> Entry:
     if hashlib.sha256(body).hexdigest() != digest:
         raise _Corrupt("checksum mismatch: truncated or edited")
     try:
-        frame = pd.read_csv(io.BytesIO(body), index_col=0)
+        frame = pd.read_csv(io.BytesIO(body), index_col=0, float_precision="round_trip")
         frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, format="ISO8601"), name="date")
         frame = frame.astype("float64")
     except (ValueError, TypeError, pd.errors.ParserError) as exc:

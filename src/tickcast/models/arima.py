@@ -70,6 +70,12 @@ class ARIMAForecaster(Forecaster):
     maxiter : int, default 500
         Iteration cap of the likelihood optimiser (L-BFGS on the parameters other than
         sigma2, which is profiled out; typical fits need 5-50 iterations).
+    volatility : {"constant", "ewma", "garch"}, optional
+        Volatility model of the steps (:mod:`tickcast.models.volatility`). Non-constant:
+        the Gaussian deviations from the mean path (quantiles, simulated paths, the batched
+        backtest) are multiplied by ``sqrt(mean_{j<=h} s2_{T+j} / mean_t s2_t)``, the
+        forecast over the in-sample average conditional variance. None: the default for the
+        series' kind (``DEFAULT_VOLATILITY``).
 
     Attributes
     ----------
@@ -159,6 +165,7 @@ class ARIMAForecaster(Forecaster):
         d_values: Sequence[int] = (0, 1),
         information_criterion: str = "aicc",
         maxiter: int = 500,
+        volatility: str | None = None,
     ) -> None:
         self.order = order
         self.seasonal_order = seasonal_order
@@ -170,6 +177,7 @@ class ARIMAForecaster(Forecaster):
         self.d_values = d_values
         self.information_criterion = information_criterion
         self.maxiter = maxiter
+        self.volatility = volatility
 
     def describe(self) -> str:
         """One line naming the fitted model, e.g. for printing with a forecast.
@@ -452,7 +460,8 @@ class ARIMAForecaster(Forecaster):
 
         mean, var = self._forecast_work(horizon)
         zq = ndtri(np.asarray(quantiles, dtype=float))
-        work = mean[:, None] + zq[None, :] * np.sqrt(np.clip(var, 0.0, None))[:, None]
+        sd = np.sqrt(np.clip(var, 0.0, None)) * self._vol_ratio(horizon)
+        work = mean[:, None] + zq[None, :] * sd[:, None]
         return self._from_work(work), "analytic"
 
     def simulate_trusted(
@@ -485,6 +494,9 @@ class ARIMAForecaster(Forecaster):
             if j + 1 < horizon:
                 shocks = rng.standard_normal((n_paths, len(a))) @ root_q
                 state = state @ T.T + c_int[:, tau] + shocks
+        if self._vol_state() is not None:  # rescale deviations from the mean path
+            mean, _ = self._forecast_work(horizon)
+            work = mean + (work - mean) * self._vol_ratio(horizon)[None, :]
         return self._from_work(work)
 
     def _simulate_steps(
@@ -546,6 +558,9 @@ class ARIMAForecaster(Forecaster):
                 P = T @ P @ T.T + RQR
         zq = ndtri(np.asarray(quantiles, dtype=float))
         sd = np.sqrt(np.clip(var, 0.0, None))
+        if self._vol_state() is not None:  # volatility filtered through each origin
+            self._vol_extend(y_all)
+            sd = sd * self._vol_ratio(horizon, self._vol_state().sigma2_next[origins])
         means = self._from_work(mean)
         quants = self._from_work(mean[:, :, None] + zq * sd[:, :, None])
         n_new = end - len(self.y_)

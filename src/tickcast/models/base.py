@@ -73,6 +73,7 @@ from tickcast.errors import (
     InputTypeError,
     NotFittedError,
     TrainingError,
+    VolatilityFallbackWarning,
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
@@ -84,6 +85,7 @@ from tickcast.models.conformal import (
 )
 from tickcast.models.forecast import Forecast, quantiles_for_levels
 from tickcast.models.persistence import register_model, save_model
+from tickcast.models.volatility import standardise
 
 __all__ = [
     "Forecaster",
@@ -263,6 +265,7 @@ class Forecaster(BaseEstimator):
         self.y_ = y
         self.X_ = X
         self._fit(y, z, X)
+        self._fit_volatility()
         return self
 
     def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
@@ -270,7 +273,13 @@ class Forecaster(BaseEstimator):
         y = pd.concat([self.y_, y_new])
         y.attrs = dict(self.y_.attrs)
         X = None if self.X_ is None else pd.concat([self.X_, X_new])
-        self._update(y, X, len(y_new))
+        keep = self.__dict__.get("volatility_")
+        self._keep_volatility = True  # parameters fixed between refits; filtered lazily
+        try:
+            self._update(y, X, len(y_new))
+        finally:
+            del self._keep_volatility
+        self.volatility_ = keep
         return self
 
     def predict_trusted(
@@ -288,8 +297,9 @@ class Forecaster(BaseEstimator):
         self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
         self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
         methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
-        if "conformal" in methods:
-            self._warn_thin_calibration(levels, int((methods == "conformal").sum()))
+        conformal = np.array([str(m).startswith("conformal") for m in methods])
+        if conformal.any():
+            self._warn_thin_calibration(levels, int(conformal.sum()))
         return Forecast(
             pd.Series(mean, index=index, name=self.y_.name),
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
@@ -417,9 +427,11 @@ class Forecaster(BaseEstimator):
         steps beyond the residual width are drawn independently from the first column.
         """
         steps = self._predict_steps(horizon, X_future)
-        return cast(
-            "np.ndarray", steps[None, :] + _draw_residuals(self.residuals_, horizon, n_paths, rng)
-        )
+        draws = _draw_residuals(self._interval_residuals(), horizon, n_paths, rng)
+        vol = self._vol_state()
+        if vol is not None:  # filtered historical simulation
+            draws *= vol.forecast_sigma(horizon)[None, :]
+        return cast("np.ndarray", steps[None, :] + draws)
 
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
@@ -448,7 +460,10 @@ class Forecaster(BaseEstimator):
         head = 0
         if self.interval_method == "conformal":
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = conformal_cumulative_offsets(self.residuals_, head, quantiles)
+            offsets[:head] = (
+                conformal_cumulative_offsets(self._interval_residuals(), head, quantiles)
+                * self._vol_cumulative_scale(horizon)[:head, None]
+            )
             methods[:head] = "conformal"
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
@@ -568,6 +583,119 @@ class Forecaster(BaseEstimator):
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self.fit_trusted(y, X)
 
+    # ------------------------------------------------------------------ volatility (issue 12)
+    def _fit_volatility(self) -> None:
+        """Fit the ``volatility`` model on the working-scale steps of ``y_`` (not on update)."""
+        from tickcast.models.volatility import check_volatility, default_volatility, fit_volatility
+
+        if getattr(self, "_keep_volatility", False):
+            return
+        self.volatility_ = None
+        requested = getattr(self, "volatility", "constant")
+        kind = requested if requested is not None else default_volatility(self.kind_)
+        kind = check_volatility(kind)
+        if kind == "constant":
+            return
+        if self.target_ not in _ADDITIVE_TARGETS:
+            if requested is None:
+                return
+            raise ConfigError(
+                f"`volatility={kind!r}` needs a step target (log_return, diff, diff_bps) for "
+                f"{type(self).__name__}; got target {self.target_!r}. Use "
+                "volatility='constant' or a step target."
+            )
+        steps = self._working_steps(self.y_)
+        saved = self.__dict__.pop("_restore_volatility", None)
+        if saved is not None:  # load_model: the saved parameters, no re-estimation
+            fit = _volatility_from_state(saved, steps)
+            self._vol_anchor_ = tuple(int(v) for v in saved["vol_anchor"])
+        else:
+            with warnings.catch_warnings():
+                if requested is None:  # the default falls back to EWMA silently (short y)
+                    warnings.simplefilter("ignore", VolatilityFallbackWarning)
+                fit = fit_volatility(steps, kind)
+            self._vol_anchor_ = (len(steps), len(self.residuals_))
+        self.volatility_ = fit
+        sigma = fit.sigma_in_sample[np.minimum(self._vol_positions(), len(steps) - 1)]
+        self._vol_ref_ = float(np.sqrt(np.mean(sigma**2))) if len(sigma) else 0.0
+        if saved is not None:
+            self._vol_ref_ = float(saved["vol_ref"])
+
+    def _volatility_state(self) -> dict[str, np.ndarray]:
+        """The fitted volatility parameters, saved by ``save`` (empty when constant)."""
+        fit = self.__dict__.get("volatility_")
+        if fit is None:
+            return {}
+        return {
+            "vol_kind": np.asarray(fit.kind),
+            "vol_requested": np.asarray(fit.requested),
+            "vol_names": np.asarray(sorted(fit.params)),
+            "vol_values": np.asarray([fit.params[k] for k in sorted(fit.params)]),
+            "vol_anchor": np.asarray(self._vol_anchor_, dtype=np.int64),
+            "vol_ref": np.asarray(self._vol_ref_),
+        }
+
+    def _working_steps(self, y: pd.Series) -> np.ndarray:
+        return np.asarray(self.transform_.transform(y), dtype=float)
+
+    def _vol_state(self) -> Any:
+        """The fitted VolatilityFit filtered through the last observation, or None."""
+        fit = self.__dict__.get("volatility_")
+        if fit is None:
+            return None
+        n_seen = len(fit.steps)
+        if n_seen + 1 < len(self.y_):
+            fit = fit.update(self._working_steps(self.y_.iloc[n_seen:]))
+            self.volatility_ = fit
+        return fit
+
+    def _vol_extend(self, y: pd.Series) -> None:
+        """Filter the volatility through ``y`` (the fitted levels plus later ones)."""
+        fit = self.volatility_
+        if fit is None:
+            raise NotFittedError("no volatility model to filter; fit the model first.")
+        self.volatility_ = fit.update(self._working_steps(y.iloc[len(fit.steps) :]))
+
+    def _vol_positions(self) -> np.ndarray:
+        """Step positions of the rows of ``residuals_`` (the last rows end at the anchor)."""
+        n_steps, n_rows = self._vol_anchor_
+        end = n_steps + len(self.residuals_) - n_rows
+        return np.clip(np.arange(end - len(self.residuals_), end), 0, None)
+
+    def _interval_residuals(self) -> np.ndarray:
+        """``residuals_``, standardised by the volatility of their dates (FHS) if any."""
+        vol = self._vol_state()
+        if vol is None:
+            return np.asarray(self.residuals_, dtype=float)
+        sigma = vol.sigma_in_sample[np.minimum(self._vol_positions(), len(vol.steps) - 1)]
+        return standardise(self.residuals_, sigma[:, None])
+
+    def _vol_cumulative_scale(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
+        """sqrt(mean of the forecast variances over steps 1..h), shape (horizon,) or (K, h).
+
+        Multiplies offsets computed from standardised residuals (1 without a volatility
+        model). ``sigma2_next`` (n_origins,) gives one path per backtest origin.
+        """
+        vol = self._vol_state()
+        if vol is None:
+            return np.ones(horizon) if sigma2_next is None else np.ones((len(sigma2_next), horizon))
+        first = vol.sigma2_next[-1:] if sigma2_next is None else sigma2_next
+        paths = vol.forecast_variance_paths(first, horizon)
+        if vol.kind == "garch":
+            scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
+        else:  # a flat path: its running mean is itself (and exactly so in floating point)
+            scale = np.sqrt(paths)
+        return scale[0] if sigma2_next is None else scale
+
+    def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
+        """Forecast over in-sample volatility of the residuals' dates, for Gaussian models."""
+        vol = self._vol_state()
+        scale = self._vol_cumulative_scale(horizon, sigma2_next)
+        if vol is None:
+            return scale
+        ref = self._vol_ref_  # fixed at fit: the residuals' average volatility then
+        return scale / ref if ref > 0 else np.ones_like(scale)
+
     # ------------------------------------------------------------------ checks
     @property
     def last_value_(self) -> float:
@@ -623,6 +751,18 @@ class Forecaster(BaseEstimator):
         if not np.all(np.isfinite(X_future.to_numpy())):
             raise DataError("`X_future` has NaN or infinite values in its first rows.")
         return X_future
+
+
+def _volatility_from_state(saved: dict[str, Any], steps: np.ndarray) -> Any:
+    """A VolatilityFit rebuilt from saved parameters and filtered through ``steps``."""
+    from tickcast.models.volatility import VolatilityFit
+
+    params = {
+        str(k): float(v) for k, v in zip(saved["vol_names"], saved["vol_values"], strict=True)
+    }
+    kind, requested = str(saved["vol_kind"]), str(saved["vol_requested"])
+    empty = VolatilityFit(kind, requested, params, np.empty(0), np.empty(1))
+    return empty.refilter(steps)
 
 
 def _draw_residuals(

@@ -38,6 +38,12 @@ class Naive(Forecaster):
     seed : int, default 0
         Seed of the bootstrap behind simulated paths (and behind the intervals of the
         ``"pct_change"`` target, which are bootstrapped).
+    volatility : {"constant", "ewma", "garch"}, optional
+        Volatility model of the steps (:mod:`tickcast.models.volatility`). ``"constant"``:
+        the intervals above. ``"ewma"``: Gaussian intervals with the EWMA variance forecast,
+        ``sd_h^2 = sum_j s2_{T+j}``. ``"garch"``: filtered historical simulation (standardised
+        steps resampled and rescaled by the GARCH(1,1)-t forecast path). None: the default
+        for the series' kind (``DEFAULT_VOLATILITY``).
 
     Attributes
     ----------
@@ -67,11 +73,17 @@ class Naive(Forecaster):
     interval_method = "analytic"
 
     def __init__(
-        self, *, target: str | None = None, kind: str | None = None, seed: int | None = 0
+        self,
+        *,
+        target: str | None = None,
+        kind: str | None = None,
+        seed: int | None = 0,
+        volatility: str | None = None,
     ) -> None:
         self.target = target
         self.kind = kind
         self.seed = seed
+        self.volatility = volatility
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
@@ -86,10 +98,12 @@ class Naive(Forecaster):
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
     ) -> tuple[np.ndarray, np.ndarray | str]:
-        if self.target_ not in _ADDITIVE_TARGETS:
-            return super()._predict_quantiles(horizon, quantiles, X_future)
+        vol = self._vol_state()
+        if self.target_ not in _ADDITIVE_TARGETS or (vol is not None and vol.kind == "garch"):
+            return super()._predict_quantiles(horizon, quantiles, X_future)  # FHS paths
         h = np.arange(1, horizon + 1, dtype=float)
-        sd = np.sqrt(self.sigma_**2 * h + (h * self.drift_se_) ** 2)
+        var = self.sigma_**2 * h if vol is None else np.cumsum(vol.forecast_sigma(horizon) ** 2)
+        sd = np.sqrt(var + (h * self.drift_se_) ** 2)
         cum = (h * self.drift_)[:, None] + sd[:, None] * ndtri(np.asarray(quantiles))[None, :]
         return self._levels_from_cumulative(cum), np.full(horizon, "analytic", dtype=object)
 

@@ -93,13 +93,13 @@ def conformal_cumulative_offsets(
 def nested(offsets: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """Offsets from the cumulative point forecast, widened to be nested along the steps.
 
-    Each quantile's distance from the point forecast (shape (horizon, n_q), axis 0 the step)
+    Each quantile's distance from the point forecast (shape (..., horizon, n_q), axis -2 the step)
     becomes its running maximum, so no bound moves towards the point forecast from one step
     to the next. Columns at q = 0.5 are returned unchanged. Intervals only ever widen, so
     coverage guarantees are kept; the order of the quantiles within a step is kept too.
     """
     sign = np.sign(quantiles - 0.5)[None, :]
-    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=0)
+    widened = sign * np.maximum.accumulate(np.maximum(sign * offsets, 0.0), axis=-2)
     return np.where(sign == 0, offsets, widened)
 
 

@@ -74,6 +74,12 @@ class LinearForecaster(Forecaster):
     seed : int, default 0
         Seed of the residual bootstrap used for intervals beyond ``horizon`` and for
         ``simulate``.
+    volatility : {"constant", "ewma", "garch"}, optional
+        Volatility model of the steps (:mod:`tickcast.models.volatility`). Non-constant: the
+        calibration residuals are divided by the conditional volatility of their dates
+        (normalised conformal scores) and the offsets multiplied by the forecast volatility,
+        ``sqrt(mean_{j<=h} s2_{T+j})``; bootstrapped steps are filtered historical
+        simulation. None: the default for the series' kind (``DEFAULT_VOLATILITY``).
 
     Attributes
     ----------
@@ -160,6 +166,7 @@ class LinearForecaster(Forecaster):
         kind: str | None = None,
         calibration_fraction: float = 0.2,
         seed: int | None = 0,
+        volatility: str | None = None,
     ) -> None:
         self.lags = lags
         self.features = features
@@ -169,6 +176,7 @@ class LinearForecaster(Forecaster):
         self.kind = kind
         self.calibration_fraction = calibration_fraction
         self.seed = seed
+        self.volatility = volatility
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> tuple[int, float, int, float]:
@@ -408,7 +416,11 @@ class LinearForecaster(Forecaster):
         last = y_all.to_numpy(dtype=float)[origins]
         means = np.asarray(self.transform_.inverse_transform(steps, last))
         # conformal: same nested offsets at every origin (residuals of the last full fit)
-        offsets = conformal_cumulative_offsets(self.residuals_, horizon, quantiles)
+        offsets = conformal_cumulative_offsets(self._interval_residuals(), horizon, quantiles)
+        if self._vol_state() is not None:  # volatility filtered through each origin
+            self._vol_extend(y_all)
+            scale = self._vol_cumulative_scale(horizon, self._vol_state().sigma2_next[origins])
+            offsets = offsets[None] * scale[:, :, None]
         quants = self._quantiles_from_offsets(np.cumsum(steps, axis=1), offsets, quantiles, last)
         # leave the model as the slow path would
         if len(t_new):

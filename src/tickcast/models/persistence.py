@@ -94,7 +94,7 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
     }
     if model.X_ is not None:
         arrays["x_values"] = model.X_.to_numpy(dtype=float)
-    for key, value in model._get_state().items():
+    for key, value in {**model._get_state(), **model._volatility_state()}.items():
         arrays[f"state.{key}"] = np.asarray(value)
     tmp: str | None = None
     try:
@@ -293,5 +293,7 @@ def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) ->
     if header.get("x_columns") is not None:
         X = pd.DataFrame(files["x_values"], index=index, columns=header["x_columns"])
     state = {k[len("state.") :]: v for k, v in files.items() if k.startswith("state.")}
+    if "vol_kind" in state:  # fitted volatility parameters (issue 12), not re-estimated
+        model._restore_volatility = {k: v for k, v in state.items() if k.startswith("vol_")}
     model._set_state(y, X, state)
     return model

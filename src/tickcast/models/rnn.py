@@ -130,6 +130,11 @@ class RNNForecaster(Forecaster):
         bootstrap; the same seed gives the same forecasts, bit for bit.
     verbose : int, default 0
         0 silent; 1 a progress bar over epochs for each network.
+    volatility : {"constant", "ewma", "garch"}, optional
+        Volatility model of the steps (:mod:`tickcast.models.volatility`), used as by
+        :class:`~tickcast.LinearForecaster`: normalised conformal scores rescaled by the
+        forecast volatility, filtered historical simulation beyond the direct head. None:
+        the default for the series' kind (``DEFAULT_VOLATILITY``).
 
     Attributes
     ----------
@@ -224,6 +229,7 @@ class RNNForecaster(Forecaster):
         warm_start: bool = False,
         seed: int = 0,
         verbose: int = 0,
+        volatility: str | None = None,
     ) -> None:
         self.cell = cell
         self.hidden = hidden
@@ -247,6 +253,7 @@ class RNNForecaster(Forecaster):
         self.warm_start = warm_start
         self.seed = seed
         self.verbose = verbose
+        self.volatility = volatility
 
     @property
     def label(self) -> str:
@@ -551,6 +558,7 @@ class RNNForecaster(Forecaster):
         self.n_validation_ = len(self.residuals_)
         self.inputs_ = self._scaled(M)
         self._set_history(y, X)
+        self._fit_volatility()
 
 
 def _is_real(value: Any) -> bool:
