@@ -130,7 +130,7 @@ class LSTM(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def backward(self, dY):
+    def backward(self, dY, *, need_input_grad=True):
         ws, dYt = self._start_backward(dY)
         B, T, H = ws.B, ws.T, self.units
         ws.prepare_backward(B, T, H, self.dtype)
@@ -165,4 +165,4 @@ class LSTM(RecurrentLayer):
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)
         self._ws = None
-        return self._finish_backward(ws, ws.D[:, H : 5 * H])
+        return self._finish_backward(ws, ws.D[:, H : 5 * H], need_input_grad)
