@@ -28,20 +28,22 @@ class _LSTMWorkspace(_Workspace):
         self.P = np.empty((2, H, B), dtype=dtype)
         self.backward_ready = False
 
-    def prepare_backward(self, B, T, H, dtype):
+    def prepare_backward(self, B, T, F, H, dtype):
         if self.backward_ready:
             return
         self.Kco = np.empty((T, 2, H, B), dtype=dtype)  # [o act'(c); act(c) o(1-o)]
         self.Kiff = np.empty((T, 4, H, B), dtype=dtype)  # [g i(1-i); c_prev f(1-f); i act'(g); f]
-        self.D = np.empty((T, 6 * H, B), dtype=dtype)  # [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f]
-        D6 = self.D.reshape(T, 6, H, B)
-        self.D4 = [self.D[t, H : 5 * H] for t in range(T)]
-        self.dco = [D6[t, 0:2] for t in range(T)]
-        self.diff = [D6[t, 2:6] for t in range(T)]
-        self.dcpart = [D6[t, 0] for t in range(T)]
-        zeros = np.zeros((H, B), dtype=dtype)
-        self.dcnext = [D6[t + 1, 5] for t in range(T - 1)] + [zeros]
+        # one step's gradients, reused: [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f]; the last block
+        # carries dc_{t+1} f_{t+1} from the previous (later) step
+        self.D = np.zeros((6 * H, B), dtype=dtype)
+        D6 = self.D.reshape(6, H, B)
+        self.D4 = self.D[H : 5 * H]
+        self.dco, self.diff, self.dcpart, self.dcnext = D6[0:2], D6[2:6], D6[0], D6[5]
         self.dc = np.empty((H, B), dtype=dtype)
+        self.hxT = [m.T for m in self.hx[:T]]  # (B, F + 1 + H) views for the weight GEMM
+        self.dM = np.empty((4 * H, F + 1 + H), dtype=dtype)  # d[W; b; U]^T, summed over t
+        self.dMt = np.empty((4 * H, F + 1 + H), dtype=dtype)  # one step's term
+        self.dXT = np.empty((T, F, B), dtype=dtype)  # dx_t, step-major
         self.backward_ready = True
 
 
@@ -132,8 +134,8 @@ class LSTM(RecurrentLayer):
 
     def backward(self, dY, *, need_input_grad=True):
         ws, dYt = self._start_backward(dY)
-        B, T, H = ws.B, ws.T, self.units
-        ws.prepare_backward(B, T, H, self.dtype)
+        B, T, H, F = ws.B, ws.T, self.units, self.n_in
+        ws.prepare_backward(B, T, F, H, self.dtype)
         R5 = ws.R[:T].reshape(T, 5, H, B)
         o, i, f, g, tc = R5[:, 0], R5[:, 1], R5[:, 2], R5[:, 3], ws.TC
         Kco, Kiff = ws.Kco, ws.Kiff
@@ -150,19 +152,32 @@ class LSTM(RecurrentLayer):
         self._act.derivative(g, out=Kiff[:, 2])
         Kiff[:, 2] *= i  # dc/dz_g = i act'(g)
         Kiff[:, 3] = f  # dc_{t-1}/dc_t = f
-        U = self.params["U"]
-        dh, dc = ws.dh, ws.dc
+        U, W = self.params["U"], self.params["W"]
+        dh, dc, dM, dMt, hxT, dXT = ws.dh, ws.dc, ws.dM, ws.dMt, ws.hxT, ws.dXT
         dh3, dc3 = dh[None], dc[None]
         dco, diff, dcpart, dcnext, D4 = ws.dco, ws.diff, ws.dcpart, ws.dcnext, ws.D4
+        dcnext.fill(0.0)  # dc_T f_T = 0
         Kco_t, Kiff_t = list(Kco), list(Kiff)
         dot, add, mul = np.dot, np.add, np.multiply
         for t in range(T - 1, -1, -1):
-            mul(dh3, Kco_t[t], out=dco[t])  # [dh o act'(c); dZ_o = dh act(c) o(1-o)]
-            add(dcpart[t], dcnext[t], out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
-            mul(dc3, Kiff_t[t], out=diff[t])  # [dZ_i; dZ_f; dZ_g; dc_t f_t]
+            mul(dh3, Kco_t[t], out=dco)  # [dh o act'(c); dZ_o = dh act(c) o(1-o)]
+            add(dcpart, dcnext, out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
+            mul(dc3, Kiff_t[t], out=diff)  # [dZ_i; dZ_f; dZ_g; dc_t f_t]
+            if t == T - 1:
+                dot(D4, hxT[t], out=dM)  # d[W; b; U]^T = sum_t dZ_t [x_t; 1; h_{t-1}]^T
+            else:
+                dot(D4, hxT[t], out=dMt)
+                add(dM, dMt, out=dM)
+            if need_input_grad:
+                dot(W, D4, out=dXT[t])  # dx_t = W dZ_t
             if t:
-                dot(U, D4[t], out=dh)  # dh_{t-1} = U dZ_t
+                dot(U, D4, out=dh)  # dh_{t-1} = U dZ_t
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)
         self._ws = None
-        return self._finish_backward(ws, ws.D[:, H : 5 * H], need_input_grad)
+        self.grads["W"] += dM[:, :F].T
+        self.grads["b"] += dM[:, F]
+        self.grads["U"] += dM[:, F + 1 :].T
+        if not need_input_grad:
+            return None
+        return dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
