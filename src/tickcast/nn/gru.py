@@ -84,7 +84,7 @@ class GRU(RecurrentLayer):
         params["bh"] = np.zeros(self.units)
         return params
 
-    def _make_workspace(self, B, T):
+    def _make_workspace(self, B, T, training):
         return _GRUWorkspace(B, T, self.n_in, self.units, self.dtype)
 
     def forward(self, X, *, training=False):

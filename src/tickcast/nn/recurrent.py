@@ -108,11 +108,11 @@ class RecurrentLayer(Layer):
         if ws is None:
             if len(self._workspaces) >= _MAX_WORKSPACES:
                 self._workspaces.pop(next(iter(self._workspaces)))
-            ws = self._make_workspace(B, T)
+            ws = self._make_workspace(B, T, bool(training))
             self._workspaces[key] = ws
         return ws
 
-    def _make_workspace(self, B: int, T: int):
+    def _make_workspace(self, B: int, T: int, training: bool):
         raise NotImplementedError
 
     def _stacked(self, scale: np.ndarray | None = None) -> np.ndarray:
@@ -226,7 +226,7 @@ class RNN(RecurrentLayer):
     (2, 5, 8)
     """
 
-    def _make_workspace(self, B, T):
+    def _make_workspace(self, B, T, training):
         return _RNNWorkspace(B, T, self.n_in, self.units, self.dtype)
 
     def forward(self, X, *, training=False):
