@@ -8,6 +8,10 @@ from tickcast.nn.recurrent import RecurrentLayer, _Workspace
 
 __all__ = ["LSTM"]
 
+# Up to this many units the weight gradient is summed step by step from buffers in cache;
+# above, every step is kept and one GEMM over all T * B columns is faster (GEMM-bound).
+_STEP_WGRAD_MAX_UNITS = 64
+
 
 class _LSTMWorkspace(_Workspace):
     """Buffers of one (batch, time, training) shape.
@@ -50,15 +54,25 @@ class _LSTMWorkspace(_Workspace):
         self.Kq3 = [self.K[t, H : 4 * H] for t in range(T)]
         self.Kp = [self.K[t, : 5 * H] for t in range(T)]
 
-    def prepare_backward(self, B, T, F, H, dtype):
+    def prepare_backward(self, B, T, F, H, dtype, per_step):
         if self.backward_ready:
             return
-        # one step's gradients, reused: [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f] (the o, i, f
-        # blocks times 4); the last block carries dc_{t+1} f_{t+1} from the later step
-        self.D = np.zeros((6 * H, B), dtype=dtype)
-        D6 = self.D.reshape(6, H, B)
-        self.D4 = self.D[H : 5 * H]
-        self.dco, self.diff, self.dcpart, self.dcnext = D6[0:2], D6[2:6], D6[0], D6[5]
+        # gradients of a step: [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f] (the o, i, f blocks
+        # times 4); the last block carries dc_{t+1} f_{t+1} to the earlier step. Small layers
+        # reuse one block (the weight gradient is summed step by step while it is in cache);
+        # large ones keep every step for one weight-gradient GEMM over all T * B columns.
+        n = 1 if per_step else T
+        self.D = np.zeros((n, 6 * H, B), dtype=dtype)
+        D6 = self.D.reshape(n, 6, H, B)
+        step = [0] * T if per_step else list(range(T))
+        self.D4 = [self.D[k, H : 5 * H] for k in step]
+        self.dco = [D6[k, 0:2] for k in step]
+        self.diff = [D6[k, 2:6] for k in step]
+        self.dcpart = [D6[k, 0] for k in step]
+        zeros = np.zeros((H, B), dtype=dtype)
+        self.dcnext = [D6[0, 5]] * T if per_step else [D6[t + 1, 5] for t in range(T - 1)]
+        if not per_step:
+            self.dcnext.append(zeros)
         self.dc = np.empty((H, B), dtype=dtype)
         self.hxT = [m.T for m in self.hx[:T]]  # (B, F + 1 + H) views for the weight GEMM
         self.dM = np.empty((4 * H, F + 1 + H), dtype=dtype)  # d[W; b; U]^T, summed over t
@@ -87,9 +101,14 @@ class LSTM(RecurrentLayer):
     Speed: one GEMM per step on ``[x_t; 1; h_{t-1}]``; the sigmoid gate rows of the stacked
     weights are pre-scaled by 1/2 so that one ``tanh`` over all gates gives
     ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` and the candidate ``tanh(z)``: eight NumPy calls
-    per step.
-    In backward, every factor that does not depend on the incoming gradient is computed for
-    all steps before the loop, leaving four NumPy calls per step.
+    per step when predicting. When training, the same step also writes the backward factors
+    that do not depend on the incoming gradient (``o act'(c)``, ``act(c) s'(o)``,
+    ``g s'(i)``, ``c_{t-1} s'(f)``, ``i act'(g)``, ``f``, with ``4 s'(.) = 1 - tanh(z / 2)^2``)
+    while its data are in cache: a T-wide pass over multi-megabyte buffers costs more here
+    than the extra calls. The backward step is three elementwise calls, the GEMM
+    ``dh_{t-1} = U dZ_t`` and the step's weight-gradient GEMM ``dZ_t [x_t; 1; h_{t-1}]^T``
+    added into one (4H, F + 1 + H) sum; the o, i, f rows carry ``4 dZ`` and the matrices
+    they meet take the 1/4 instead.
 
     Examples
     --------
@@ -231,7 +250,8 @@ class LSTM(RecurrentLayer):
     def backward(self, dY, *, need_input_grad=True):
         ws, dYt = self._start_backward(dY)
         B, T, H, F = ws.B, ws.T, self.units, self.n_in
-        ws.prepare_backward(B, T, F, H, self.dtype)
+        per_step = H <= _STEP_WGRAD_MAX_UNITS
+        ws.prepare_backward(B, T, F, H, self.dtype, per_step)
         # the o, i, f rows of dZ below are 4 times the true ones (K holds 4 s'): the matrices
         # they meet get those columns times 1/4, and so do the o, i, f rows of dM at the end
         quarter = np.ones(4 * H, dtype=self.dtype)
@@ -241,29 +261,37 @@ class LSTM(RecurrentLayer):
         dh, dc, dM, dMt, hxT, dXT = ws.dh, ws.dc, ws.dM, ws.dMt, ws.hxT, ws.dXT
         dh3, dc3 = dh[None], dc[None]
         dco, diff, dcpart, dcnext, D4 = ws.dco, ws.diff, ws.dcpart, ws.dcnext, ws.D4
-        dcnext.fill(0.0)  # dc_T f_T = 0
+        dcnext[T - 1].fill(0.0)  # dc_T f_T = 0
         Kco, Kiff = ws.Kco, ws.Kiff
         dot, add, mul = np.dot, np.add, np.multiply
         for t in range(T - 1, -1, -1):
-            mul(dh3, Kco[t], out=dco)  # [dh o act'(c); 4 dZ_o = dh 4 act(c) s'(o)]
-            add(dcpart, dcnext, out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
-            mul(dc3, Kiff[t], out=diff)  # [4 dZ_i; 4 dZ_f; dZ_g; dc_t f_t]
-            if t == T - 1:
-                dot(D4, hxT[t], out=dM)  # d[W; b; U]^T = sum_t dZ_t [x_t; 1; h_{t-1}]^T
-            else:
-                dot(D4, hxT[t], out=dMt)
-                add(dM, dMt, out=dM)
-            if need_input_grad:
-                dot(W, D4, out=dXT[t])  # dx_t = W dZ_t
+            mul(dh3, Kco[t], out=dco[t])  # [dh o act'(c); 4 dZ_o = dh 4 act(c) s'(o)]
+            add(dcpart[t], dcnext[t], out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
+            mul(dc3, Kiff[t], out=diff[t])  # [4 dZ_i; 4 dZ_f; dZ_g; dc_t f_t]
+            if per_step:
+                if t == T - 1:
+                    dot(D4[t], hxT[t], out=dM)  # d[W; b; U]^T = sum_t dZ_t [x_t; 1; h_{t-1}]^T
+                else:
+                    dot(D4[t], hxT[t], out=dMt)
+                    add(dM, dMt, out=dM)
+                if need_input_grad:
+                    dot(W, D4[t], out=dXT[t])  # dx_t = W dZ_t
             if t:
-                dot(U, D4, out=dh)  # dh_{t-1} = U dZ_t
+                dot(U, D4[t], out=dh)  # dh_{t-1} = U dZ_t
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)
         self._ws = None
+        dX = None
+        if per_step:
+            if need_input_grad:
+                dX = dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
+        else:
+            dM = self._weight_grads(ws, ws.D[:, H : 5 * H])  # one GEMM over T * B columns
+            dZc, self._dZc = self._dZc, None
+            if need_input_grad:
+                dX = self._input_grad(ws, dZc, W)
         dM[: 3 * H] *= 0.25
         self.grads["W"] += dM[:, :F].T
         self.grads["b"] += dM[:, F]
         self.grads["U"] += dM[:, F + 1 :].T
-        if not need_input_grad:
-            return None
-        return dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
+        return dX
