@@ -120,6 +120,13 @@ class Layer:
         )
 
 
+def activation_config(act: Any) -> Any:
+    """JSON-serialisable form of an ``activation`` argument (for ``get_config``)."""
+    if isinstance(act, Activation):
+        return act.get_config()
+    return list(act) if isinstance(act, tuple) else act
+
+
 class Dense(Layer):
     """Fully connected layer ``Y = act(X W + b)`` over the last axis.
 
@@ -198,15 +205,10 @@ class Dense(Layer):
         return dX.reshape(shape)
 
     def get_config(self):
-        act = self.activation
-        if isinstance(act, Activation):
-            act = act.get_config()
-        elif isinstance(act, tuple):
-            act = list(act)
         return {
             "class": "Dense",
             "units": int(self.units),
-            "activation": act,
+            "activation": activation_config(self.activation),
             "kernel_init": self.kernel_init,
         }
 

@@ -140,47 +140,13 @@ class LSTM(RecurrentLayer):
         scale[3 * H :] = 1.0
         MT = self._stacked(scale)  # sigmoid rows halved: sigmoid(z) = (1 + tanh(z / 2)) / 2
         ws.c[0].fill(0.0)  # c_0 = 0
-        if training:
-            self._forward_train(ws, MT, T)
-        else:
-            self._forward_predict(ws, MT, T)
+        self._steps(ws, MT, T, bool(training))
         self._ws = ws if training else None
         return self._output(ws)
 
-    def _forward_predict(self, ws, MT, T):
-        hx, h, a, a_oif, o, i_f, g, gc, c = (
-            ws.hx,
-            ws.h,
-            ws.a,
-            ws.a_oif,
-            ws.o,
-            ws.i_f,
-            ws.g,
-            ws.gc,
-            ws.c,
-        )
-        tc, P = ws.tc, ws.P
-        P0, P1 = P[0], P[1]
-        dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
-        fast = self._fast
-        act = tanh if fast else self._act.forward
-        for t in range(T):
-            p, q = t & 1, (t + 1) & 1
-            dot(MT, hx[t], out=a[p])  # [z_o / 2; z_i / 2; z_f / 2; z_g]
-            if fast:
-                tanh(a[p], out=a[p])  # one tanh for all four gates
-            else:
-                tanh(a_oif[p], out=a_oif[p])
-                act(g[p], out=g[p])
-            mul(a_oif[p], 0.5, out=a_oif[p])
-            add(a_oif[p], 0.5, out=a_oif[p])  # o, i, f = (1 + tanh(z / 2)) / 2
-            mul(i_f[p], gc[p], out=P)  # [i g; f c_{t-1}]
-            add(P0, P1, out=c[q])  # c_t = i g + f c_{t-1}
-            act(c[q], out=tc)
-            mul(o[p], tc, out=h[t + 1])  # h_t = o act(c_t)
-
-    def _forward_train(self, ws, MT, T):
-        """The forward pass plus, per step while it is in cache, the backward factors ``K``."""
+    def _steps(self, ws, MT, T, training):
+        """The forward recursion; when ``training``, each step also writes its backward
+        factors ``K[t]`` while its data are in cache."""
         hx, h, a, a_oif, o, i, f, i_f, g, gc, c = (
             ws.hx,
             ws.h,
@@ -194,16 +160,17 @@ class LSTM(RecurrentLayer):
             ws.gc,
             ws.c,
         )
-        K0, K1, K23, K4, K5, Kq, Kq3, Kp = (
-            ws.K0,
-            ws.K1,
-            ws.K23,
-            ws.K4,
-            ws.K5,
-            ws.Kq,
-            ws.Kq3,
-            ws.Kp,
-        )
+        if training:
+            K0, K1, K23, K4, K5, Kq, Kq3, Kp = (
+                ws.K0,
+                ws.K1,
+                ws.K23,
+                ws.K4,
+                ws.K5,
+                ws.Kq,
+                ws.Kq3,
+                ws.Kp,
+            )
         tc, P = ws.tc, ws.P
         P0, P1 = P[0], P[1]
         dot, add, mul, sub, tanh, copy = (
@@ -215,31 +182,34 @@ class LSTM(RecurrentLayer):
             np.copyto,
         )
         fast = self._fast
-        act, dact = self._act.forward, self._act.derivative
+        act = tanh if fast else self._act.forward
+        dact = self._act.derivative
         for t in range(T):
             p, q = t & 1, (t + 1) & 1
             dot(MT, hx[t], out=a[p])  # [z_o / 2; z_i / 2; z_f / 2; z_g]
             if fast:
                 tanh(a[p], out=a[p])  # one tanh for all four gates: [u_o; u_i; u_f; g]
-                mul(a[p], a[p], out=Kq[t])  # [u_o^2; u_i^2; u_f^2; g^2]
+                if training:
+                    mul(a[p], a[p], out=Kq[t])  # [u_o^2; u_i^2; u_f^2; g^2]
             else:
                 tanh(a_oif[p], out=a_oif[p])
                 act(g[p], out=g[p])
-                mul(a_oif[p], a_oif[p], out=Kq3[t])
-                sub(1.0, Kq3[t], out=Kq3[t])  # 1 - u^2 = 4 s (1 - s)
-                dact(g[p], out=K4[t])  # act'(g) from g
+                if training:
+                    mul(a_oif[p], a_oif[p], out=Kq3[t])
+                    sub(1.0, Kq3[t], out=Kq3[t])  # 1 - u^2 = 4 s (1 - s)
+                    dact(g[p], out=K4[t])  # act'(g) from g
             mul(a_oif[p], 0.5, out=a_oif[p])
             add(a_oif[p], 0.5, out=a_oif[p])  # o, i, f = (1 + u) / 2
             mul(i_f[p], gc[p], out=P)  # [i g; f c_{t-1}]
             add(P0, P1, out=c[q])  # c_t = i g + f c_{t-1}
+            act(c[q], out=tc)
+            mul(o[p], tc, out=h[t + 1])  # h_t = o act(c_t)
+            if not training:
+                continue
             if fast:
-                tanh(c[q], out=tc)
-                mul(o[p], tc, out=h[t + 1])  # h_t = o act(c_t)
                 mul(tc, tc, out=K0[t])
                 sub(1.0, Kp[t], out=Kp[t])  # [1 - tc^2; 4 s'(o); 4 s'(i); 4 s'(f); 1 - g^2]
             else:
-                act(c[q], out=tc)
-                mul(o[p], tc, out=h[t + 1])
                 dact(tc, out=K0[t])  # act'(c_t) from act(c_t)
             mul(K0[t], o[p], out=K0[t])  # dh/dc = o act'(c)
             mul(K1[t], tc, out=K1[t])  # 4 dh/dz_o = 4 act(c) s'(o)

@@ -18,7 +18,7 @@ from tickcast.errors import ConfigError
 from tickcast.nn._checks import check_choice, check_int
 from tickcast.nn.activations import Activation, get_activation, is_tanh
 from tickcast.nn.initializers import INITIALIZERS, initialize
-from tickcast.nn.layers import Layer
+from tickcast.nn.layers import Layer, activation_config
 
 __all__ = ["RNN", "RecurrentLayer"]
 
@@ -176,15 +176,10 @@ class RecurrentLayer(Layer):
         return self._input_grad(ws, dZc, self.params["W"])
 
     def get_config(self) -> dict[str, Any]:
-        act = self.activation
-        if isinstance(act, Activation):
-            act = act.get_config()
-        elif isinstance(act, tuple):
-            act = list(act)
         return {
             "class": type(self).__name__,
             "units": int(self.units),
-            "activation": act,
+            "activation": activation_config(self.activation),
             "return_sequences": bool(self.return_sequences),
             "kernel_init": self.kernel_init,
             "recurrent_init": self.recurrent_init,
