@@ -2,12 +2,13 @@
 
 Workload (issue 4): 4,096 windows x 60 steps x 4 features, batch 64, one recurrent layer of
 H units + a linear head, MSE, Adam, global-norm clipping at 5, float32, ONE thread each
-(threadpoolctl for BLAS, ``torch.set_num_threads(1)``). Prints seconds per epoch (median of
-``--repeats`` timed epochs after one warm-up), the ratio NumPy / torch, and the GFLOP/s the
-NumPy code achieves against the measured single-thread SGEMM peak.
+(threadpoolctl for BLAS, ``torch.set_num_threads(1)``). After one warm-up epoch each, NumPy and
+torch epochs alternate (``--repeats`` pairs), so a shared machine's load drifts hit both alike.
+Prints seconds per epoch (medians), the ratio NumPy / torch of the medians, the range of the
+per-pair ratios, and the GFLOP/s the NumPy code achieves against the single-thread SGEMM peak.
 
 Run: ``python benchmarks/bench_nn.py`` (needs the ``[bench]`` extra: torch==2.13.0).
-Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 3 --no-torch``.
+Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 5 --no-torch``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def _timed(fn) -> float:
     return time.perf_counter() - t0
 
 
-def numpy_epoch_seconds(cell: str, H: int, X: np.ndarray, y: np.ndarray, repeats: int) -> float:
+def numpy_epoch(cell: str, H: int, X: np.ndarray, y: np.ndarray):
+    """A closure running one NumPy training epoch (after a warm-up epoch)."""
     net = build_recurrent_network(
         cell=cell,
         n_features=N_FEATURES,
@@ -65,10 +67,11 @@ def numpy_epoch_seconds(cell: str, H: int, X: np.ndarray, y: np.ndarray, repeats
         net.fit(X, y, epochs=1, batch_size=BATCH, validation_fraction=0.0, patience=None)
 
     epoch()  # warm-up: allocates the reusable buffers
-    return statistics.median(_timed(epoch) for _ in range(repeats))
+    return epoch
 
 
-def torch_epoch_seconds(cell: str, H: int, X: np.ndarray, y: np.ndarray, repeats: int) -> float:
+def torch_epoch(cell: str, H: int, X: np.ndarray, y: np.ndarray):
+    """A closure running one torch training epoch (after a warm-up epoch)."""
     import torch
 
     torch.manual_seed(0)
@@ -93,14 +96,23 @@ def torch_epoch_seconds(cell: str, H: int, X: np.ndarray, y: np.ndarray, repeats
             opt.step()
 
     epoch()
-    return statistics.median(_timed(epoch) for _ in range(repeats))
+    return epoch
+
+
+def paired_seconds(fns, repeats: int) -> list[list[float]]:
+    """Time the closures in turn, ``repeats`` rounds; one list of seconds per closure."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for k, fn in enumerate(fns):
+            times[k].append(_timed(fn))
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", default="rnn,lstm,gru")
     parser.add_argument("--hidden", default="16,64,256")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-torch", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
@@ -117,19 +129,27 @@ def main() -> None:
             torch.set_num_threads(1)
             print(f"torch {torch.__version__}, numpy {np.__version__}, 1 thread each")
         print(f"single-thread SGEMM peak: {peak:.1f} GFLOP/s")
+        print(f"medians of {args.repeats} alternating NumPy / torch epochs")
         print(
             f"{'cell':5} {'H':>4} {'numpy s':>8} {'torch s':>8} {'np/torch':>8} "
-            f"{'GFLOP/s':>8} {'% peak':>6}"
+            f"{'pair range':>11} {'GFLOP/s':>8} {'% peak':>6}"
         )
         for cell in args.cells.split(","):
             for H in (int(h) for h in args.hidden.split(",")):
-                t_np = numpy_epoch_seconds(cell, H, X, y, args.repeats)
-                t_th = None if args.no_torch else torch_epoch_seconds(cell, H, Xc, y, args.repeats)
+                fns = [numpy_epoch(cell, H, X, y)]
+                if not args.no_torch:
+                    fns.append(torch_epoch(cell, H, Xc, y))
+                times = paired_seconds(fns, args.repeats)
+                t_np = statistics.median(times[0])
                 gf = model_flops(cell, H) / t_np / 1e9
-                ratio = "-" if t_th is None else f"{t_np / t_th:.2f}"
-                th = "-" if t_th is None else f"{t_th:.3f}"
+                th = ratio = spread = "-"
+                if not args.no_torch:
+                    t_th = statistics.median(times[1])
+                    pairs = [a / b for a, b in zip(times[0], times[1], strict=True)]
+                    th, ratio = f"{t_th:.3f}", f"{t_np / t_th:.2f}"
+                    spread = f"{min(pairs):.2f}-{max(pairs):.2f}"
                 print(
-                    f"{cell:5} {H:4d} {t_np:8.3f} {th:>8} {ratio:>8} {gf:8.1f} "
+                    f"{cell:5} {H:4d} {t_np:8.3f} {th:>8} {ratio:>8} {spread:>11} {gf:8.1f} "
                     f"{100 * gf / peak:5.0f}%",
                     flush=True,
                 )

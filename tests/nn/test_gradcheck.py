@@ -139,3 +139,27 @@ def test_gradcheck_invalid():
         gradcheck(layer, np.zeros((1, 2, 1)), np.zeros((1, 2)))
     with pytest.raises(InputTypeError, match="model"):
         gradcheck(object(), np.zeros((1, 2, 1)), np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("act", ["tanh", ("tanh", "relu")], ids=str)
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_lstm_all_steps_weight_gradient_path(monkeypatch, act, return_sequences):
+    """Large LSTMs keep every step's dZ for one weight-gradient GEMM; small ones sum the
+    weight gradient step by step. Both against central differences, and against each other."""
+    import tickcast.nn.lstm as lstm_module
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3, 5, 2))
+    grads = {}
+    for limit in (0, 10**6):  # 0: every layer takes the all-steps path
+        monkeypatch.setattr(lstm_module, "_STEP_WGRAD_MAX_UNITS", limit)
+        layer = _built(LSTM(4, activation=act, return_sequences=return_sequences), 2, 3)
+        y = _near_targets(layer, X, np.random.default_rng(4))
+        err = gradcheck(layer, X, y)
+        assert max(err.values()) < TOL, (limit, err)
+        layer.zero_grad()
+        out = layer.forward(X, training=True)
+        dX = layer.backward(out - y)
+        grads[limit] = {**{k: g.copy() for k, g in layer.grads.items()}, "input": dX}
+    for k, g in grads[0].items():
+        np.testing.assert_allclose(g, grads[10**6][k], rtol=1e-12, atol=1e-14)

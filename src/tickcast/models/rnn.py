@@ -21,10 +21,11 @@ from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
 from tickcast.features.windows import first_complete_row, make_windows, min_windows
 from tickcast.models.base import Forecaster, _History
+from tickcast.nn.registry import CELLS
 
 __all__ = ["RNNForecaster"]
 
-_CELLS = ("lstm", "gru", "rnn")
+_CELLS = tuple(CELLS)  # ("lstm", "gru", "rnn"): the one registry, in tickcast.nn
 _DTYPES = ("float32", "float64")
 # Fewest training windows, and fewest out-of-sample validation windows (they set the
 # early stopping and the conformal intervals).
@@ -416,24 +417,22 @@ class RNNForecaster(Forecaster):
 
     def _new_network(self, n_features: int, seed: int) -> Any:
         """An initialised network: stacked cells, dropout, dense head of width ``horizon``."""
-        from tickcast.nn.gru import GRU
-        from tickcast.nn.layers import Dense, Dropout
-        from tickcast.nn.lstm import LSTM
-        from tickcast.nn.network import Network
-        from tickcast.nn.recurrent import RNN
+        from tickcast.nn.builder import build_recurrent_network
 
         p = self.params_
-        cls = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[p.cell]
-        layers: list[Any] = []
-        for j in range(p.layers):
-            layers.append(
-                cls(p.hidden, activation=self.activations, return_sequences=j < p.layers - 1)
-            )
-            if p.dropout > 0:
-                layers.append(Dropout(p.dropout))
-        layers.append(Dense(p.horizon, activation=self.output_activation))
-        net = Network(layers, optimizer=self.optimizer, lr=p.lr, dtype=p.dtype, seed=seed)
-        return net.build(n_features)
+        return build_recurrent_network(
+            cell=p.cell,
+            n_features=n_features,
+            hidden=(p.hidden,) * p.layers,
+            n_outputs=p.horizon,
+            activations=self.activations,
+            output_activation=self.output_activation,
+            dropout=p.dropout,
+            optimizer=self.optimizer,
+            lr=p.lr,
+            dtype=p.dtype,
+            seed=seed,
+        )
 
     def _forward(self, windows: np.ndarray) -> np.ndarray:
         """Ensemble-mean forecast in target units, shape (n_windows, horizon)."""

@@ -16,7 +16,7 @@ Examples
 """
 
 from tickcast.nn.activations import ACTIVATIONS, Activation, MixedActivation, get_activation
-from tickcast.nn.builder import CELLS, build_recurrent_network
+from tickcast.nn.builder import build_recurrent_network
 from tickcast.nn.gradcheck import gradcheck
 from tickcast.nn.gru import GRU
 from tickcast.nn.layers import Dense, Dropout, Layer
@@ -35,6 +35,7 @@ from tickcast.nn.optim import (
     make_optimizer,
 )
 from tickcast.nn.recurrent import RNN, RecurrentLayer
+from tickcast.nn.registry import CELLS, LAYER_CLASSES
 from tickcast.nn.schedules import (
     Constant,
     CosineDecay,
@@ -49,6 +50,7 @@ __all__ = [
     "ACTIVATIONS",
     "CELLS",
     "GRU",
+    "LAYER_CLASSES",
     "LSTM",
     "MSE",
     "OPTIMIZERS",

@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tickcast.errors import ConfigError
-from tickcast.nn.gru import GRU
+from tickcast.nn._checks import check_int, check_real, is_int
 from tickcast.nn.layers import Dense, Dropout, Layer
 from tickcast.nn.losses import Loss, make_loss
-from tickcast.nn.lstm import LSTM
-from tickcast.nn.network import Network, _is_int
+from tickcast.nn.network import Network
 from tickcast.nn.optim import Optimizer
-from tickcast.nn.recurrent import RNN
+from tickcast.nn.registry import CELLS
 
 __all__ = ["CELLS", "build_recurrent_network"]
-
-CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
-"""Cell names accepted by :func:`build_recurrent_network`."""
 
 
 def build_recurrent_network(
@@ -26,6 +22,7 @@ def build_recurrent_network(
     hidden: int | tuple[int, ...] = 32,
     n_outputs: int = 1,
     activations: Any = ("tanh",),
+    output_activation: Any = "linear",
     dropout: float = 0.0,
     loss: str | Loss = "mse",
     optimizer: str | Optimizer = "adam",
@@ -51,6 +48,8 @@ def build_recurrent_network(
     activations : str, sequence or mapping, default ("tanh",)
         Hidden activation of every recurrent layer; ``("tanh", "relu")`` gives half the units
         of each layer tanh and half relu (see :class:`~tickcast.nn.activations.MixedActivation`).
+    output_activation : str, Activation, sequence or mapping, default "linear"
+        Activation of the dense head (linear for regression).
     dropout : float in [0, 1), default 0.0
         Inverted dropout after each recurrent layer (training only).
     loss, optimizer, lr, clip_norm, lr_schedule, dtype, seed
@@ -71,19 +70,17 @@ def build_recurrent_network(
     """
     if not isinstance(cell, str) or cell.lower() not in CELLS:
         raise ConfigError(f"`cell` must be one of {sorted(CELLS)}; got {cell!r}.")
-    sizes = (hidden,) if _is_int(hidden) else hidden
+    sizes = (hidden,) if is_int(hidden) else hidden
     if (
         not isinstance(sizes, (tuple, list))
         or not sizes
-        or not all(_is_int(h) and h >= 1 for h in sizes)
+        or not all(is_int(h) and h >= 1 for h in sizes)
     ):
         raise ConfigError(
             f"`hidden` must be a positive integer or a non-empty tuple of them; got {hidden!r}."
         )
-    if not _is_int(n_outputs) or n_outputs < 1:
-        raise ConfigError(f"`n_outputs` must be a positive integer; got {n_outputs!r}.")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ConfigError(f"`dropout` must be a number in [0, 1); got {dropout!r}.")
+    check_int("n_outputs", n_outputs)
+    check_real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     loss_obj = make_loss(loss)
     layers: list[Layer] = []
     cls = CELLS[cell.lower()]
@@ -91,7 +88,7 @@ def build_recurrent_network(
         layers.append(cls(int(units), activation=activations, return_sequences=j < len(sizes) - 1))
         if dropout > 0:
             layers.append(Dropout(float(dropout)))
-    layers.append(Dense(int(n_outputs) * loss_obj.n_per_target))
+    layers.append(Dense(int(n_outputs) * loss_obj.n_per_target, activation=output_activation))
     net = Network(
         layers,
         loss=loss_obj,

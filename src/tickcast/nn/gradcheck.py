@@ -118,15 +118,7 @@ def gradcheck(
         r.bit_generator.state = s
     zero()
     out = model.forward(X, training=True)
-    first = model.layers[0] if hasattr(model, "layers") else model
-    saved_skip = getattr(first, "skip_input_grad", False)
-    if hasattr(first, "skip_input_grad"):
-        first.skip_input_grad = False
-    try:
-        dX = model.backward(lossfn.gradient(out, y))
-    finally:
-        if hasattr(first, "skip_input_grad"):
-            first.skip_input_grad = saved_skip
+    dX = model.backward(lossfn.gradient(out, y))  # need_input_grad defaults to True
     analytic = {k: g.copy() for k, g in grads.items()}
     targets = dict(params)
     targets["input"] = X

@@ -84,7 +84,7 @@ class GRU(RecurrentLayer):
         params["bh"] = np.zeros(self.units)
         return params
 
-    def _make_workspace(self, B, T):
+    def _make_workspace(self, B, T, training):
         return _GRUWorkspace(B, T, self.n_in, self.units, self.dtype)
 
     def forward(self, X, *, training=False):
@@ -139,7 +139,7 @@ class GRU(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def backward(self, dY):
+    def backward(self, dY, *, need_input_grad=True):
         ws, dYt = self._start_backward(dY)
         B, T, H, F = ws.B, ws.T, self.units, self.n_in
         ws.prepare_backward(B, T, H, self.dtype)
@@ -178,9 +178,9 @@ class GRU(RecurrentLayer):
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)
         self._ws = None
-        return self._finish(ws)
+        return self._finish(ws, need_input_grad)
 
-    def _finish(self, ws):
+    def _finish(self, ws, need_input_grad):
         T, H, F = ws.T, self.units, self.n_in
         g = self.grads
         dMT = self._weight_grads(ws, ws.D[:, 2 * H :])  # d[[W_z, W_r, .]; [b_z, b_r, b_hn]; U]^T
@@ -194,7 +194,7 @@ class GRU(RecurrentLayer):
         dWnT = dNc @ XB.T  # d[W_n; b_in]^T = sum_t dn_pre_t [x_t; 1]^T
         g["W"][:, 2 * H :] += dWnT[:, :F].T
         g["b"][2 * H :] += dWnT[:, F]
-        if self.skip_input_grad:
+        if not need_input_grad:
             return None
         W = self.params["W"]
         dX = W[:, : 2 * H] @ dZc[: 2 * H]  # dx = [W_z, W_r] [dZ_z; dZ_r] ...

@@ -5,7 +5,9 @@ Every layer follows one contract (STYLE rule 8):
 - ``params: dict[str, ndarray]`` and ``grads`` with the same keys and shapes;
 - ``forward(X, *, training=False)`` over a whole batch, caching exactly what ``backward``
   needs when ``training`` is true;
-- ``backward(dY)`` ADDS the parameter gradients into ``grads`` and returns ``dX``.
+- ``backward(dY, *, need_input_grad=True)`` ADDS the parameter gradients into ``grads`` and
+  returns ``dX``, or None when ``need_input_grad`` is false (the network's first layer in
+  ``fit``, whose input gradient nobody uses).
 
 Constructors only store their arguments; :meth:`Layer.build` checks them, learns the input
 size and allocates the parameters (the :class:`~tickcast.nn.network.Network` calls it).
@@ -17,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from tickcast.errors import ConfigError, TrainingError
+from tickcast.errors import TrainingError
+from tickcast.nn._checks import check_choice, check_int, check_real
 from tickcast.nn.activations import Activation, get_activation
 from tickcast.nn.initializers import INITIALIZERS, initialize
 
@@ -91,8 +94,9 @@ class Layer:
         """Compute the layer's output for a batch; cache for backward when training."""
         raise NotImplementedError
 
-    def backward(self, dY: np.ndarray) -> np.ndarray:
-        """Add parameter gradients into ``grads``; return the gradient w.r.t. the input."""
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        """Add parameter gradients into ``grads``; return the gradient w.r.t. the input
+        (None when ``need_input_grad`` is false: callers that discard it save its cost)."""
         raise NotImplementedError
 
     def zero_grad(self) -> None:
@@ -116,14 +120,11 @@ class Layer:
         )
 
 
-def _check_positive_int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"`{name}` must be a positive integer; got {value!r}.")
-
-
-def _check_init(name: str, value: Any) -> None:
-    if value not in INITIALIZERS:
-        raise ConfigError(f"`{name}` must be one of {sorted(INITIALIZERS)}; got {value!r}.")
+def activation_config(act: Any) -> Any:
+    """JSON-serialisable form of an ``activation`` argument (for ``get_config``)."""
+    if isinstance(act, Activation):
+        return act.get_config()
+    return list(act) if isinstance(act, tuple) else act
 
 
 class Dense(Layer):
@@ -168,8 +169,8 @@ class Dense(Layer):
         self.kernel_init = kernel_init
 
     def _validate(self) -> None:
-        _check_positive_int("units", self.units)
-        _check_init("kernel_init", self.kernel_init)
+        check_int("units", self.units)
+        check_choice("kernel_init", self.kernel_init, INITIALIZERS)
         self._act: Activation = get_activation(self.activation, self.units)
 
     def _init_params(self, rng):
@@ -190,7 +191,7 @@ class Dense(Layer):
             self._cache = (X2, Y, X.shape)
         return Y.reshape(*X.shape[:-1], self.units)
 
-    def backward(self, dY):
+    def backward(self, dY, *, need_input_grad=True):
         cache = getattr(self, "_cache", None)
         if cache is None:
             raise self._missing_cache()
@@ -198,19 +199,16 @@ class Dense(Layer):
         dZ = dY.reshape(-1, self.units) * self._act.derivative(Y)  # dZ = dY * f'(Z)
         self.grads["W"] += X2.T @ dZ  # dW = X^T dZ
         self.grads["b"] += dZ.sum(axis=0)  # db = sum over rows of dZ
+        if not need_input_grad:
+            return None
         dX = dZ @ self.params["W"].T  # dX = dZ W^T
         return dX.reshape(shape)
 
     def get_config(self):
-        act = self.activation
-        if isinstance(act, Activation):
-            act = act.get_config()
-        elif isinstance(act, tuple):
-            act = list(act)
         return {
             "class": "Dense",
             "units": int(self.units),
-            "activation": act,
+            "activation": activation_config(self.activation),
             "kernel_init": self.kernel_init,
         }
 
@@ -240,9 +238,7 @@ class Dropout(Layer):
         self.rate = rate
 
     def _validate(self) -> None:
-        r = self.rate
-        if isinstance(r, bool) or not isinstance(r, (int, float)) or not 0.0 <= r < 1.0:
-            raise ConfigError(f"`rate` (dropout) must be a number in [0, 1); got {r!r}.")
+        check_real("rate", self.rate, low=0.0, high=1.0, high_open=True, label=" (dropout)")
 
     def build(self, n_in, *, rng, dtype=np.float32):
         self.rng = rng
@@ -259,8 +255,10 @@ class Dropout(Layer):
         self._mask = scaled
         return X * scaled
 
-    def backward(self, dY):
+    def backward(self, dY, *, need_input_grad=True):
         mask = getattr(self, "_mask", None)
+        if not need_input_grad:
+            return None
         if mask is None:
             return dY
         return dY * mask  # dX = dY * m / (1 - rate)

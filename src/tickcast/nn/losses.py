@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tickcast.errors import ConfigError, InputTypeError
+from tickcast.nn._checks import check_real
 
 __all__ = ["MSE", "Huber", "Loss", "Pinball", "make_loss"]
 
@@ -92,9 +93,7 @@ class Huber(Loss):
         self.delta = delta
 
     def validate(self):
-        d = self.delta
-        if isinstance(d, bool) or not isinstance(d, (int, float)) or not d > 0:
-            raise ConfigError(f"`delta` (Huber) must be a positive number; got {d!r}.")
+        check_real("delta", self.delta, low=0.0, low_open=True, finite=False, label=" (Huber)")
 
     def value(self, y_pred, y_true):
         r = np.abs(y_pred - y_true)

@@ -9,29 +9,25 @@ from typing import Any
 import numpy as np
 
 from tickcast.errors import ConfigError, DataError, InputTypeError, NotFittedError, TrainingError
-from tickcast.nn.gru import GRU
-from tickcast.nn.layers import Dense, Dropout, Layer
+from tickcast.nn._checks import check_int, check_real, is_int
+from tickcast.nn.layers import Dense, Layer
 from tickcast.nn.losses import Loss, make_loss
-from tickcast.nn.lstm import LSTM
-from tickcast.nn.optim import BarzilaiBorwein, Optimizer, make_optimizer
-from tickcast.nn.recurrent import RNN
+from tickcast.nn.optim import (
+    BarzilaiBorwein,
+    Optimizer,
+    clip_grad_norm,
+    global_norm,
+    make_optimizer,
+)
+from tickcast.nn.recurrent import RecurrentLayer
+from tickcast.nn.registry import LAYER_CLASSES
 from tickcast.nn.schedules import Schedule, make_schedule
+from tickcast.nn.training import EarlyStopping, ProgressBar
 
 __all__ = ["LAYER_CLASSES", "Network"]
 
-LAYER_CLASSES: dict[str, type[Layer]] = {
-    "Dense": Dense,
-    "Dropout": Dropout,
-    "RNN": RNN,
-    "LSTM": LSTM,
-    "GRU": GRU,
-}
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 _PREDICT_BATCH = 256
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 class Network:
@@ -130,20 +126,12 @@ class Network:
             raise ConfigError("`layers` contains the same layer object twice; create a new one.")
         self.loss_ = make_loss(self.loss)
         self.optimizer_ = make_optimizer(self.optimizer, self.lr)
-        cn = self.clip_norm
-        if cn is not None and (
-            not isinstance(cn, (int, float))
-            or isinstance(cn, bool)
-            or not cn > 0
-            or not math.isfinite(cn)
-        ):
-            raise ConfigError(f"`clip_norm` must be a positive number or None; got {cn!r}.")
+        check_real("clip_norm", self.clip_norm, low=0.0, low_open=True, none_ok=True)
         key = self.dtype if isinstance(self.dtype, str) else np.dtype(self.dtype).name
         if key not in _DTYPES:
             raise ConfigError(f"`dtype` must be 'float32' or 'float64'; got {self.dtype!r}.")
         self._dtype = np.dtype(_DTYPES[key])
-        if self.seed is not None and (not _is_int(self.seed) or self.seed < 0):
-            raise ConfigError(f"`seed` must be a non-negative integer or None; got {self.seed!r}.")
+        check_int("seed", self.seed, minimum=0, none_ok=True)
         self._schedule = make_schedule(self.lr_schedule)
         if self._schedule is not None and isinstance(self.optimizer_, BarzilaiBorwein):
             raise ConfigError(
@@ -166,8 +154,7 @@ class Network:
         Network
             ``self``.
         """
-        if not _is_int(n_features) or n_features < 1:
-            raise ConfigError(f"`n_features` must be a positive integer; got {n_features!r}.")
+        check_int("n_features", n_features)
         self._validate()
         children = np.random.SeedSequence(self.seed).spawn(len(self.layers) + 1)
         n = int(n_features)
@@ -231,7 +218,7 @@ class Network:
                 (
                     i
                     for i, layer in enumerate(self.layers)
-                    if isinstance(layer, (Dense, RNN, LSTM, GRU))
+                    if isinstance(layer, (Dense, RecurrentLayer))
                 ),
                 None,
             )
@@ -261,10 +248,15 @@ class Network:
             out = layer.forward(out, training=training)
         return out
 
-    def backward(self, dY: np.ndarray) -> np.ndarray | None:
-        """Backpropagate ``dY`` (gradient w.r.t. the outputs); adds into every layer's grads."""
-        for layer in reversed(self.layers):
-            dY = layer.backward(dY)
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate ``dY`` (gradient w.r.t. the outputs); adds into every layer's grads.
+
+        Returns the gradient w.r.t. the network's input, or None when ``need_input_grad`` is
+        false (training: the first layer then skips that product).
+        """
+        last = len(self.layers) - 1
+        for j in range(last, -1, -1):
+            dY = self.layers[j].backward(dY, need_input_grad=need_input_grad or j > 0)
         return dY
 
     def _require_built(self, what: str) -> None:
@@ -362,8 +354,7 @@ class Network:
     def _check_batch(batch_size: Any, default: int) -> int:
         if batch_size is None:
             return default
-        if not _is_int(batch_size) or batch_size < 1:
-            raise ConfigError(f"`batch_size` must be a positive integer; got {batch_size!r}.")
+        check_int("batch_size", batch_size)
         return int(batch_size)
 
     # -- training -------------------------------------------------------------------------
@@ -459,17 +450,20 @@ class Network:
         yt = yt.astype(self._dtype)
         if yv is not None:
             yv = yv.astype(self._dtype)
-        first = self.layers[0]
-        saved_skip = getattr(first, "skip_input_grad", None)
-        if saved_skip is not None:
-            first.skip_input_grad = True
-        try:
-            self._train(
-                Xt, yt, Xv, yv, epochs, bs, patience, min_delta, restore_best, shuffle, verbose
-            )
-        finally:
-            if saved_skip is not None:
-                first.skip_input_grad = saved_skip
+        stopper = EarlyStopping(self._flat, patience=patience, min_delta=min_delta)
+        self._train(
+            Xt,
+            yt,
+            Xv,
+            yv,
+            epochs=epochs,
+            batch_size=bs,
+            shuffle=shuffle,
+            verbose=verbose,
+            stopper=stopper,
+        )
+        if restore_best and stopper.best_epoch > 0:
+            self._flat[...] = stopper.best_weights
         self._check_not_diverged(yt)
         return self
 
@@ -495,16 +489,11 @@ class Network:
     def _check_fit_options(
         epochs, validation_fraction, patience, min_delta, verbose, X_val, y_val
     ) -> None:
-        if not _is_int(epochs) or epochs < 1:
-            raise ConfigError(f"`epochs` must be a positive integer; got {epochs!r}.")
-        vf = validation_fraction
-        if isinstance(vf, bool) or not isinstance(vf, (int, float)) or not 0.0 <= vf < 1.0:
-            raise ConfigError(f"`validation_fraction` must be a number in [0, 1); got {vf!r}.")
-        if patience is not None and (not _is_int(patience) or patience < 1):
-            raise ConfigError(f"`patience` must be a positive integer or None; got {patience!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or min_delta < 0:
-            raise ConfigError(f"`min_delta` must be a non-negative number; got {min_delta!r}.")
-        if not _is_int(verbose) or verbose < 0:
+        check_int("epochs", epochs)
+        check_real("validation_fraction", validation_fraction, low=0.0, high=1.0, high_open=True)
+        check_int("patience", patience, none_ok=True)
+        check_real("min_delta", min_delta, low=0.0)
+        if not is_int(verbose) or verbose < 0:
             raise ConfigError(f"`verbose` must be 0, 1 or 2; got {verbose!r}.")
         if (X_val is None) != (y_val is None):
             raise ConfigError("`X_val` and `y_val` must be given together; got only one of them.")
@@ -518,25 +507,26 @@ class Network:
         )
 
     def _train(
-        self, Xt, yt, Xv, yv, epochs, bs, patience, min_delta, restore_best, shuffle, verbose
+        self,
+        Xt: np.ndarray,
+        yt: np.ndarray,
+        Xv: np.ndarray | None,
+        yv: np.ndarray | None,
+        *,
+        epochs: int,
+        batch_size: int,
+        shuffle: bool,
+        verbose: int,
+        stopper: EarlyStopping,
     ) -> None:
-        opt, loss, flat, flat_grad = self.optimizer_, self.loss_, self._flat, self._flat_grad
-        params, grads = {"params": flat}, {"params": flat_grad}
+        """The epoch loop: train, validate, record ``history_``, ask ``stopper`` to stop."""
+        opt = self.optimizer_
         opt.reset()
         base_lr = opt.lr
-        clip = self.clip_norm
-        n = Xt.shape[0]
-        best = math.inf
-        best_weights = flat.copy()
         self.history_: list[dict[str, Any]] = []
         self.best_epoch_ = 0
         self.stopped_early_ = False
-        wait = 0
-        bar = None
-        if verbose:
-            from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in Jupyter
-
-            bar = tqdm(total=epochs, desc="training", unit="epoch", disable=None, leave=False)
+        bar = ProgressBar(epochs, verbose)
         try:
             for epoch in range(1, epochs + 1):
                 t0 = time.perf_counter()
@@ -544,39 +534,12 @@ class Network:
                     base = opt.default_lr if base_lr is None else base_lr
                     opt.lr = base * float(self._schedule(epoch - 1))
                 step_size = opt.step_size
-                order = self._rng.permutation(n) if shuffle else None
-                total = 0.0
-                for b, start in enumerate(range(0, n, bs)):
-                    if order is None:
-                        Xb = np.asarray(Xt[start : start + bs], dtype=self._dtype)
-                        yb = yt[start : start + bs]
-                    else:
-                        idx = order[start : start + bs]
-                        Xb = np.asarray(Xt[idx], dtype=self._dtype)
-                        yb = yt[idx]
-                    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-                        out = self.forward(Xb, training=True)
-                        value = loss.value(out, yb)
-                    if not math.isfinite(value):
-                        raise self._fail("the training loss", epoch, b + 1, best_weights)
-                    flat_grad.fill(0.0)
-                    self.backward(loss.gradient(out, yb))
-                    norm = math.sqrt(float(np.dot(flat_grad, flat_grad)))
-                    if not math.isfinite(norm):
-                        raise self._fail("the gradient", epoch, b + 1, best_weights)
-                    if clip is not None and norm > clip:
-                        flat_grad *= clip / norm  # global-norm clipping
-                    opt.step(params, grads)
-                    total += value * Xb.shape[0]
-                opt.end_epoch()
-                if not np.all(np.isfinite(flat)):
-                    raise self._fail("the weights", epoch, None, best_weights)
-                train_loss = total / n
+                train_loss = self._train_epoch(Xt, yt, batch_size, shuffle, epoch, stopper)
                 val_loss = None
                 if Xv is not None:
-                    val_loss = loss.value(self._predict(Xv, _PREDICT_BATCH), yv)
+                    val_loss = self.loss_.value(self._predict(Xv, _PREDICT_BATCH), yv)
                     if not math.isfinite(val_loss):
-                        raise self._fail("the validation loss", epoch, None, best_weights)
+                        raise self._fail("the validation loss", epoch, None, stopper.best_weights)
                 self.history_.append(
                     {
                         "epoch": epoch,
@@ -586,29 +549,58 @@ class Network:
                         "seconds": time.perf_counter() - t0,
                     }
                 )
-                monitor = train_loss if val_loss is None else val_loss
-                if monitor < best - min_delta:
-                    best, wait = monitor, 0
-                    self.best_epoch_ = epoch
-                    best_weights[...] = flat
-                else:
-                    wait += 1
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(
-                        train=f"{train_loss:.4g}",
-                        val="-" if val_loss is None else f"{val_loss:.4g}",
-                    )
-                if patience is not None and wait >= patience:
+                stop = stopper.update(epoch, train_loss if val_loss is None else val_loss)
+                self.best_epoch_ = stopper.best_epoch
+                bar.update(train_loss, val_loss)
+                if stop:
                     self.stopped_early_ = True
                     break
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
             if self._schedule is not None:
                 opt.lr = base_lr
-        if restore_best and self.best_epoch_ > 0:
-            flat[...] = best_weights
+
+    def _train_epoch(
+        self,
+        Xt: np.ndarray,
+        yt: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        epoch: int,
+        stopper: EarlyStopping,
+    ) -> float:
+        """One pass over the training windows; returns the mean training loss."""
+        opt, loss, flat = self.optimizer_, self.loss_, self._flat
+        params, grads = {"params": flat}, {"params": self._flat_grad}
+        clip = self.clip_norm
+        n = Xt.shape[0]
+        order = self._rng.permutation(n) if shuffle else None
+        total = 0.0
+        for b, start in enumerate(range(0, n, batch_size)):
+            if order is None:
+                Xb = np.asarray(Xt[start : start + batch_size], dtype=self._dtype)
+                yb = yt[start : start + batch_size]
+            else:
+                idx = order[start : start + batch_size]
+                Xb = np.asarray(Xt[idx], dtype=self._dtype)
+                yb = yt[idx]
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                out = self.forward(Xb, training=True)
+                value = loss.value(out, yb)
+            if not math.isfinite(value):
+                raise self._fail("the training loss", epoch, b + 1, stopper.best_weights)
+            self._flat_grad.fill(0.0)
+            self.backward(loss.gradient(out, yb), need_input_grad=False)
+            # global-norm clipping (no scaling when the norm is not finite)
+            norm = global_norm(grads) if clip is None else clip_grad_norm(grads, clip)
+            if not math.isfinite(norm):
+                raise self._fail("the gradient", epoch, b + 1, stopper.best_weights)
+            opt.step(params, grads)
+            total += value * Xb.shape[0]
+        opt.end_epoch()
+        if not np.all(np.isfinite(flat)):
+            raise self._fail("the weights", epoch, None, stopper.best_weights)
+        return total / n
 
     # -- configuration --------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from tickcast.errors import ConfigError, InputTypeError
+from tickcast.nn._checks import check_choice, check_real
 
 __all__ = [
     "OPTIMIZERS",
@@ -35,15 +36,6 @@ __all__ = [
     "global_norm",
     "make_optimizer",
 ]
-
-
-def _check_number(name: str, value: Any, low: float, high: float, *, closed_low: bool) -> None:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and value <= high
-    ok = ok and (value >= low if closed_low else value > low)
-    if not ok:
-        bracket = "[" if closed_low else "("
-        raise ConfigError(f"`{name}` must be a number in {bracket}{low}, {high}]; got {value!r}.")
 
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
@@ -93,6 +85,11 @@ class Optimizer:
         :class:`BarzilaiBorwein`).
     n_steps : int
         Steps taken since the last :meth:`reset`.
+
+    Notes
+    -----
+    Per-parameter state lives in ``_state[slot][name]`` (e.g. Adam's ``_state["m"]["params"]``):
+    one dict per kind of buffer, keyed like ``params``; :meth:`_buf` creates zeros on first use.
     """
 
     name = "optimizer"
@@ -100,11 +97,11 @@ class Optimizer:
 
     def __init__(self, lr: float | None = None) -> None:
         self.lr = lr
-        self._state: dict[str, Any] | None = None
+        self._state: dict[str, dict[str, np.ndarray]] | None = None  # slot -> name -> array
 
     def validate(self) -> None:
         """Raise ConfigError for settings outside their ranges."""
-        _check_number("lr", self._lr, 0.0, math.inf, closed_low=False)
+        check_real("lr", self._lr, low=0.0, low_open=True)
 
     @property
     def _lr(self) -> float:
@@ -133,11 +130,12 @@ class Optimizer:
     def end_epoch(self) -> None:
         """Hook called by the training loop after each epoch; no-op by default."""
 
-    def _buf(self, key: str, like: np.ndarray) -> np.ndarray:
-        state = self._state
-        if key not in state:
-            state[key] = np.zeros_like(like)
-        return state[key]
+    def _buf(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
+        """The zero-initialised state array ``slot`` (e.g. ``"m"``) of parameter ``key``."""
+        bufs = self._state.setdefault(slot, {})
+        if key not in bufs:
+            bufs[key] = np.zeros_like(like)
+        return bufs[key]
 
     def get_config(self) -> dict[str, Any]:
         """JSON-serialisable settings accepted by :func:`make_optimizer`."""
@@ -171,7 +169,7 @@ class SGD(Optimizer):
 
     def validate(self):
         super().validate()
-        _check_number("momentum", self.momentum, 0.0, 0.999999, closed_low=True)
+        check_real("momentum", self.momentum, low=0.0, high=0.999999)
         if self.nesterov and self.momentum == 0:
             raise ConfigError("`nesterov=True` needs `momentum` > 0; got momentum=0.")
 
@@ -182,7 +180,7 @@ class SGD(Optimizer):
             if mu == 0:
                 p -= lr * g
                 continue
-            v = self._buf(k, p)
+            v = self._buf("velocity", k, p)
             v *= mu
             v += g  # v = mu v + g
             if self.nesterov:
@@ -211,13 +209,13 @@ class RMSprop(Optimizer):
 
     def validate(self):
         super().validate()
-        _check_number("rho", self.rho, 0.0, 0.999999, closed_low=False)
-        _check_number("eps", self.eps, 0.0, 1.0, closed_low=False)
+        check_real("rho", self.rho, low=0.0, high=0.999999, low_open=True)
+        check_real("eps", self.eps, low=0.0, high=1.0, low_open=True)
 
     def _step(self, params, grads):
         for k, p in params.items():
             g = grads[k]
-            s = self._buf(k, p)
+            s = self._buf("square_avg", k, p)
             s *= self.rho
             s += (1.0 - self.rho) * (g * g)
             d = np.sqrt(s)
@@ -266,10 +264,10 @@ class Adam(Optimizer):
 
     def validate(self):
         super().validate()
-        _check_number("beta1", self.beta1, 0.0, 0.999999, closed_low=True)
-        _check_number("beta2", self.beta2, 0.0, 0.999999999, closed_low=True)
-        _check_number("eps", self.eps, 0.0, 1.0, closed_low=False)
-        _check_number("weight_decay", self.weight_decay, 0.0, math.inf, closed_low=True)
+        check_real("beta1", self.beta1, low=0.0, high=0.999999)
+        check_real("beta2", self.beta2, low=0.0, high=0.999999999)
+        check_real("eps", self.eps, low=0.0, high=1.0, low_open=True)
+        check_real("weight_decay", self.weight_decay, low=0.0)
 
     def _step(self, params, grads):
         b1, b2, lr, wd = self.beta1, self.beta2, self._lr, self.weight_decay
@@ -282,8 +280,8 @@ class Adam(Optimizer):
             g = grads[k]
             if wd and not self.decoupled:
                 g = g + wd * p  # L2: gradient of wd/2 |p|^2
-            m = self._buf("m" + k, p)
-            v = self._buf("v" + k, p)
+            m = self._buf("m", k, p)
+            v = self._buf("v", k, p)
             m *= b1
             m += (1.0 - b1) * g
             v *= b2
@@ -358,17 +356,13 @@ class BarzilaiBorwein(Optimizer):
 
     def validate(self):
         super().validate()
-        for name, value, allowed in (
-            ("variant", self.variant, ("bb1", "bb2")),
-            ("mode", self.mode, ("epoch", "step")),
-            ("curvature", self.curvature, ("abs", "previous")),
-        ):
-            if value not in allowed:
-                raise ConfigError(f"`{name}` must be one of {allowed}; got {value!r}.")
+        check_choice("variant", self.variant, ("bb1", "bb2"))
+        check_choice("mode", self.mode, ("epoch", "step"))
+        check_choice("curvature", self.curvature, ("abs", "previous"))
         if self.beta is not None:
-            _check_number("beta", self.beta, 0.0, 1.0, closed_low=False)
-        _check_number("min_step", self.min_step, 0.0, math.inf, closed_low=False)
-        _check_number("max_step", self.max_step, 0.0, math.inf, closed_low=False)
+            check_real("beta", self.beta, low=0.0, high=1.0, low_open=True)
+        check_real("min_step", self.min_step, low=0.0, low_open=True)
+        check_real("max_step", self.max_step, low=0.0, low_open=True)
         if self.min_step > self.max_step:
             raise ConfigError(
                 f"`min_step` must not exceed `max_step`; got {self.min_step} > {self.max_step}."
@@ -416,7 +410,7 @@ class BarzilaiBorwein(Optimizer):
             st["params"] = params  # live arrays: end_epoch reads the epoch's final iterate
             self._m += 1
             for k, g in grads.items():
-                acc = self._buf("gacc" + k, g)
+                acc = self._buf("grad_avg", k, g)
                 if self.beta is None:
                     acc += (g - acc) / self._m  # running mean of the epoch's gradients
                 else:
@@ -433,7 +427,7 @@ class BarzilaiBorwein(Optimizer):
         st = self._state
         self._epoch += 1
         x_now = {k: p.copy() for k, p in st["params"].items()}
-        g_now = {k: st["gacc" + k].copy() for k in x_now}
+        g_now = {k: a.copy() for k, a in st["grad_avg"].items()}
         if "x_prev" in st:
             ss = sy = yy = 0.0
             for k, x in x_now.items():
@@ -452,8 +446,8 @@ class BarzilaiBorwein(Optimizer):
                     eta = self._c / k  # eta_k = geometric mean of (k' eta_k') / phi(k)
                 self._eta = min(max(eta, self.min_step), self.max_step)
         st["x_prev"], st["g_prev"] = x_now, g_now
-        for k in x_now:
-            st["gacc" + k].fill(0.0)
+        for acc in st["grad_avg"].values():
+            acc.fill(0.0)
         self._m = 0
 
 

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from tickcast.errors import ConfigError
+from tickcast.nn._checks import check_choice, check_int
 from tickcast.nn.activations import Activation, get_activation, is_tanh
-from tickcast.nn.initializers import initialize
-from tickcast.nn.layers import Layer, _check_init, _check_positive_int
+from tickcast.nn.initializers import INITIALIZERS, initialize
+from tickcast.nn.layers import Layer, activation_config
 
 __all__ = ["RNN", "RecurrentLayer"]
 
@@ -55,12 +56,6 @@ class RecurrentLayer(Layer):
         Input weights, one gate block at a time.
     recurrent_init : {"orthogonal", "glorot", "he"}, default "orthogonal"
         Recurrent weights, one gate block at a time.
-
-    Attributes
-    ----------
-    skip_input_grad : bool
-        When true, ``backward`` skips ``dX`` and returns None (the network sets it on its
-        first layer during ``fit``, whose input gradient nobody uses).
     """
 
     input_ndim = 3
@@ -81,12 +76,11 @@ class RecurrentLayer(Layer):
         self.return_sequences = return_sequences
         self.kernel_init = kernel_init
         self.recurrent_init = recurrent_init
-        self.skip_input_grad = False
 
     def _validate(self) -> None:
-        _check_positive_int("units", self.units)
-        _check_init("kernel_init", self.kernel_init)
-        _check_init("recurrent_init", self.recurrent_init)
+        check_int("units", self.units)
+        check_choice("kernel_init", self.kernel_init, INITIALIZERS)
+        check_choice("recurrent_init", self.recurrent_init, INITIALIZERS)
         if not isinstance(self.return_sequences, (bool, np.bool_)):
             raise ConfigError(
                 f"`return_sequences` must be True or False; got {self.return_sequences!r}."
@@ -114,11 +108,11 @@ class RecurrentLayer(Layer):
         if ws is None:
             if len(self._workspaces) >= _MAX_WORKSPACES:
                 self._workspaces.pop(next(iter(self._workspaces)))
-            ws = self._make_workspace(B, T)
+            ws = self._make_workspace(B, T, bool(training))
             self._workspaces[key] = ws
         return ws
 
-    def _make_workspace(self, B: int, T: int):
+    def _make_workspace(self, B: int, T: int, training: bool):
         raise NotImplementedError
 
     def _stacked(self, scale: np.ndarray | None = None) -> np.ndarray:
@@ -169,7 +163,7 @@ class RecurrentLayer(Layer):
         dX = W @ dZc  # dx_t = W dz_t for every step
         return dX.reshape(-1, ws.T, ws.B).transpose(2, 1, 0)
 
-    def _finish_backward(self, ws, dZ: np.ndarray) -> np.ndarray | None:
+    def _finish_backward(self, ws, dZ: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         """Scatter the stacked weight gradient into W, b, U; return dX or None."""
         F = self.n_in
         dMT = self._weight_grads(ws, dZ)
@@ -177,20 +171,15 @@ class RecurrentLayer(Layer):
         self.grads["b"] += dMT[:, F]
         self.grads["U"] += dMT[:, F + 1 :].T
         dZc, self._dZc = self._dZc, None
-        if self.skip_input_grad:
+        if not need_input_grad:
             return None
         return self._input_grad(ws, dZc, self.params["W"])
 
     def get_config(self) -> dict[str, Any]:
-        act = self.activation
-        if isinstance(act, Activation):
-            act = act.get_config()
-        elif isinstance(act, tuple):
-            act = list(act)
         return {
             "class": type(self).__name__,
             "units": int(self.units),
-            "activation": act,
+            "activation": activation_config(self.activation),
             "return_sequences": bool(self.return_sequences),
             "kernel_init": self.kernel_init,
             "recurrent_init": self.recurrent_init,
@@ -232,7 +221,7 @@ class RNN(RecurrentLayer):
     (2, 5, 8)
     """
 
-    def _make_workspace(self, B, T):
+    def _make_workspace(self, B, T, training):
         return _RNNWorkspace(B, T, self.n_in, self.units, self.dtype)
 
     def forward(self, X, *, training=False):
@@ -249,7 +238,7 @@ class RNN(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def backward(self, dY):
+    def backward(self, dY, *, need_input_grad=True):
         ws, dYt = self._start_backward(dY)
         T, F1 = ws.T, self.n_in + 1
         D = list(self._act.derivative(ws.HX[1:, F1:]))  # act'(z_t) from h_t, all steps
@@ -262,4 +251,4 @@ class RNN(RecurrentLayer):
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)  # plus the output gradient at t-1
         self._ws = None
-        return self._finish_backward(ws, ws.dZ)
+        return self._finish_backward(ws, ws.dZ, need_input_grad)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tickcast.errors import ConfigError, InputTypeError
+from tickcast.nn._checks import check_int, check_real
 
 __all__ = ["Constant", "CosineDecay", "ExponentialDecay", "Schedule", "StepDecay", "make_schedule"]
 
@@ -42,10 +43,10 @@ class Schedule:
 
 
 def _positive(name: str, value: Any, *, integer: bool = False) -> None:
-    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok or not value > 0 or not math.isfinite(value):
-        kind = "integer" if integer else "number"
-        raise ConfigError(f"`{name}` must be a positive {kind}; got {value!r}.")
+    if integer:
+        check_int(name, value)
+    else:
+        check_real(name, value, low=0.0, low_open=True)
 
 
 class Constant(Schedule):
@@ -121,8 +122,7 @@ class CosineDecay(Schedule):
 
     def validate(self):
         _positive("epochs", self.epochs, integer=True)
-        if not isinstance(self.floor, (int, float)) or not 0.0 <= self.floor <= 1.0:
-            raise ConfigError(f"`floor` must be a number in [0, 1]; got {self.floor!r}.")
+        check_real("floor", self.floor, low=0.0, high=1.0)
 
     def __call__(self, epoch):
         e = min(epoch, self.epochs) / self.epochs
