@@ -187,6 +187,10 @@ def _settings_line(model: Any) -> str:
             f", chosen order {model.order_}, seasonal order {model.seasonal_order_}, "
             f"trend {model.trend_!r}"
         )
+    vol = getattr(model, "volatility_", None)
+    if vol is not None:
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(vol.params.items()))
+        fitted += f", volatility {vol.kind}" + (f" ({shown})" if shown else "")
     params = ", ".join(f"{k}={v!r}" for k, v in sorted(model.get_params(deep=False).items()))
     return textwrap.fill(
         f"settings: {fitted}; parameters: {params}", width=100, subsequent_indent="  "
