@@ -8,12 +8,12 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import check_int
+from tickcast._validation import Rule, check_params, integer, one_of, optional
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
@@ -145,6 +145,19 @@ class ARIMAForecaster(Forecaster):
     short_name = "arima"
     batched_origins = True
     interval_method = "model"
+    _instability_fix = "Lower the orders or forecast fewer steps."
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "order": optional(lambda name, value: _order(value)),
+        "seasonal_order": lambda name, value: _seasonal_order(value),
+        "trend": optional(
+            one_of(*_TRENDS, fix="Use 'n' (none), 'c' (constant), 't' (time) or 'ct' (both).")
+        ),
+        "max_p": integer(minimum=0),
+        "max_q": integer(minimum=0),
+        "d_values": lambda name, value: _d_values(value),
+        "information_criterion": one_of(*_CRITERIA),
+        "maxiter": integer(minimum=1),
+    }
 
     def __init__(
         self,
@@ -215,60 +228,16 @@ class ARIMAForecaster(Forecaster):
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> dict[str, Any]:
-        order = None
-        if self.order is not None:
-            order = _int_tuple("order", self.order, 3, "(p, d, q), e.g. order=(1, 1, 1)")
-            if order[1] > 2:
-                raise ConfigError(
-                    f"`order` must have d <= 2 differences; got {self.order!r}. Use d in 0..2."
-                )
-        seasonal: tuple[int, ...] = (0, 0, 0, 0)
-        if self.seasonal_order is not None:
-            seasonal = _int_tuple(
-                "seasonal_order", self.seasonal_order, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)"
-            )
-            if any(seasonal[:3]) and seasonal[3] < 2:
-                raise ConfigError(
-                    f"`seasonal_order` must have a period s >= 2 when P, D or Q > 0; got "
-                    f"{self.seasonal_order!r}. E.g. seasonal_order=(1, 0, 0, 5) for a week."
-                )
-            if not any(seasonal[:3]):
-                seasonal = (0, 0, 0, 0)
-        if self.trend is not None and self.trend not in _TRENDS:
-            raise ConfigError(
-                f"`trend` must be None or one of {list(_TRENDS)} (none, constant, time, "
-                f"both); got {self.trend!r}."
-            )
-        max_p = check_int("max_p", self.max_p, minimum=0)
-        max_q = check_int("max_q", self.max_q, minimum=0)
-        d_values = self.d_values
-        if (
-            isinstance(d_values, (str, bytes))
-            or not isinstance(d_values, Sequence)
-            or len(d_values) == 0
-            or not all(
-                isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= d <= 2
-                for d in d_values
-            )
-        ):
-            raise ConfigError(
-                f"`d_values` must be a non-empty sequence of integers in 0..2; got "
-                f"{d_values!r}. Use e.g. d_values=(0, 1)."
-            )
-        ic = self.information_criterion
-        if ic not in _CRITERIA:
-            raise ConfigError(
-                f"`information_criterion` must be one of {list(_CRITERIA)}; got {ic!r}."
-            )
-        maxiter = check_int("maxiter", self.maxiter, minimum=1)
+        """The declared rules' values, as the configuration the fit uses."""
+        p = check_params(self, self._parameter_constraints)
         return {
-            "order": order,
-            "seasonal": seasonal,
-            "max_p": max_p,
-            "max_q": max_q,
-            "d_values": tuple(sorted({int(d) for d in d_values})),
-            "ic": ic,
-            "maxiter": maxiter,
+            "order": p["order"],
+            "seasonal": p["seasonal_order"],
+            "max_p": p["max_p"],
+            "max_q": p["max_q"],
+            "d_values": p["d_values"],
+            "ic": p["information_criterion"],
+            "maxiter": p["maxiter"],
         }
 
     # ------------------------------------------------------------------ scale
@@ -572,6 +541,42 @@ class ARIMAForecaster(Forecaster):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _order(value: Any) -> tuple[int, ...]:
+    order = _int_tuple("order", value, 3, "(p, d, q), e.g. order=(1, 1, 1)")
+    if order[1] > 2:
+        raise ConfigError(f"`order` must have d <= 2 differences; got {value!r}. Use d in 0..2.")
+    return order
+
+
+def _seasonal_order(value: Any) -> tuple[int, ...]:
+    if value is None:
+        return (0, 0, 0, 0)
+    seasonal = _int_tuple("seasonal_order", value, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)")
+    if any(seasonal[:3]) and seasonal[3] < 2:
+        raise ConfigError(
+            f"`seasonal_order` must have a period s >= 2 when P, D or Q > 0; got {value!r}. "
+            "E.g. seasonal_order=(1, 0, 0, 5) for a week."
+        )
+    return seasonal if any(seasonal[:3]) else (0, 0, 0, 0)
+
+
+def _d_values(value: Any) -> tuple[int, ...]:
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, Sequence)
+        or len(value) == 0
+        or not all(
+            isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= d <= 2
+            for d in value
+        )
+    ):
+        raise ConfigError(
+            f"`d_values` must be a non-empty sequence of integers in 0..2; got {value!r}. "
+            "Use e.g. d_values=(0, 1)."
+        )
+    return tuple(sorted({int(d) for d in value}))
 
 
 def _int_tuple(name: str, value: Any, n: int, shape: str) -> tuple[int, ...]:

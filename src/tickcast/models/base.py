@@ -63,7 +63,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from tickcast._validation import check_levels, check_positive_int
+from tickcast._validation import (
+    Rule,
+    check_levels,
+    check_params,
+    check_positive_int,
+    check_seed,
+    check_simulation_size,
+)
 from tickcast.data.spec import check_kind, kind_of, warn_kind_guess
 from tickcast.data.validate import check_exog, float_frame, validate_series
 from tickcast.errors import (
@@ -71,6 +78,7 @@ from tickcast.errors import (
     ConfigError,
     DataError,
     InputTypeError,
+    ModelFileError,
     NotFittedError,
     TrainingError,
 )
@@ -127,6 +135,11 @@ class Forecaster(BaseEstimator):
     n_interval_paths: ClassVar[int] = 2000
     #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
     batched_origins: ClassVar[bool] = False
+    #: Each constrained parameter and its rule (:mod:`tickcast._validation`), checked once by
+    #: the public ``fit`` and by ``backtest`` before any work (:meth:`_check_params`).
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {}
+    #: What to change when a forecast overflows (appended to the TrainingError message).
+    _instability_fix: ClassVar[str] = "Forecast fewer steps."
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -155,6 +168,7 @@ class Forecaster(BaseEstimator):
             When neither the ``kind`` parameter nor ``y.attrs["kind"]`` says whether ``y``
             is a price or a rate, and the sign decided.
         """
+        self._check_params()
         kind = check_kind(getattr(self, "kind", None))
         y = validate_series(y, name="y", min_length=self._min_length())
         X = self._check_exog(X, y.index)
@@ -213,17 +227,25 @@ class Forecaster(BaseEstimator):
             Steps per path, >= 1.
         n_paths : int, default 1000
             Number of paths, >= 1.
-        seed : int, optional
+        seed : None, int >= 0, numpy.random.SeedSequence or numpy.random.Generator
             Seed of ``numpy.random.default_rng``; the same seed gives the same paths.
 
         Returns
         -------
         ndarray of shape (n_paths, horizon)
             Simulated levels (prices or rates) on the dates of ``predict(horizon).index``.
+
+        Raises
+        ------
+        ConfigError
+            A bad ``horizon``, ``n_paths`` or ``seed``, or ``n_paths * horizon`` above
+            :data:`tickcast._validation.MAX_SIMULATED_VALUES` (checked before allocating).
         """
         self._check_fitted()
         horizon = check_positive_int("horizon", horizon)
         n_paths = check_positive_int("n_paths", n_paths)
+        seed = check_seed(seed)
+        check_simulation_size(horizon, n_paths)
         X_future = self._check_exog_future(X_future, horizon)
         return self.simulate_trusted(horizon, n_paths, np.random.default_rng(seed), X_future)
 
@@ -233,6 +255,10 @@ class Forecaster(BaseEstimator):
         Parameters that are expensive to estimate are kept (ARIMA coefficients, network
         weights); cheap ones are re-estimated exactly (baselines, ridge). Models without a
         fast path refit. Returns ``self``.
+
+        ``y_new`` is checked as ``fit`` checks ``y``, for every model: finite real numbers
+        on sorted unique dates after the fitted ones, in the domain of the fitted target
+        (strictly positive for log returns: a DataError names ``y_new`` and the date).
         """
         self._check_fitted()
         y_new = validate_series(y_new, name="y_new", min_length=1)
@@ -241,6 +267,7 @@ class Forecaster(BaseEstimator):
                 f"`y_new` must start after the last fitted date {self.y_.index[-1].date()}; "
                 f"got {y_new.index[0].date()}. Pass only the new observations."
             )
+        self.transform_.check_domain(y_new, name="y_new")
         X_new = self._check_exog(X_new, y_new.index)
         return self.update_trusted(y_new, X_new)
 
@@ -387,10 +414,9 @@ class Forecaster(BaseEstimator):
         step = int(np.argwhere(~finite)[:, step_axis].min()) + 1
         raise TrainingError(
             f"{type(self).__name__} produced non-finite {what} (NaN or overflow, first at "
-            f"step {step} of horizon {horizon}); its fitted parameters are numerically "
-            "unstable (e.g. a diverged training) or the horizon is too long for the "
-            f"{self.target_} target. Refit with a smaller learning rate or stronger "
-            "regularisation, or forecast fewer steps."
+            f"step {step} of horizon {horizon}): its fitted parameters are numerically "
+            f"unstable or the horizon is too long for the {self.target_} target. "
+            f"{self._instability_fix}"
         )
 
     # ------------------------------------------------------------------ hooks
@@ -567,6 +593,36 @@ class Forecaster(BaseEstimator):
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self.fit_trusted(y, X)
+
+    def _check_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Refuse saved state arrays a fit could not have produced (ModelFileError).
+
+        Called by :func:`~tickcast.models.persistence.load_model` before
+        :meth:`_set_state`, so a loaded model is checked as strictly as a fitted one. The
+        default: every array holds numbers (no strings or objects) and no NaN or infinity.
+        Models add their own rules (ARIMA: a stationary, invertible model of its order).
+        """
+        for key, value in arrays.items():
+            arr = np.asarray(value)
+            if arr.dtype.kind not in "biuf":
+                raise ModelFileError(
+                    f"state array {key!r} holds {arr.dtype} values, not numbers; the file "
+                    "was edited or damaged."
+                )
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+                raise ModelFileError(
+                    f"state array {key!r} holds {int((~np.isfinite(arr)).sum())} NaN or "
+                    "infinite value(s); a fitted model never does, so the file was edited or "
+                    "damaged."
+                )
+
+    def _check_params(self) -> dict[str, Any]:
+        """Check the declared ``_parameter_constraints``; returns the checked values.
+
+        Called once by the public :meth:`fit`, by ``backtest`` before any work and by
+        ``load_model``; ConfigError names the first bad parameter.
+        """
+        return check_params(self, self._parameter_constraints)
 
     # ------------------------------------------------------------------ checks
     @property
