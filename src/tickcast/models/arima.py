@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import Rule, check_params, integer, one_of, optional
-from tickcast.errors import ConfigError, ConvergenceWarning, DataError
+from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
@@ -82,7 +82,13 @@ class ARIMAForecaster(Forecaster):
         The trend used ("n", "c", "t" or "ct").
     params_ : ndarray of shape (n_params,)
         SARIMAX parameters (trend, ar, ma, seasonal ar, seasonal ma, sigma2) on the
-        integrated scale (log price or rate units).
+        integrated scale (log price or rate units) divided by ``scale_``.
+    scale_ : float
+        1.0, or the power of ten the integrated series is divided by before SARIMAX sees it
+        when its steps are tiny or huge (standard deviation outside 1e-3..1e3, e.g. a rate
+        x 1e-8): the optimiser then works near unit variance. Forecasts, quantiles,
+        simulated paths and ``residuals_`` are in the series' own units; ``params_``,
+        ``results_`` and the criteria are those of the scaled series.
     results_ : statsmodels MLEResults
         The SARIMAX results, filtered through the last observation.
     search_results_ : pd.DataFrame or None
@@ -222,6 +228,8 @@ class ARIMAForecaster(Forecaster):
         res = self.results_
         n = int(res.nobs - res.loglikelihood_burn)
         text += f"; AICc {float(res.aicc):.1f} on {n} obs"
+        if self.scale_ != 1.0:
+            text += f" of the series / {self.scale_:g}"
         if not self.converged_:
             text += " (optimiser did not converge)"
         return text
@@ -241,13 +249,18 @@ class ARIMAForecaster(Forecaster):
         }
 
     # ------------------------------------------------------------------ scale
-    def _to_work(self, levels: np.ndarray) -> np.ndarray:
-        """Levels -> the integrated scale the SARIMAX model sees (log price or rate)."""
+    def _integrated(self, levels: np.ndarray) -> np.ndarray:
+        """Levels -> the integrated scale (log price or rate), before ``scale_``."""
         levels = np.asarray(levels, dtype=float)
         return np.log(levels) if self.target_ == "log_return" else levels
 
+    def _to_work(self, levels: np.ndarray) -> np.ndarray:
+        """Levels -> the series the SARIMAX model sees: the integrated scale / ``scale_``."""
+        return self._integrated(levels) / self.scale_
+
     def _from_work(self, w: np.ndarray) -> np.ndarray:
-        return np.exp(w) if self.target_ == "log_return" else np.asarray(w, dtype=float)
+        w = np.asarray(w, dtype=float) * self.scale_
+        return np.exp(w) if self.target_ == "log_return" else w
 
     def _steps_from_levels(self, levels: np.ndarray) -> np.ndarray:
         """Transformed steps whose inverse transform from the last level gives ``levels``.
@@ -294,6 +307,13 @@ class ARIMAForecaster(Forecaster):
                 f"{self.seasonal_order!r}): it needs at least {need} observations; got "
                 f"{len(y)}. Pass a longer series or lower the orders."
             )
+        if restore is not None:
+            self.scale_ = float(np.asarray(restore.get("scale", 1.0)))
+        else:
+            previous_scale = getattr(self, "scale_", None)
+            self.scale_ = _work_scale(self._integrated(y.to_numpy()))
+            if previous_scale is not None and previous_scale != self.scale_:
+                self.__dict__.pop("_spec", None)  # no warm start from another scale
         w = self._to_work(y.to_numpy())
         if restore is not None:
             self._restore(w, restore)
@@ -378,7 +398,7 @@ class ARIMAForecaster(Forecaster):
     def _residuals_of(self, res: Any) -> np.ndarray:
         """One-step residuals after the likelihood burn-in, as steps, shape (n, 1)."""
         burn = int(res.loglikelihood_burn)
-        resid = np.asarray(res.resid, dtype=float)[burn:]
+        resid = np.asarray(res.resid, dtype=float)[burn:] * self.scale_
         return (resid * self._step_factor())[:, None]
 
     def _restore(self, w: np.ndarray, arrays: dict[str, Any]) -> None:
@@ -532,7 +552,57 @@ class ARIMAForecaster(Forecaster):
             "seasonal_order": np.asarray(self.seasonal_order_, dtype=np.int64),
             "trend": np.asarray(self.trend_),
             "converged": np.asarray(self.converged_),
+            "scale": np.asarray(self.scale_),
         }
+
+    def _check_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Refuse a saved state a fit could not have produced (ModelFileError).
+
+        Beyond finite numbers (the base check): the order, seasonal order and trend are
+        valid, ``params`` has exactly the length that model needs (trend terms, p + q + P +
+        Q coefficients, sigma2), sigma2 > 0, and the AR and MA polynomials (plain and
+        seasonal) have every root strictly outside the unit circle (stationary and
+        invertible, as the fit enforces), and ``scale`` is positive.
+        """
+        super()._check_state({k: v for k, v in arrays.items() if k != "trend"})
+        order = _order(tuple(int(v) for v in np.ravel(arrays["order"])))
+        seasonal = tuple(int(v) for v in np.ravel(arrays["seasonal_order"]))
+        if len(seasonal) != 4 or min(seasonal) < 0:
+            raise ModelFileError(f"state 'seasonal_order' is {seasonal}, not (P, D, Q, s).")
+        trend = str(arrays["trend"])
+        if trend not in _TRENDS:
+            raise ModelFileError(f"state 'trend' is {trend!r}, not one of {list(_TRENDS)}.")
+        params = np.ravel(np.asarray(arrays["params"], dtype=float))
+        p, _, q = order
+        P, _, Q, _ = seasonal
+        k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2}[trend]
+        need = k_trend + p + q + P + Q + 1
+        if len(params) != need:
+            raise ModelFileError(
+                f"state 'params' has {len(params)} values but ARIMA{order} x {seasonal} with "
+                f"trend {trend!r} has {need} ({k_trend} trend, {p + q + P + Q} ARMA, sigma2); "
+                "the order disagrees with the parameters."
+            )
+        if not params[-1] > 0:
+            raise ModelFileError(f"state 'params' has sigma2 = {float(params[-1])}, not > 0.")
+        blocks = np.split(params[k_trend:-1], np.cumsum([p, q, P]))
+        for coef, sign, what in zip(
+            blocks, (-1, 1, -1, 1), ("AR", "MA", "seasonal AR", "seasonal MA"), strict=True
+        ):
+            if len(coef) == 0:
+                continue
+            roots = np.polynomial.polynomial.polyroots(np.concatenate([[1.0], sign * coef]))
+            smallest = float(np.min(np.abs(roots))) if len(roots) else np.inf
+            if not smallest > 1.0:
+                kind = "stationary" if sign < 0 else "invertible"
+                raise ModelFileError(
+                    f"state 'params' has {what} coefficients {np.round(coef, 6).tolist()} with a "
+                    f"root of modulus {smallest:.6g} <= 1: the model is not {kind}, which a "
+                    "fit never gives (a unit root or an edited file)."
+                )
+        scale = float(np.asarray(arrays.get("scale", 1.0)))
+        if not scale > 0:
+            raise ModelFileError(f"state 'scale' is {scale!r}, not a positive number.")
 
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the results with the saved parameters (one filter pass, no estimation)."""
@@ -541,6 +611,25 @@ class ARIMAForecaster(Forecaster):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+#: Step sizes (standard deviation of the differenced integrated series) fitted unscaled.
+_UNSCALED_STEPS = (1e-3, 1e3)
+
+
+def _work_scale(w: np.ndarray) -> float:
+    """1.0, or the power of ten near the step size of ``w`` when that is outside 1e-3..1e3.
+
+    SARIMAX's optimiser and Kalman filter lose precision when the innovation variance is
+    far from 1 (a rate series x 1e-8 has sigma2 ~ 1e-18: intervals 5-130x too wide, with
+    only a ConvergenceWarning), so such series are divided by this scale and every output
+    multiplied back; series of ordinary scale are fitted exactly as they are.
+    """
+    steps = np.diff(w)
+    sd = float(np.std(steps)) if len(steps) > 1 else 0.0
+    if not np.isfinite(sd) or sd == 0.0 or _UNSCALED_STEPS[0] <= sd <= _UNSCALED_STEPS[1]:
+        return 1.0
+    return float(10.0 ** np.round(np.log10(sd)))
 
 
 def _order(value: Any) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
+from tickcast.data.validate import check_exog, validate_series
 from tickcast.errors import ModelFileError
 from tickcast.features.handcrafted import FeatureSet
 
@@ -293,5 +294,11 @@ def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) ->
     if header.get("x_columns") is not None:
         X = pd.DataFrame(files["x_values"], index=index, columns=header["x_columns"])
     state = {k[len("state.") :]: v for k, v in files.items() if k.startswith("state.")}
+    # a loaded model is checked as strictly as a fitted one: parameters, history, state
+    model._check_params()
+    y = validate_series(y, name="y_values", min_length=model._min_length())
+    if X is not None:
+        X = check_exog(X, y.index, name="x_values")
+    model._check_state(state)
     model._set_state(y, X, state)
     return model
