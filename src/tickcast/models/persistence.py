@@ -87,6 +87,7 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
         "date_unit": model.y_.index.unit,
         "date_name": model.y_.index.name,
         "x_columns": None if model.X_ is None else [str(c) for c in model.X_.columns],
+        "target": getattr(model, "target_", None),
     }
     arrays: dict[str, np.ndarray] = {
         "__header__": np.array(_header_json(model, header)),
@@ -301,4 +302,10 @@ def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) ->
         X = check_exog(X, y.index, name="x_values")
     model._check_state(state)
     model._set_state(y, X, state)
+    saved_target = header.get("target")  # absent in older files: not checked
+    if saved_target is not None and getattr(model, "target_", None) != saved_target:
+        raise ModelFileError(
+            f"the saved history gives the target {model.target_!r}, but the model was fitted "
+            f"on {saved_target!r}: its values were edited (e.g. a sign changed)."
+        )
     return model
