@@ -1563,6 +1563,18 @@ for _m in [
         ),
     ]
 
+for _m in EXOG_MODELS:
+    CASES.append(
+        Case(
+            f"update/{_m}/x-new-nan",
+            lambda ctx, m=_m: fitted(m, exog=True).update(
+                _new_prices(4, float(Y.iloc[-1])), _future(5, x=[0.0, np.nan, 0.0, 0.0, 0.0])
+            ),
+            DataError,
+            r"`X_new` has NaN or infinite values, first on 2021-02-25",
+        )
+    )
+
 CASES += [
     # parameter rules declared once per class (`_parameter_constraints`)
     Case("fit/mean/window-0", lambda ctx: tc.Mean(window=0).fit(Y), ConfigError, r"`window`"),

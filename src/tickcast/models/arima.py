@@ -572,7 +572,9 @@ class ARIMAForecaster(Forecaster):
         trend = str(arrays["trend"])
         if trend not in _TRENDS:
             raise ModelFileError(f"state 'trend' is {trend!r}, not one of {list(_TRENDS)}.")
-        params = np.ravel(np.asarray(arrays["params"], dtype=float))
+        params = np.asarray(arrays["params"], dtype=float)
+        if params.ndim != 1:
+            raise ModelFileError(f"state 'params' has shape {params.shape}, not (n_params,).")
         p, _, q = order
         P, _, Q, _ = seasonal
         k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2}[trend]

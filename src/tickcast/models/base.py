@@ -268,7 +268,7 @@ class Forecaster(BaseEstimator):
                 f"got {y_new.index[0].date()}. Pass only the new observations."
             )
         self.transform_.check_domain(y_new, name="y_new")
-        X_new = self._check_exog(X_new, y_new.index)
+        X_new = self._check_exog(X_new, y_new.index, name="X_new")
         return self.update_trusted(y_new, X_new)
 
     def save(self, path: str) -> str:
@@ -636,15 +636,17 @@ class Forecaster(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet; call `fit(y)` first."
             )
 
-    def _check_exog(self, X: Any, index: pd.DatetimeIndex) -> pd.DataFrame | None:
+    def _check_exog(
+        self, X: Any, index: pd.DatetimeIndex, *, name: str = "X"
+    ) -> pd.DataFrame | None:
         if X is None:
             return None
         if not self.supports_exog:
             raise ConfigError(
-                f"`X` is not used by {type(self).__name__}; drop it or use a model that "
+                f"`{name}` is not used by {type(self).__name__}; drop it or use a model that "
                 "takes exogenous series (LinearForecaster, RNNForecaster)."
             )
-        return check_exog(X, index)
+        return check_exog(X, index, name=name)
 
     def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
         fitted_X: pd.DataFrame | None = getattr(self, "X_", None) if self.supports_exog else None
