@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import Rule, check_params, integer, one_of, optional
+from tickcast._validation import Rule, check_params, integer, is_integer, one_of, optional
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
@@ -658,10 +658,7 @@ def _d_values(value: Any) -> tuple[int, ...]:
         isinstance(value, (str, bytes))
         or not isinstance(value, Sequence)
         or len(value) == 0
-        or not all(
-            isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= d <= 2
-            for d in value
-        )
+        or not all(is_integer(d) and 0 <= int(d) <= 2 for d in value)
     ):
         raise ConfigError(
             f"`d_values` must be a non-empty sequence of integers in 0..2; got {value!r}. "
