@@ -7,7 +7,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from tickcast._validation import check_one_of, check_positive_int
+from tickcast._validation import (
+    MAX_SIMULATED_VALUES,
+    check_one_of,
+    check_positive_int,
+    check_seed,
+    check_simulation_size,
+)
 from tickcast.errors import ConfigError, InputTypeError
 
 __all__ = [
@@ -20,61 +26,8 @@ __all__ = [
     "prob_hit",
 ]
 
-#: Most values (``n_paths * horizon``) one simulation may hold: 10^8 float64 = 800 MB.
-MAX_SIMULATED_VALUES = 100_000_000
-
 _PERIOD = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
 _STEPS_PER_UNIT = {"D": 1, "W": 5, "M": 21, "Y": 252}
-
-
-def check_seed(seed: Any, *, name: str = "seed") -> Any:
-    """Check a ``seed`` for ``numpy.random.default_rng`` before any work is done.
-
-    Parameters
-    ----------
-    seed : None, int >= 0, numpy.random.SeedSequence or numpy.random.Generator
-        None draws fresh entropy; an integer gives the same numbers on every run.
-    name : str, default "seed"
-        The argument's name in the message (``"--seed"`` on the command line).
-
-    Returns
-    -------
-    The seed, unchanged (a NumPy integer as int).
-
-    Raises
-    ------
-    ConfigError
-        A negative integer, a float, a boolean, a string or any other object.
-    """
-    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-        if seed >= 0:
-            return int(seed)
-    raise ConfigError(
-        f"`{name}` must be None or an integer >= 0; got {seed!r} ({type(seed).__name__}). "
-        "Use e.g. seed=0 for repeatable numbers, or None for fresh ones."
-    )
-
-
-def check_simulation_size(horizon: int, n_paths: int) -> None:
-    """Refuse a simulation of more than :data:`MAX_SIMULATED_VALUES` values before allocating.
-
-    Raises
-    ------
-    ConfigError
-        If ``n_paths * horizon`` exceeds the limit; the message gives the memory it would
-        take and how far to lower ``n_paths``.
-    """
-    size = int(n_paths) * int(horizon)
-    if size > MAX_SIMULATED_VALUES:
-        most = max(MAX_SIMULATED_VALUES // max(int(horizon), 1), 0)
-        raise ConfigError(
-            f"`n_paths` x `horizon` = {int(n_paths):,} x {int(horizon):,} = {size:,} simulated "
-            f"values ({size * 8 / 2**30:,.1f} GiB) exceeds the limit of "
-            f"{MAX_SIMULATED_VALUES:,}; lower `n_paths` to at most {most:,} or shorten "
-            "`horizon`."
-        )
 
 
 def _check_paths(paths: Any) -> np.ndarray:

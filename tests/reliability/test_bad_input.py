@@ -1449,6 +1449,309 @@ def _tanh():
     return Tanh()
 
 
+# ---- issue 15, second pass: models (seeds, update, parameter rules, loaded state) -------------
+_SEEDED = {m: f for m, f in MODELS.items() if m != "arima"}  # ARIMA has no randomness
+_SEED_RULE = {"rnn": r"`seed` must be an integer >= 0; got -1"}
+
+
+def _new_prices(pos: int, value: float, n: int = 5) -> pd.Series:
+    """``n`` new prices after the walk's last date, ``value`` at position ``pos``."""
+    out = pd.Series(float(Y.iloc[-1]), index=FUTURE[:n], name="walk")
+    out.iloc[pos] = value
+    return out
+
+
+def _saved_model(ctx, name: str, edit: Callable[[dict], dict]) -> Path:
+    """``fitted(name)`` saved, its arrays edited by ``edit``, re-saved as .npz."""
+    path = Path(fitted(name).save(ctx.tmp / f"{name}.npz"))
+    with np.load(path) as f:
+        files = {k: f[k] for k in f.files}
+    out = ctx.tmp / f"{name}-edited.npz"
+    np.savez(out, **edit(files))
+    return out
+
+
+def _state(**changes) -> Callable[[dict], dict]:
+    def edit(files: dict) -> dict:
+        out = dict(files)
+        for key, fn in changes.items():
+            out[f"state.{key}"] = fn(files[f"state.{key}"])
+        return out
+
+    return edit
+
+
+def _first_weight(files: dict) -> str:
+    return sorted(k for k in files if k.startswith("state.net0."))[0]
+
+
+for _m in _SEEDED:
+    CASES += [
+        Case(
+            f"fit/{_m}/seed-negative",
+            lambda ctx, m=_m: MODELS[m]().set_params(seed=-1).fit(Y),
+            ConfigError,
+            _SEED_RULE.get(_m, r"`seed` must be None or an integer >= 0; got -1 \(int\)"),
+        ),
+        Case(
+            f"fit/{_m}/seed-float",
+            lambda ctx, m=_m: MODELS[m]().set_params(seed=1.5).fit(Y),
+            ConfigError,
+            r"`seed` must be .*got 1\.5 \(float\)",
+        ),
+        Case(
+            f"backtest/{_m}/seed-string",
+            lambda ctx, m=_m: tc.backtest(
+                [MODELS[m]().set_params(seed="0")],
+                Y,
+                splitter=tc.WalkForward(initial=200, step=50, horizon=2),
+                progress=False,
+            ),
+            ConfigError,
+            r"`seed` must be .*got '0' \(str\)",
+        ),
+    ]
+for _m in MODELS:
+    CASES += [
+        Case(
+            f"simulate/{_m}/seed-negative",
+            lambda ctx, m=_m: fitted(m).simulate(3, 10, seed=-2),
+            ConfigError,
+            r"`seed` must be None or an integer >= 0; got -2 \(int\)",
+        ),
+        Case(
+            f"simulate/{_m}/seed-float",
+            lambda ctx, m=_m: fitted(m).simulate(3, 10, seed=1.5),
+            ConfigError,
+            r"`seed` must be None or an integer >= 0; got 1\.5 \(float\)",
+        ),
+        Case(
+            f"simulate/{_m}/seed-string",
+            lambda ctx, m=_m: fitted(m).simulate(3, 10, seed="a"),
+            ConfigError,
+            r"`seed` must be None or an integer >= 0; got 'a' \(str\)",
+        ),
+        Case(
+            f"simulate/{_m}/ten-to-the-10-paths",
+            lambda ctx, m=_m: fitted(m).simulate(10, 10**10),
+            ConfigError,
+            r"`n_paths` x `horizon` = 10,000,000,000 x 10 = .*exceeds the limit of 100,000,000",
+        ),
+        Case(
+            f"update/{_m}/nan-price",
+            lambda ctx, m=_m: fitted(m).update(_new_prices(1, np.nan)),
+            DataError,
+            r"`y_new` must hold finite numbers; 1 value\(s\)",
+        ),
+    ]
+
+for _m in [
+    m for m in MODELS if m not in ("mean", "snaive")
+]:  # those two model levels: any real number is valid
+    CASES += [
+        Case(
+            f"update/{_m}/negative-price",
+            lambda ctx, m=_m: fitted(m).update(_new_prices(2, -5.0)),
+            DataError,
+            r"`y_new` must be strictly positive for LogReturn .*got -5\.0 at 2021-02-26",
+        ),
+        Case(
+            f"update/{_m}/zero-last-price",
+            lambda ctx, m=_m: fitted(m).update(_new_prices(4, 0.0)),
+            DataError,
+            r"`y_new` must be strictly positive for LogReturn .*got 0\.0 at 2021-03-02",
+        ),
+    ]
+
+for _m in EXOG_MODELS:
+    CASES.append(
+        Case(
+            f"update/{_m}/x-new-nan",
+            lambda ctx, m=_m: fitted(m, exog=True).update(
+                _new_prices(4, float(Y.iloc[-1])), _future(5, x=[0.0, np.nan, 0.0, 0.0, 0.0])
+            ),
+            DataError,
+            r"`X_new` has NaN or infinite values, first on 2021-02-25",
+        )
+    )
+
+CASES += [
+    # parameter rules declared once per class (`_parameter_constraints`)
+    Case("fit/mean/window-0", lambda ctx: tc.Mean(window=0).fit(Y), ConfigError, r"`window`"),
+    Case(
+        "fit/snaive/season-length-float",
+        lambda ctx: tc.SeasonalNaive(season_length=2.5).fit(Y),
+        ConfigError,
+        r"`season_length` must be a positive integer; got 2\.5 \(float\)",
+    ),
+    Case(
+        "fit/linear/alpha-negative",
+        lambda ctx: tc.LinearForecaster(alpha=-1.0).fit(Y),
+        ConfigError,
+        r"`alpha` must be a finite number >= 0 \(the ridge penalty\); got -1\.0",
+    ),
+    Case(
+        "fit/linear/alpha-nan",
+        lambda ctx: tc.LinearForecaster(alpha=float("nan")).fit(Y),
+        ConfigError,
+        r"`alpha` must be a finite number >= 0",
+    ),
+    Case(
+        "fit/linear/calibration-fraction-1",
+        lambda ctx: tc.LinearForecaster(calibration_fraction=1).fit(Y),
+        ConfigError,
+        r"`calibration_fraction` must be a number strictly between 0 and 1",
+    ),
+    Case(
+        "fit/arima/trend-unknown",
+        lambda ctx: tc.ARIMAForecaster(order=(1, 1, 0), trend="x").fit(Y),
+        ConfigError,
+        r"`trend` must be one of 'n', 'c', 't', 'ct'; got 'x'",
+    ),
+    Case(
+        "fit/arima/maxiter-0",
+        lambda ctx: tc.ARIMAForecaster(order=(1, 1, 0), maxiter=0).fit(Y),
+        ConfigError,
+        r"`maxiter` must be a positive integer; got 0",
+    ),
+    Case(
+        "backtest/arima/d-values-3",
+        lambda ctx: tc.backtest(
+            [tc.ARIMAForecaster(d_values=(3,))],
+            Y,
+            splitter=tc.WalkForward(initial=200),
+            progress=False,
+        ),
+        ConfigError,
+        r"`d_values` must be a non-empty sequence of integers in 0\.\.2",
+    ),
+    Case(
+        "fit/rnn/dtype-float16",
+        lambda ctx: tc.RNNForecaster(dtype="float16").fit(Y),
+        ConfigError,
+        r"`dtype` must be 'float32' or 'float64'",
+    ),
+    # a loaded model is checked as strictly as a fitted one
+    Case(
+        "load_model/y-dates-reversed",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: {**f, "y_dates": f["y_dates"][::-1]})),
+        ModelFileError,
+        r"cannot be restored as a Naive \(DataError: `y_values` must be sorted by date",
+    ),
+    Case(
+        "load_model/y-dates-duplicated",
+        lambda ctx: tc.load_model(
+            _saved(ctx, lambda f: {**f, "y_dates": np.repeat(f["y_dates"][:150], 2)})
+        ),
+        ModelFileError,
+        r"\(DataError: `y_values` has duplicate dates: 2020-01-01",
+    ),
+    Case(
+        "load_model/y-values-nan",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: {**f, "y_values": f["y_values"] * np.nan})),
+        ModelFileError,
+        r"`y_values` must hold finite numbers; 300 value\(s\)",
+    ),
+    Case(
+        "load_model/y-values-complex",
+        lambda ctx: tc.load_model(_saved(ctx, lambda f: {**f, "y_values": f["y_values"] + 1j})),
+        ModelFileError,
+        r"`y_values` must hold real numbers",
+    ),
+    Case(
+        "load_model/y-values-negative-price",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "arima", lambda f: {**f, "y_values": -f["y_values"]})
+        ),
+        ModelFileError,
+        r"cannot be restored as a ARIMAForecaster .*gives the target .diff., but the model was "
+        r"fitted on .log_return.",
+    ),
+    Case(
+        "load_model/header-seed-negative",
+        lambda ctx: tc.load_model(
+            _saved(ctx, lambda f: _header(f, params={"seed": -1, "target": None, "kind": None}))
+        ),
+        ModelFileError,
+        r"\(ConfigError: `seed` must be None or an integer >= 0; got -1",
+    ),
+    Case(
+        "load_model/arima-params-zeros",
+        lambda ctx: tc.load_model(_saved_model(ctx, "arima", _state(params=np.zeros_like))),
+        ModelFileError,
+        r"state 'params' has sigma2 = 0\.0, not > 0",
+    ),
+    Case(
+        "load_model/arima-unit-root",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "arima", _state(params=lambda p: np.r_[1.0, p[1:]]))
+        ),
+        ModelFileError,
+        r"AR coefficients \[1\.0\] with a root of modulus 1 <= 1: the model is not stationary",
+    ),
+    Case(
+        "load_model/arima-explosive-ar",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "arima", _state(params=lambda p: np.r_[-1.5, p[1:]]))
+        ),
+        ModelFileError,
+        r"root of modulus 0\.666667 <= 1: the model is not stationary",
+    ),
+    Case(
+        "load_model/arima-order-disagrees-with-params",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "arima", _state(order=lambda o: np.array([2, 1, 1])))
+        ),
+        ModelFileError,
+        r"state 'params' has 2 values but ARIMA\(2, 1, 1\) .*has 4 .*the order disagrees",
+    ),
+    Case(
+        "load_model/arima-params-nan",
+        lambda ctx: tc.load_model(_saved_model(ctx, "arima", _state(params=lambda p: p * np.nan))),
+        ModelFileError,
+        r"state array 'params' holds 2 NaN or infinite value\(s\)",
+    ),
+    Case(
+        "load_model/arima-scale-negative",
+        lambda ctx: tc.load_model(_saved_model(ctx, "arima", _state(scale=lambda s: -s))),
+        ModelFileError,
+        r"state 'scale' is -1\.0, not a positive number",
+    ),
+    Case(
+        "load_model/linear-sums-inf",
+        lambda ctx: tc.load_model(_saved_model(ctx, "linear", _state(sum_xx=lambda a: a * np.inf))),
+        ModelFileError,
+        r"state array 'sum_xx' holds \d+ NaN or infinite value\(s\)",
+    ),
+    Case(
+        "load_model/linear-residuals-strings",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "linear", _state(residuals=lambda a: a.astype("U8")))
+        ),
+        ModelFileError,
+        r"state array 'residuals' holds <U8 values, not numbers",
+    ),
+    Case(
+        "load_model/rnn-weights-nan",
+        lambda ctx: tc.load_model(
+            _saved_model(
+                ctx, "rnn", lambda f: {**f, _first_weight(f): f[_first_weight(f)] * np.nan}
+            )
+        ),
+        ModelFileError,
+        r"state array 'net0\.\S+' holds \d+ NaN or infinite value\(s\)",
+    ),
+    Case(
+        "load_model/rnn-scaler-inf",
+        lambda ctx: tc.load_model(
+            _saved_model(ctx, "rnn", _state(scaler_scale=lambda a: a * np.inf))
+        ),
+        ModelFileError,
+        r"state array 'scaler_scale' holds",
+    ),
+]
+
+
 # ---- command line (--debug re-raises, so the exact type is visible) ----------------------------
 CLI_ARGV: list[tuple[str, list[str], type, str]] = [
     (
@@ -1830,3 +2133,56 @@ def test_seeds_accepted_by_prob_hit():
     level = 0.97 * float(Y.iloc[-1])
     p = [tc.prob_hit(Y, level=level, within=20, n_paths=500, seed=7) for _ in range(2)]
     assert p[0] == p[1] and 0.0 < p[0] < 1.0
+
+
+def _width95(model: tc.Forecaster, y: pd.Series, horizon: int = 10) -> np.ndarray:
+    fc = model.fit(y).predict(horizon, level=95)
+    return (fc.upper(95) - fc.lower(95)).to_numpy()
+
+
+@pytest.mark.parametrize("factor", [1e-8, 1e8])
+def test_arima_at_tiny_and_huge_scales_matches_its_own_scale(factor):
+    """A rate series x 1e-8 (or x 1e8): ARIMA rescales internally, so its 95 % intervals are
+    those of the unscaled series times the factor and within 2x of Naive's on the same data
+    (before: 133x Naive's at 1e-8, with only a ConvergenceWarning)."""
+    y = tc.load("dgs10").iloc[-500:]
+    scaled = y * factor
+    scaled.attrs = dict(y.attrs)
+    arima = tc.ARIMAForecaster(order=(1, 1, 1))
+    width = _width95(arima, scaled)
+    assert arima.scale_ != 1.0
+    naive = _width95(tc.Naive(), scaled)
+    assert np.all(width < 2 * naive) and np.all(width > naive / 2)
+    plain = tc.ARIMAForecaster(order=(1, 1, 1))
+    np.testing.assert_allclose(width / factor, _width95(plain, y), rtol=1e-3)
+    assert plain.scale_ == 1.0  # series of ordinary scale are fitted as they are
+    sims = arima.simulate(10, 2000, seed=0)
+    assert 0.5 < np.std(sims[:, -1]) / (width[-1] / 3.92) < 2.0  # paths in the series' units
+    assert np.std(arima.residuals_) == pytest.approx(np.std(plain.residuals_) * factor, rel=1e-2)
+
+
+def test_a_rescaled_arima_saves_and_loads_exactly(tmp_path):
+    y = tc.load("dgs10").iloc[-300:] * 1e-8
+    y.attrs["kind"] = "rate"
+    m = tc.ARIMAForecaster(order=(1, 1, 0)).fit(y)
+    back = tc.load_model(m.save(tmp_path / "m.npz"))
+    assert back.scale_ == m.scale_
+    pd.testing.assert_frame_equal(back.predict(5).to_frame(), m.predict(5).to_frame())
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_simulate_accepts_generators_and_numpy_seeds(name):
+    m = fitted(name)
+    a = m.simulate(3, 20, seed=np.random.default_rng(5))
+    b = m.simulate(3, 20, seed=np.int64(5))
+    c = m.simulate(3, 20, seed=np.random.SeedSequence(5))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(b, c)
+
+
+def test_a_loaded_model_forecasts_as_saved(tmp_path):
+    """The load-time checks (history, parameters, state) accept every genuine file."""
+    for name in MODELS:
+        m = fitted(name)
+        back = tc.load_model(m.save(tmp_path / f"{name}.npz"))
+        np.testing.assert_allclose(back.predict(3).mean, m.predict(3).mean, rtol=1e-12)

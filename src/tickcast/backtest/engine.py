@@ -106,6 +106,7 @@ def _check_models(models: Any) -> list[Any]:
             raise InputTypeError(
                 f"`models` must hold tickcast forecasters; got {type(m).__name__}."
             )
+        m._check_params()  # the declared parameter constraints, once, before any work
     return list(models)
 
 

@@ -136,6 +136,23 @@ class TargetTransform:
         return {}
 
     # -- subclass hooks (trusted inputs) ----------------------------------------------
+    def check_domain(self, y: ArrayLike, *, name: str = "y") -> None:
+        """Raise DataError if levels ``y`` lie outside this transform's domain.
+
+        The check ``fit`` and ``transform`` make, for new observations alone (a model's
+        ``update`` checks its ``y_new`` with it): strictly positive for LogReturn, non-zero
+        before the last value for PctChange; the message names ``name`` and the date.
+
+        Parameters
+        ----------
+        y : pd.Series or array-like of shape (n_obs,)
+            Levels in the series' units, already finite.
+        name : str, default "y"
+            The argument's name in the message (``"y_new"`` for an update).
+        """
+        arr, index = _as_series_values(y, name)
+        self._check_domain(arr, index, name)
+
     def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
         """Raise DataError if ``arr`` (levels) is outside the transform's domain."""
 
@@ -316,8 +333,8 @@ class LogReturn(TargetTransform):
         if np.any(last <= 0):
             bad = float(last[last <= 0].ravel()[0])
             raise DataError(
-                f"`last_level` must be a positive price for LogReturn; got {bad}. "
-                "Pass the last observed price."
+                f"`last_level` (the level the forecast starts from) must be a positive price "
+                f"for LogReturn; got {bad}. Pass the last observed price."
             )
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import check_int
-from tickcast.errors import ConfigError, ConvergenceWarning, DataError
+from tickcast._validation import Rule, check_params, integer, is_integer, one_of, optional
+from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
@@ -88,7 +88,13 @@ class ARIMAForecaster(Forecaster):
         The trend used ("n", "c", "t" or "ct").
     params_ : ndarray of shape (n_params,)
         SARIMAX parameters (trend, ar, ma, seasonal ar, seasonal ma, sigma2) on the
-        integrated scale (log price or rate units).
+        integrated scale (log price or rate units) divided by ``scale_``.
+    scale_ : float
+        1.0, or the power of ten the integrated series is divided by before SARIMAX sees it
+        when its steps are tiny or huge (standard deviation outside 1e-3..1e3, e.g. a rate
+        x 1e-8): the optimiser then works near unit variance. Forecasts, quantiles,
+        simulated paths and ``residuals_`` are in the series' own units; ``params_``,
+        ``results_`` and the criteria are those of the scaled series.
     results_ : statsmodels MLEResults
         The SARIMAX results, filtered through the last observation.
     search_results_ : pd.DataFrame or None
@@ -151,6 +157,19 @@ class ARIMAForecaster(Forecaster):
     short_name = "arima"
     batched_origins = True
     interval_method = "model"
+    _instability_fix = "Lower the orders or forecast fewer steps."
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "order": optional(lambda name, value: _order(value)),
+        "seasonal_order": lambda name, value: _seasonal_order(value),
+        "trend": optional(
+            one_of(*_TRENDS, fix="Use 'n' (none), 'c' (constant), 't' (time) or 'ct' (both).")
+        ),
+        "max_p": integer(minimum=0),
+        "max_q": integer(minimum=0),
+        "d_values": lambda name, value: _d_values(value),
+        "information_criterion": one_of(*_CRITERIA),
+        "maxiter": integer(minimum=1),
+    }
 
     def __init__(
         self,
@@ -217,76 +236,39 @@ class ARIMAForecaster(Forecaster):
         res = self.results_
         n = int(res.nobs - res.loglikelihood_burn)
         text += f"; AICc {float(res.aicc):.1f} on {n} obs"
+        if self.scale_ != 1.0:
+            text += f" of the series / {self.scale_:g}"
         if not self.converged_:
             text += " (optimiser did not converge)"
         return text
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> dict[str, Any]:
-        order = None
-        if self.order is not None:
-            order = _int_tuple("order", self.order, 3, "(p, d, q), e.g. order=(1, 1, 1)")
-            if order[1] > 2:
-                raise ConfigError(
-                    f"`order` must have d <= 2 differences; got {self.order!r}. Use d in 0..2."
-                )
-        seasonal: tuple[int, ...] = (0, 0, 0, 0)
-        if self.seasonal_order is not None:
-            seasonal = _int_tuple(
-                "seasonal_order", self.seasonal_order, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)"
-            )
-            if any(seasonal[:3]) and seasonal[3] < 2:
-                raise ConfigError(
-                    f"`seasonal_order` must have a period s >= 2 when P, D or Q > 0; got "
-                    f"{self.seasonal_order!r}. E.g. seasonal_order=(1, 0, 0, 5) for a week."
-                )
-            if not any(seasonal[:3]):
-                seasonal = (0, 0, 0, 0)
-        if self.trend is not None and self.trend not in _TRENDS:
-            raise ConfigError(
-                f"`trend` must be None or one of {list(_TRENDS)} (none, constant, time, "
-                f"both); got {self.trend!r}."
-            )
-        max_p = check_int("max_p", self.max_p, minimum=0)
-        max_q = check_int("max_q", self.max_q, minimum=0)
-        d_values = self.d_values
-        if (
-            isinstance(d_values, (str, bytes))
-            or not isinstance(d_values, Sequence)
-            or len(d_values) == 0
-            or not all(
-                isinstance(d, numbers.Integral) and not isinstance(d, bool) and 0 <= d <= 2
-                for d in d_values
-            )
-        ):
-            raise ConfigError(
-                f"`d_values` must be a non-empty sequence of integers in 0..2; got "
-                f"{d_values!r}. Use e.g. d_values=(0, 1)."
-            )
-        ic = self.information_criterion
-        if ic not in _CRITERIA:
-            raise ConfigError(
-                f"`information_criterion` must be one of {list(_CRITERIA)}; got {ic!r}."
-            )
-        maxiter = check_int("maxiter", self.maxiter, minimum=1)
+        """The declared rules' values, as the configuration the fit uses."""
+        p = check_params(self, self._parameter_constraints)
         return {
-            "order": order,
-            "seasonal": seasonal,
-            "max_p": max_p,
-            "max_q": max_q,
-            "d_values": tuple(sorted({int(d) for d in d_values})),
-            "ic": ic,
-            "maxiter": maxiter,
+            "order": p["order"],
+            "seasonal": p["seasonal_order"],
+            "max_p": p["max_p"],
+            "max_q": p["max_q"],
+            "d_values": p["d_values"],
+            "ic": p["information_criterion"],
+            "maxiter": p["maxiter"],
         }
 
     # ------------------------------------------------------------------ scale
-    def _to_work(self, levels: np.ndarray) -> np.ndarray:
-        """Levels -> the integrated scale the SARIMAX model sees (log price or rate)."""
+    def _integrated(self, levels: np.ndarray) -> np.ndarray:
+        """Levels -> the integrated scale (log price or rate), before ``scale_``."""
         levels = np.asarray(levels, dtype=float)
         return np.log(levels) if self.target_ == "log_return" else levels
 
+    def _to_work(self, levels: np.ndarray) -> np.ndarray:
+        """Levels -> the series the SARIMAX model sees: the integrated scale / ``scale_``."""
+        return self._integrated(levels) / self.scale_
+
     def _from_work(self, w: np.ndarray) -> np.ndarray:
-        return np.exp(w) if self.target_ == "log_return" else np.asarray(w, dtype=float)
+        w = np.asarray(w, dtype=float) * self.scale_
+        return np.exp(w) if self.target_ == "log_return" else w
 
     def _steps_from_levels(self, levels: np.ndarray) -> np.ndarray:
         """Transformed steps whose inverse transform from the last level gives ``levels``.
@@ -333,6 +315,13 @@ class ARIMAForecaster(Forecaster):
                 f"{self.seasonal_order!r}): it needs at least {need} observations; got "
                 f"{len(y)}. Pass a longer series or lower the orders."
             )
+        if restore is not None:
+            self.scale_ = float(np.asarray(restore.get("scale", 1.0)))
+        else:
+            previous_scale = getattr(self, "scale_", None)
+            self.scale_ = _work_scale(self._integrated(y.to_numpy()))
+            if previous_scale is not None and previous_scale != self.scale_:
+                self.__dict__.pop("_spec", None)  # no warm start from another scale
         w = self._to_work(y.to_numpy())
         if restore is not None:
             self._restore(w, restore)
@@ -417,7 +406,7 @@ class ARIMAForecaster(Forecaster):
     def _residuals_of(self, res: Any) -> np.ndarray:
         """One-step residuals after the likelihood burn-in, as steps, shape (n, 1)."""
         burn = int(res.loglikelihood_burn)
-        resid = np.asarray(res.resid, dtype=float)[burn:]
+        resid = np.asarray(res.resid, dtype=float)[burn:] * self.scale_
         return (resid * self._step_factor())[:, None]
 
     def _restore(self, w: np.ndarray, arrays: dict[str, Any]) -> None:
@@ -578,7 +567,59 @@ class ARIMAForecaster(Forecaster):
             "seasonal_order": np.asarray(self.seasonal_order_, dtype=np.int64),
             "trend": np.asarray(self.trend_),
             "converged": np.asarray(self.converged_),
+            "scale": np.asarray(self.scale_),
         }
+
+    def _check_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Refuse a saved state a fit could not have produced (ModelFileError).
+
+        Beyond finite numbers (the base check): the order, seasonal order and trend are
+        valid, ``params`` has exactly the length that model needs (trend terms, p + q + P +
+        Q coefficients, sigma2), sigma2 > 0, and the AR and MA polynomials (plain and
+        seasonal) have every root strictly outside the unit circle (stationary and
+        invertible, as the fit enforces), and ``scale`` is positive.
+        """
+        super()._check_state({k: v for k, v in arrays.items() if k != "trend"})
+        order = _order(tuple(int(v) for v in np.ravel(arrays["order"])))
+        seasonal = tuple(int(v) for v in np.ravel(arrays["seasonal_order"]))
+        if len(seasonal) != 4 or min(seasonal) < 0:
+            raise ModelFileError(f"state 'seasonal_order' is {seasonal}, not (P, D, Q, s).")
+        trend = str(arrays["trend"])
+        if trend not in _TRENDS:
+            raise ModelFileError(f"state 'trend' is {trend!r}, not one of {list(_TRENDS)}.")
+        params = np.asarray(arrays["params"], dtype=float)
+        if params.ndim != 1:
+            raise ModelFileError(f"state 'params' has shape {params.shape}, not (n_params,).")
+        p, _, q = order
+        P, _, Q, _ = seasonal
+        k_trend = {"n": 0, "c": 1, "t": 1, "ct": 2}[trend]
+        need = k_trend + p + q + P + Q + 1
+        if len(params) != need:
+            raise ModelFileError(
+                f"state 'params' has {len(params)} values but ARIMA{order} x {seasonal} with "
+                f"trend {trend!r} has {need} ({k_trend} trend, {p + q + P + Q} ARMA, sigma2); "
+                "the order disagrees with the parameters."
+            )
+        if not params[-1] > 0:
+            raise ModelFileError(f"state 'params' has sigma2 = {float(params[-1])}, not > 0.")
+        blocks = np.split(params[k_trend:-1], np.cumsum([p, q, P]))
+        for coef, sign, what in zip(
+            blocks, (-1, 1, -1, 1), ("AR", "MA", "seasonal AR", "seasonal MA"), strict=True
+        ):
+            if len(coef) == 0:
+                continue
+            roots = np.polynomial.polynomial.polyroots(np.concatenate([[1.0], sign * coef]))
+            smallest = float(np.min(np.abs(roots))) if len(roots) else np.inf
+            if not smallest > 1.0:
+                kind = "stationary" if sign < 0 else "invertible"
+                raise ModelFileError(
+                    f"state 'params' has {what} coefficients {np.round(coef, 6).tolist()} with a "
+                    f"root of modulus {smallest:.6g} <= 1: the model is not {kind}, which a "
+                    "fit never gives (a unit root or an edited file)."
+                )
+        scale = float(np.asarray(arrays.get("scale", 1.0)))
+        if not scale > 0:
+            raise ModelFileError(f"state 'scale' is {scale!r}, not a positive number.")
 
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Rebuild the results with the saved parameters (one filter pass, no estimation)."""
@@ -587,6 +628,58 @@ class ARIMAForecaster(Forecaster):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+#: Step sizes (standard deviation of the differenced integrated series) fitted unscaled.
+_UNSCALED_STEPS = (1e-3, 1e3)
+
+
+def _work_scale(w: np.ndarray) -> float:
+    """1.0, or the power of ten near the step size of ``w`` when that is outside 1e-3..1e3.
+
+    SARIMAX's optimiser and Kalman filter lose precision when the innovation variance is
+    far from 1 (a rate series x 1e-8 has sigma2 ~ 1e-18: intervals 5-130x too wide, with
+    only a ConvergenceWarning), so such series are divided by this scale and every output
+    multiplied back; series of ordinary scale are fitted exactly as they are.
+    """
+    steps = np.diff(w)
+    sd = float(np.std(steps)) if len(steps) > 1 else 0.0
+    if not np.isfinite(sd) or sd == 0.0 or _UNSCALED_STEPS[0] <= sd <= _UNSCALED_STEPS[1]:
+        return 1.0
+    return float(10.0 ** np.round(np.log10(sd)))
+
+
+def _order(value: Any) -> tuple[int, ...]:
+    order = _int_tuple("order", value, 3, "(p, d, q), e.g. order=(1, 1, 1)")
+    if order[1] > 2:
+        raise ConfigError(f"`order` must have d <= 2 differences; got {value!r}. Use d in 0..2.")
+    return order
+
+
+def _seasonal_order(value: Any) -> tuple[int, ...]:
+    if value is None:
+        return (0, 0, 0, 0)
+    seasonal = _int_tuple("seasonal_order", value, 4, "(P, D, Q, s), e.g. (1, 0, 0, 5)")
+    if any(seasonal[:3]) and seasonal[3] < 2:
+        raise ConfigError(
+            f"`seasonal_order` must have a period s >= 2 when P, D or Q > 0; got {value!r}. "
+            "E.g. seasonal_order=(1, 0, 0, 5) for a week."
+        )
+    return seasonal if any(seasonal[:3]) else (0, 0, 0, 0)
+
+
+def _d_values(value: Any) -> tuple[int, ...]:
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, Sequence)
+        or len(value) == 0
+        or not all(is_integer(d) and 0 <= int(d) <= 2 for d in value)
+    ):
+        raise ConfigError(
+            f"`d_values` must be a non-empty sequence of integers in 0..2; got {value!r}. "
+            "Use e.g. d_values=(0, 1)."
+        )
+    return tuple(sorted({int(d) for d in value}))
 
 
 def _int_tuple(name: str, value: Any, n: int, shape: str) -> tuple[int, ...]:

@@ -63,7 +63,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from tickcast._validation import check_levels, check_positive_int
+from tickcast._validation import (
+    Rule,
+    check_levels,
+    check_params,
+    check_positive_int,
+    check_seed,
+    check_simulation_size,
+)
 from tickcast.data.spec import check_kind, kind_of, warn_kind_guess
 from tickcast.data.validate import check_exog, float_frame, validate_series
 from tickcast.errors import (
@@ -71,6 +78,7 @@ from tickcast.errors import (
     ConfigError,
     DataError,
     InputTypeError,
+    ModelFileError,
     NotFittedError,
     TrainingError,
     VolatilityFallbackWarning,
@@ -94,6 +102,8 @@ __all__ = [
 ]
 
 _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
+#: Saved volatility state arrays that hold text (see ``_volatility_state``).
+_VOLATILITY_NAME_KEYS = frozenset({"vol_kind", "vol_requested", "vol_names"})
 
 #: Builds the levels (and exogenous frame) extended by the forecasts so far, on demand.
 _History = Callable[[], "tuple[pd.Series, pd.DataFrame | None]"]
@@ -129,6 +139,11 @@ class Forecaster(BaseEstimator):
     n_interval_paths: ClassVar[int] = 2000
     #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
     batched_origins: ClassVar[bool] = False
+    #: Each constrained parameter and its rule (:mod:`tickcast._validation`), checked once by
+    #: the public ``fit`` and by ``backtest`` before any work (:meth:`_check_params`).
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {}
+    #: What to change when a forecast overflows (appended to the TrainingError message).
+    _instability_fix: ClassVar[str] = "Forecast fewer steps."
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -157,6 +172,7 @@ class Forecaster(BaseEstimator):
             When neither the ``kind`` parameter nor ``y.attrs["kind"]`` says whether ``y``
             is a price or a rate, and the sign decided.
         """
+        self._check_params()
         kind = check_kind(getattr(self, "kind", None))
         y = validate_series(y, name="y", min_length=self._min_length())
         X = self._check_exog(X, y.index)
@@ -215,17 +231,25 @@ class Forecaster(BaseEstimator):
             Steps per path, >= 1.
         n_paths : int, default 1000
             Number of paths, >= 1.
-        seed : int, optional
+        seed : None, int >= 0, numpy.random.SeedSequence or numpy.random.Generator
             Seed of ``numpy.random.default_rng``; the same seed gives the same paths.
 
         Returns
         -------
         ndarray of shape (n_paths, horizon)
             Simulated levels (prices or rates) on the dates of ``predict(horizon).index``.
+
+        Raises
+        ------
+        ConfigError
+            A bad ``horizon``, ``n_paths`` or ``seed``, or ``n_paths * horizon`` above
+            :data:`tickcast._validation.MAX_SIMULATED_VALUES` (checked before allocating).
         """
         self._check_fitted()
         horizon = check_positive_int("horizon", horizon)
         n_paths = check_positive_int("n_paths", n_paths)
+        seed = check_seed(seed)
+        check_simulation_size(horizon, n_paths)
         X_future = self._check_exog_future(X_future, horizon)
         return self.simulate_trusted(horizon, n_paths, np.random.default_rng(seed), X_future)
 
@@ -235,6 +259,10 @@ class Forecaster(BaseEstimator):
         Parameters that are expensive to estimate are kept (ARIMA coefficients, network
         weights); cheap ones are re-estimated exactly (baselines, ridge). Models without a
         fast path refit. Returns ``self``.
+
+        ``y_new`` is checked as ``fit`` checks ``y``, for every model: finite real numbers
+        on sorted unique dates after the fitted ones, in the domain of the fitted target
+        (strictly positive for log returns: a DataError names ``y_new`` and the date).
         """
         self._check_fitted()
         y_new = validate_series(y_new, name="y_new", min_length=1)
@@ -243,7 +271,8 @@ class Forecaster(BaseEstimator):
                 f"`y_new` must start after the last fitted date {self.y_.index[-1].date()}; "
                 f"got {y_new.index[0].date()}. Pass only the new observations."
             )
-        X_new = self._check_exog(X_new, y_new.index)
+        self.transform_.check_domain(y_new, name="y_new")
+        X_new = self._check_exog(X_new, y_new.index, name="X_new")
         return self.update_trusted(y_new, X_new)
 
     def save(self, path: str) -> str:
@@ -397,10 +426,9 @@ class Forecaster(BaseEstimator):
         step = int(np.argwhere(~finite)[:, step_axis].min()) + 1
         raise TrainingError(
             f"{type(self).__name__} produced non-finite {what} (NaN or overflow, first at "
-            f"step {step} of horizon {horizon}); its fitted parameters are numerically "
-            "unstable (e.g. a diverged training) or the horizon is too long for the "
-            f"{self.target_} target. Refit with a smaller learning rate or stronger "
-            "regularisation, or forecast fewer steps."
+            f"step {step} of horizon {horizon}): its fitted parameters are numerically "
+            f"unstable or the horizon is too long for the {self.target_} target. "
+            f"{self._instability_fix}"
         )
 
     # ------------------------------------------------------------------ hooks
@@ -696,6 +724,38 @@ class Forecaster(BaseEstimator):
         ref = self._vol_ref_  # fixed at fit: the residuals' average volatility then
         return scale / ref if ref > 0 else np.ones_like(scale)
 
+    def _check_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Refuse saved state arrays a fit could not have produced (ModelFileError).
+
+        Called by :func:`~tickcast.models.persistence.load_model` before
+        :meth:`_set_state`, so a loaded model is checked as strictly as a fitted one. The
+        default: every array holds numbers (no strings or objects) and no NaN or infinity.
+        Models add their own rules (ARIMA: a stationary, invertible model of its order).
+        """
+        for key, value in arrays.items():
+            arr = np.asarray(value)
+            if key in _VOLATILITY_NAME_KEYS and arr.dtype.kind == "U":
+                continue  # the volatility model's kind and parameter names are text
+            if arr.dtype.kind not in "biuf":
+                raise ModelFileError(
+                    f"state array {key!r} holds {arr.dtype} values, not numbers; the file "
+                    "was edited or damaged."
+                )
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+                raise ModelFileError(
+                    f"state array {key!r} holds {int((~np.isfinite(arr)).sum())} NaN or "
+                    "infinite value(s); a fitted model never does, so the file was edited or "
+                    "damaged."
+                )
+
+    def _check_params(self) -> dict[str, Any]:
+        """Check the declared ``_parameter_constraints``; returns the checked values.
+
+        Called once by the public :meth:`fit`, by ``backtest`` before any work and by
+        ``load_model``; ConfigError names the first bad parameter.
+        """
+        return check_params(self, self._parameter_constraints)
+
     # ------------------------------------------------------------------ checks
     @property
     def last_value_(self) -> float:
@@ -708,15 +768,17 @@ class Forecaster(BaseEstimator):
                 f"This {type(self).__name__} is not fitted yet; call `fit(y)` first."
             )
 
-    def _check_exog(self, X: Any, index: pd.DatetimeIndex) -> pd.DataFrame | None:
+    def _check_exog(
+        self, X: Any, index: pd.DatetimeIndex, *, name: str = "X"
+    ) -> pd.DataFrame | None:
         if X is None:
             return None
         if not self.supports_exog:
             raise ConfigError(
-                f"`X` is not used by {type(self).__name__}; drop it or use a model that "
+                f"`{name}` is not used by {type(self).__name__}; drop it or use a model that "
                 "takes exogenous series (LinearForecaster, RNNForecaster)."
             )
-        return check_exog(X, index)
+        return check_exog(X, index, name=name)
 
     def _check_exog_future(self, X_future: Any, horizon: int) -> pd.DataFrame | None:
         fitted_X: pd.DataFrame | None = getattr(self, "X_", None) if self.supports_exog else None

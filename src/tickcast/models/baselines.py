@@ -7,13 +7,13 @@ SeasonalNaive bootstrap their residuals.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import ClassVar, cast
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from tickcast._validation import check_int
+from tickcast._validation import Rule, integer, optional, seed
 from tickcast.errors import ConfigError
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
@@ -71,6 +71,7 @@ class Naive(Forecaster):
 
     short_name = "naive"
     interval_method = "analytic"
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed()}
 
     def __init__(
         self,
@@ -176,13 +177,17 @@ class Mean(Forecaster):
 
     short_name = "mean"
     fixed_target = "level"
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "window": optional(integer(minimum=1)),
+        "seed": seed(),
+    }
 
     def __init__(self, *, window: int | None = None, seed: int | None = 0) -> None:
         self.window = window
         self.seed = seed
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
-        window = len(z) if self.window is None else check_int("window", self.window, minimum=1)
+        window = len(z) if self.window is None else int(self.window)
         recent = z[-window:]
         self.level_ = float(recent.mean())
         self.residuals_ = (recent - self.level_)[:, None]
@@ -218,6 +223,10 @@ class SeasonalNaive(Forecaster):
 
     short_name = "snaive"
     fixed_target = "level"
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "season_length": integer(minimum=1),
+        "seed": seed(),
+    }
 
     def __init__(self, *, season_length: int = 5, seed: int | None = 0) -> None:
         self.season_length = season_length
@@ -227,7 +236,7 @@ class SeasonalNaive(Forecaster):
         return max(3, int(self.season_length) + 2) if isinstance(self.season_length, int) else 3
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
-        m = check_int("season_length", self.season_length, minimum=1)
+        m = int(self.season_length)
         if len(z) <= m + 1:
             raise ConfigError(
                 f"`season_length` must be shorter than the history minus one; got {m} for "

@@ -11,14 +11,13 @@ scikit-learn refits to 1e-8).
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import check_int
-from tickcast.errors import ConfigError, DataError
+from tickcast._validation import Rule, check_params, integer, real, seed
+from tickcast.errors import DataError
 from tickcast.features.windows import first_complete_row, min_windows
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
@@ -154,6 +153,25 @@ class LinearForecaster(Forecaster):
     batched_origins = True
     supports_exog = True
     interval_method = "conformal"
+    _instability_fix = "Refit with a larger `alpha` or forecast fewer steps."
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        "lags": integer(minimum=1),
+        "horizon": integer(minimum=1),
+        "alpha": real(
+            0.0,
+            rule="a finite number >= 0 (the ridge penalty)",
+            fix="Use alpha=1.0, or alpha=0 for ordinary least squares.",
+        ),
+        "calibration_fraction": real(
+            0.0,
+            1.0,
+            closed="neither",
+            rule="a number strictly between 0 and 1 (share of windows held out for the "
+            "conformal intervals)",
+            fix="Use e.g. 0.2.",
+        ),
+        "seed": seed(),
+    }
 
     def __init__(
         self,
@@ -180,30 +198,9 @@ class LinearForecaster(Forecaster):
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> tuple[int, float, int, float]:
-        lags = check_int("lags", self.lags, minimum=1)
-        horizon = check_int("horizon", self.horizon, minimum=1)
-        alpha = self.alpha
-        if (
-            isinstance(alpha, bool)
-            or not isinstance(alpha, numbers.Real)
-            or not np.isfinite(alpha)
-            or alpha < 0
-        ):
-            raise ConfigError(
-                f"`alpha` must be a finite number >= 0 (the ridge penalty); got {alpha!r}. "
-                "Use alpha=1.0, or alpha=0 for ordinary least squares."
-            )
-        frac = self.calibration_fraction
-        if (
-            isinstance(frac, bool)
-            or not isinstance(frac, numbers.Real)
-            or not 0.0 < float(frac) < 1.0
-        ):
-            raise ConfigError(
-                "`calibration_fraction` must be a number strictly between 0 and 1 (share of "
-                f"windows held out for the conformal intervals); got {frac!r}. Use e.g. 0.2."
-            )
-        return lags, float(alpha), horizon, float(frac)
+        """(lags, alpha, horizon, calibration_fraction), checked by the declared rules."""
+        p = check_params(self, self._parameter_constraints)
+        return p["lags"], p["alpha"], p["horizon"], p["calibration_fraction"]
 
     def _build_feature_set(self) -> Any:
         from tickcast.features.handcrafted import as_feature_set

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._files import follow_umask
+from tickcast.data.validate import check_exog, validate_series
 from tickcast.errors import ModelFileError
 from tickcast.features.handcrafted import FeatureSet
 
@@ -86,6 +87,7 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
         "date_unit": model.y_.index.unit,
         "date_name": model.y_.index.name,
         "x_columns": None if model.X_ is None else [str(c) for c in model.X_.columns],
+        "target": getattr(model, "target_", None),
     }
     arrays: dict[str, np.ndarray] = {
         "__header__": np.array(_header_json(model, header)),
@@ -293,7 +295,19 @@ def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) ->
     if header.get("x_columns") is not None:
         X = pd.DataFrame(files["x_values"], index=index, columns=header["x_columns"])
     state = {k[len("state.") :]: v for k, v in files.items() if k.startswith("state.")}
+    # a loaded model is checked as strictly as a fitted one: parameters, history, state
+    model._check_params()
+    y = validate_series(y, name="y_values", min_length=model._min_length())
+    if X is not None:
+        X = check_exog(X, y.index, name="x_values")
+    model._check_state(state)
     if "vol_kind" in state:  # fitted volatility parameters (issue 12), not re-estimated
         model._restore_volatility = {k: v for k, v in state.items() if k.startswith("vol_")}
     model._set_state(y, X, state)
+    saved_target = header.get("target")  # absent in older files: not checked
+    if saved_target is not None and getattr(model, "target_", None) != saved_target:
+        raise ModelFileError(
+            f"the saved history gives the target {model.target_!r}, but the model was fitted "
+            f"on {saved_target!r}: its values were edited (e.g. a sign changed)."
+        )
     return model

@@ -8,15 +8,15 @@ transformed steps at once (a *direct* multi-horizon model).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import check_int
+from tickcast._validation import Rule, check_params, integer, optional, real
+from tickcast._validation import seed as seed_rule
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
 from tickcast.features.windows import first_complete_row, make_windows, min_windows
@@ -204,6 +204,44 @@ class RNNForecaster(Forecaster):
     short_name = "rnn"
     supports_exog = True
     interval_method = "conformal"
+    _instability_fix = (
+        "Refit with a smaller learning rate (`lr`) or stronger regularisation, or forecast "
+        "fewer steps."
+    )
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {
+        **{
+            name: integer(minimum=1)
+            for name in ("hidden", "layers", "lookback", "horizon", "epochs", "batch_size")
+        },
+        "n_ensemble": integer(minimum=1),
+        "seed": seed_rule(allow_none=False),
+        "verbose": integer(minimum=0),
+        "patience": optional(integer(minimum=1)),
+        "dropout": real(
+            0.0,
+            1.0,
+            closed="left",
+            rule="a number in [0, 1) (share of units dropped in training)",
+            fix="Use 0.0 to disable it.",
+        ),
+        "validation_fraction": real(
+            0.0,
+            1.0,
+            closed="neither",
+            rule="a number strictly between 0 and 1 (share of the latest windows held out)",
+            fix="Use e.g. 0.2.",
+        ),
+        "lr": optional(
+            real(
+                0.0,
+                closed="neither",
+                rule="a positive finite number or None",
+                fix="Use e.g. 1e-3, or None for the optimizer's default.",
+            )
+        ),
+        "dtype": lambda name, value: _dtype(value),
+        "warm_start": lambda name, value: _boolean(name, value),
+    }
 
     def __init__(
         self,
@@ -274,41 +312,18 @@ class RNNForecaster(Forecaster):
                 f"`cell` must be one of {', '.join(map(repr, _CELLS))}; got {self.cell!r}. "
                 "Use cell='lstm' (default), 'gru' or 'rnn'."
             )
+        checked = check_params(self, self._parameter_constraints)
         ints = {
-            name: check_int(name, getattr(self, name), minimum=1)
+            name: checked[name]
             for name in ("hidden", "layers", "lookback", "horizon", "epochs", "batch_size")
         }
-        n_ensemble = check_int("n_ensemble", self.n_ensemble, minimum=1)
-        seed = check_int("seed", self.seed, minimum=0)
-        verbose = check_int("verbose", self.verbose, minimum=0)
-        patience = self.patience
-        if patience is not None:
-            patience = check_int("patience", patience, minimum=1)
-        dropout = self.dropout
-        if not _is_real(dropout) or not 0.0 <= float(dropout) < 1.0:
-            raise ConfigError(
-                f"`dropout` must be a number in [0, 1) (share of units dropped in training); "
-                f"got {dropout!r}. Use 0.0 to disable it."
-            )
-        frac = self.validation_fraction
-        if not _is_real(frac) or not 0.0 < float(frac) < 1.0:
-            raise ConfigError(
-                "`validation_fraction` must be a number strictly between 0 and 1 (share of "
-                f"the latest windows held out); got {frac!r}. Use e.g. 0.2."
-            )
-        lr = self.lr
-        if lr is not None and (not _is_real(lr) or not np.isfinite(lr) or lr <= 0):
-            raise ConfigError(
-                f"`lr` must be a positive finite number or None; got {lr!r}. Use e.g. 1e-3, "
-                "or None for the optimizer's default."
-            )
-        if self.dtype not in _DTYPES:
-            raise ConfigError(
-                f"`dtype` must be 'float32' or 'float64'; got {self.dtype!r}. float32 is "
-                "about twice as fast."
-            )
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise ConfigError(f"`warm_start` must be True or False; got {self.warm_start!r}.")
+        n_ensemble, seed, verbose = checked["n_ensemble"], checked["seed"], checked["verbose"]
+        patience, dropout, frac = (
+            checked["patience"],
+            checked["dropout"],
+            checked["validation_fraction"],
+        )
+        lr = checked["lr"]
         if not isinstance(self.optimizer, str):
             raise InputTypeError(
                 f"`optimizer` must be an optimizer name (str); got "
@@ -560,8 +575,19 @@ class RNNForecaster(Forecaster):
         self._fit_volatility()
 
 
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def _dtype(value: Any) -> str:
+    if not isinstance(value, str) or value not in _DTYPES:
+        raise ConfigError(
+            f"`dtype` must be 'float32' or 'float64'; got {value!r}. float32 is about twice "
+            "as fast."
+        )
+    return value
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"`{name}` must be True or False; got {value!r}.")
+    return bool(value)
 
 
 def _copy_weights(source: Any, target: Any) -> bool:

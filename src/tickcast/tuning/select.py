@@ -149,6 +149,13 @@ def select_params(
     from tickcast.backtest.engine import backtest
 
     models = [clone(model).set_params(**p) for p in params]
+    for p, candidate in zip(params, models, strict=True):  # the model's declared rules
+        try:
+            candidate._check_params()
+        except ConfigError as exc:
+            raise ConfigError(
+                f"candidate {p!r} of `space` is rejected by {type(model).__name__}: {exc}"
+            ) from None
     res = backtest(models, y, X, splitter=inner, level=None, progress=False, errors="skip")
     labels = list(res.settings["models"])
     failures = res.failures

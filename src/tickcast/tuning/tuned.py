@@ -141,6 +141,11 @@ class Tuned(Forecaster):
         """The exogenous series the chosen model was fitted on, if any."""
         return self._best().X_
 
+    @property
+    def transform_(self) -> Any:  # type: ignore[override]
+        """The chosen model's fitted target transform (``update`` checks ``y_new`` with it)."""
+        return self._best().transform_
+
     def _best(self) -> Forecaster:
         best = self.__dict__.get("best_estimator_")
         if best is None:
