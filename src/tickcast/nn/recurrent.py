@@ -44,7 +44,8 @@ WS = TypeVar("WS", bound=_Workspace)
 
 class RecurrentLayer(Layer, Generic[WS]):
     """Base class of :class:`RNN`, :class:`~tickcast.nn.lstm.LSTM` and
-    :class:`~tickcast.nn.gru.GRU`.
+    :class:`~tickcast.nn.gru.GRU`, generic in the type of its per-shape workspace of buffers
+    (``RecurrentLayer[_LSTMWorkspace]``; a typing detail only).
 
     Parameters
     ----------
