@@ -91,12 +91,14 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def forward(self, z, out=None):
-        return np.tanh(z, out=out)
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        y: np.ndarray = np.tanh(z, out=out)
+        return y
 
-    def derivative(self, y, out=None):
-        out = np.multiply(y, y, out=out)
-        return np.subtract(1.0, out, out=out)
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        d: np.ndarray = np.multiply(y, y, out=out)
+        np.subtract(1.0, d, out=d)
+        return d
 
 
 class Sigmoid(Activation):
@@ -104,15 +106,17 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
 
-    def forward(self, z, out=None):
-        out = np.negative(z, out=out)
-        np.exp(out, out=out)  # exp(-z) overflows to inf for z << 0, giving exactly 0
-        np.add(out, 1.0, out=out)
-        return np.reciprocal(out, out=out)
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        y: np.ndarray = np.negative(z, out=out)
+        np.exp(y, out=y)  # exp(-z) overflows to inf for z << 0, giving exactly 0
+        np.add(y, 1.0, out=y)
+        np.reciprocal(y, out=y)
+        return y
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         tmp = np.subtract(1.0, y)
-        return np.multiply(y, tmp, out=out)
+        d: np.ndarray = np.multiply(y, tmp, out=out)
+        return d
 
 
 class ReLU(Activation):
@@ -120,10 +124,11 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def forward(self, z, out=None):
-        return np.maximum(z, 0.0, out=out)
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        y: np.ndarray = np.maximum(z, 0.0, out=out)
+        return y
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return _where_into(y > 0.0, 1.0, 0.0, out, y.dtype)
 
 
@@ -141,14 +146,15 @@ class LeakyReLU(Activation):
     def __init__(self, alpha: float = 0.01) -> None:
         self.alpha = alpha
 
-    def forward(self, z, out=None):
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         scaled = np.multiply(z, self.alpha)
-        return np.maximum(z, scaled, out=out)
+        y: np.ndarray = np.maximum(z, scaled, out=out)
+        return y
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return _where_into(y > 0.0, 1.0, self.alpha, out, y.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "alpha": self.alpha}
 
     def __repr__(self) -> str:
@@ -171,15 +177,15 @@ class ELU(Activation):
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
 
-    def forward(self, z, out=None):
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         neg = np.expm1(np.minimum(z, 0.0))
         neg *= self.alpha
         return _where_into(z > 0.0, z, neg, out, z.dtype)
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return _where_into(y > 0.0, 1.0, y + self.alpha, out, y.dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "alpha": self.alpha}
 
     def __repr__(self) -> str:
@@ -191,14 +197,16 @@ class Softplus(Activation):
 
     name = "softplus"
 
-    def forward(self, z, out=None):
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         soft = np.log1p(np.exp(-np.abs(z)))  # log(1 + e^{-|z|}) never overflows
-        return np.add(np.maximum(z, 0.0), soft, out=out)
+        y: np.ndarray = np.add(np.maximum(z, 0.0), soft, out=out)
+        return y
 
-    def derivative(self, y, out=None):
-        out = np.negative(y, out=out)
-        np.expm1(out, out=out)
-        return np.negative(out, out=out)
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        d: np.ndarray = np.negative(y, out=out)
+        np.expm1(d, out=d)
+        np.negative(d, out=d)
+        return d
 
 
 class Linear(Activation):
@@ -206,22 +214,25 @@ class Linear(Activation):
 
     name = "linear"
 
-    def forward(self, z, out=None):
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None:
-            return z.copy()
+            y: np.ndarray = z.copy()
+            return y
         if out is not z:
             np.copyto(out, z)
         return out
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None:
             return np.ones_like(y)
         out.fill(1.0)
         return out
 
 
-def _where_into(cond, a, b, out, dtype):
-    res = np.where(cond, a, b).astype(dtype, copy=False)
+def _where_into(
+    cond: np.ndarray, a: Any, b: Any, out: np.ndarray | None, dtype: np.dtype[Any]
+) -> np.ndarray:
+    res: np.ndarray = np.where(cond, a, b).astype(dtype, copy=False)
     if out is None:
         return res
     np.copyto(out, res)
@@ -277,7 +288,7 @@ class MixedActivation(Activation):
         idx[self.axis] = sl
         return tuple(idx)
 
-    def forward(self, z, out=None):
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None:
             out = np.empty_like(z)
         for sl, act in self.groups:
@@ -285,7 +296,7 @@ class MixedActivation(Activation):
             act.forward(z[idx], out=out[idx])
         return out
 
-    def derivative(self, y, out=None):
+    def derivative(self, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None:
             out = np.empty_like(y)
         for sl, act in self.groups:
@@ -293,7 +304,7 @@ class MixedActivation(Activation):
             act.derivative(y[idx], out=out[idx])
         return out
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         spec = dict(self.spec) if isinstance(self.spec, Mapping) else list(self.spec)
         return {"name": self.name, "spec": spec}
 

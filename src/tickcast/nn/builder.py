@@ -70,22 +70,14 @@ def build_recurrent_network(
     """
     if not isinstance(cell, str) or cell.lower() not in CELLS:
         raise ConfigError(f"`cell` must be one of {sorted(CELLS)}; got {cell!r}.")
-    sizes = (hidden,) if is_int(hidden) else hidden
-    if (
-        not isinstance(sizes, (tuple, list))
-        or not sizes
-        or not all(is_int(h) and h >= 1 for h in sizes)
-    ):
-        raise ConfigError(
-            f"`hidden` must be a positive integer or a non-empty tuple of them; got {hidden!r}."
-        )
+    sizes = _hidden_sizes(hidden)
     check_int("n_outputs", n_outputs)
     check_real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     loss_obj = make_loss(loss)
     layers: list[Layer] = []
     cls = CELLS[cell.lower()]
     for j, units in enumerate(sizes):
-        layers.append(cls(int(units), activation=activations, return_sequences=j < len(sizes) - 1))
+        layers.append(cls(units, activation=activations, return_sequences=j < len(sizes) - 1))
         if dropout > 0:
             layers.append(Dropout(float(dropout)))
     layers.append(Dense(int(n_outputs) * loss_obj.n_per_target, activation=output_activation))
@@ -100,3 +92,17 @@ def build_recurrent_network(
         seed=seed,
     )
     return net.build(n_features)
+
+
+def _hidden_sizes(hidden: Any) -> tuple[int, ...]:
+    """Units per recurrent layer from ``hidden`` (an int or a non-empty tuple/list of them)."""
+    sizes = (hidden,) if is_int(hidden) else hidden
+    if (
+        not isinstance(sizes, (tuple, list))
+        or not sizes
+        or not all(is_int(h) and h >= 1 for h in sizes)
+    ):
+        raise ConfigError(
+            f"`hidden` must be a positive integer or a non-empty tuple of them; got {hidden!r}."
+        )
+    return tuple(int(h) for h in sizes)

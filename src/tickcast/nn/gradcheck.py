@@ -84,7 +84,7 @@ def gradcheck(
         lossfn = make_loss("mse" if loss is None else loss)
         params, grads = model.params, model.grads
 
-        def zero():
+        def zero() -> None:
             model.zero_grad()
 
     elif hasattr(model, "layers") and hasattr(model, "named_params"):
@@ -95,7 +95,7 @@ def gradcheck(
         if y.ndim == 1:
             y = y[:, None]
 
-        def zero():
+        def zero() -> None:
             for layer in model.layers:
                 layer.zero_grad()
 
@@ -109,7 +109,7 @@ def gradcheck(
     rngs = _rngs(model)
     states = [r.bit_generator.state for r in rngs]
 
-    def evaluate(inp):
+    def evaluate(inp: np.ndarray) -> float:
         for r, s in zip(rngs, states, strict=False):
             r.bit_generator.state = s
         return lossfn.value(model.forward(inp, training=True), y)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tickcast.nn.recurrent import RecurrentLayer, _Workspace
@@ -12,7 +14,7 @@ _FOLD_MAX_UNITS = 128  # up to here, fold "dh * z" into the backward GEMM (ident
 
 
 class _GRUWorkspace(_Workspace):
-    def __init__(self, B, T, F, H, dtype):
+    def __init__(self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any]) -> None:
         super().__init__(B, T, F, H, dtype)
         self.A = np.empty((T, 3 * H, B), dtype=dtype)  # [z; r; h U_n + b_hn] per step
         A3 = self.A.reshape(T, 3, H, B)
@@ -28,7 +30,7 @@ class _GRUWorkspace(_Workspace):
         self.tmp = np.empty((H, B), dtype=dtype)
         self.backward_ready = False
 
-    def prepare_backward(self, B, T, H, dtype):
+    def prepare_backward(self, B: int, T: int, H: int, dtype: np.dtype[Any]) -> None:
         if self.backward_ready:
             return
         self.K1 = np.empty((T, 3, H, B), dtype=dtype)  # [(1 - z) act'(n); z; (h_prev - n) z(1-z)]
@@ -44,7 +46,7 @@ class _GRUWorkspace(_Workspace):
         self.backward_ready = True
 
 
-class GRU(RecurrentLayer):
+class GRU(RecurrentLayer[_GRUWorkspace]):
     """Gated recurrent unit (Cho et al., 2014), in the cuDNN/PyTorch form.
 
     ``z = sigmoid(x W_z + h U_z + b_z)``, ``r = sigmoid(x W_r + h U_r + b_r)``,
@@ -79,15 +81,15 @@ class GRU(RecurrentLayer):
 
     n_gates = 3
 
-    def _init_params(self, rng):
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         params = super()._init_params(rng)
         params["bh"] = np.zeros(self.units)
         return params
 
-    def _make_workspace(self, B, T, training):
+    def _make_workspace(self, B: int, T: int, training: bool) -> _GRUWorkspace:
         return _GRUWorkspace(B, T, self.n_in, self.units, self.dtype)
 
-    def forward(self, X, *, training=False):
+    def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
         B, T, F = X.shape
         H = self.units
         p = self.params
@@ -139,7 +141,7 @@ class GRU(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def backward(self, dY, *, need_input_grad=True):
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         ws, dYt = self._start_backward(dY)
         B, T, H, F = ws.B, ws.T, self.units, self.n_in
         ws.prepare_backward(B, T, H, self.dtype)
@@ -180,11 +182,11 @@ class GRU(RecurrentLayer):
         self._ws = None
         return self._finish(ws, need_input_grad)
 
-    def _finish(self, ws, need_input_grad):
+    def _finish(self, ws: _GRUWorkspace, need_input_grad: bool) -> np.ndarray | None:
         T, H, F = ws.T, self.units, self.n_in
         g = self.grads
-        dMT = self._weight_grads(ws, ws.D[:, 2 * H :])  # d[[W_z, W_r, .]; [b_z, b_r, b_hn]; U]^T
-        dZc, self._dZc = self._dZc, None
+        # d[[W_z, W_r, .]; [b_z, b_r, b_hn]; U]^T
+        dMT, dZc = self._weight_grads(ws, ws.D[:, 2 * H :])
         g["W"][:, : 2 * H] += dMT[: 2 * H, :F].T
         g["b"][: 2 * H] += dMT[: 2 * H, F]
         g["bh"] += dMT[2 * H :, F]
@@ -197,6 +199,7 @@ class GRU(RecurrentLayer):
         if not need_input_grad:
             return None
         W = self.params["W"]
-        dX = W[:, : 2 * H] @ dZc[: 2 * H]  # dx = [W_z, W_r] [dZ_z; dZ_r] ...
-        dX += W[:, 2 * H :] @ dNc  # ... + W_n dn_pre
-        return dX.reshape(F, T, ws.B).transpose(2, 1, 0)
+        dXT = W[:, : 2 * H] @ dZc[: 2 * H]  # dx = [W_z, W_r] [dZ_z; dZ_r] ...
+        dXT += W[:, 2 * H :] @ dNc  # ... + W_n dn_pre
+        dX: np.ndarray = dXT.reshape(F, T, ws.B).transpose(2, 1, 0)
+        return dX

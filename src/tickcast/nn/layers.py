@@ -160,6 +160,10 @@ class Dense(Layer):
     (5, 3)
     """
 
+    #: what ``backward`` needs from the last ``forward(X, training=True)``:
+    #: (X as rows, outputs Y, X's shape); None before any training forward
+    _cache: tuple[np.ndarray, np.ndarray, tuple[int, ...]] | None = None
+
     def __init__(
         self, units: int, *, activation: Any = "linear", kernel_init: str = "glorot"
     ) -> None:
@@ -173,7 +177,7 @@ class Dense(Layer):
         check_choice("kernel_init", self.kernel_init, INITIALIZERS)
         self._act: Activation = get_activation(self.activation, self.units)
 
-    def _init_params(self, rng):
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         return {
             "W": initialize(self.kernel_init, self.n_in, self.units, 1, rng),
             "b": np.zeros(self.units),
@@ -182,7 +186,7 @@ class Dense(Layer):
     def _output_size(self) -> int:
         return int(self.units)
 
-    def forward(self, X, *, training=False):
+    def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
         X2 = X.reshape(-1, X.shape[-1])
         Z = X2 @ self.params["W"]
         Z += self.params["b"]
@@ -191,8 +195,8 @@ class Dense(Layer):
             self._cache = (X2, Y, X.shape)
         return Y.reshape(*X.shape[:-1], self.units)
 
-    def backward(self, dY, *, need_input_grad=True):
-        cache = getattr(self, "_cache", None)
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        cache = self._cache
         if cache is None:
             raise self._missing_cache()
         X2, Y, shape = cache
@@ -201,10 +205,10 @@ class Dense(Layer):
         self.grads["b"] += dZ.sum(axis=0)  # db = sum over rows of dZ
         if not need_input_grad:
             return None
-        dX = dZ @ self.params["W"].T  # dX = dZ W^T
+        dX: np.ndarray = dZ @ self.params["W"].T  # dX = dZ W^T
         return dX.reshape(shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             "class": "Dense",
             "units": int(self.units),
@@ -233,6 +237,10 @@ class Dropout(Layer):
     ``Y = X * m / (1 - rate)`` with ``m ~ Bernoulli(1 - rate)``; ``dX = dY * m / (1 - rate)``.
     """
 
+    #: the scaled mask ``m / (1 - rate)`` of the last training forward; None when it was
+    #: the identity
+    _mask: np.ndarray | None = None
+
     def __init__(self, rate: float) -> None:
         super().__init__()
         self.rate = rate
@@ -240,11 +248,11 @@ class Dropout(Layer):
     def _validate(self) -> None:
         check_real("rate", self.rate, low=0.0, high=1.0, high_open=True, label=" (dropout)")
 
-    def build(self, n_in, *, rng, dtype=np.float32):
+    def build(self, n_in: int, *, rng: np.random.Generator, dtype: Any = np.float32) -> int:
         self.rng = rng
         return super().build(n_in, rng=rng, dtype=dtype)
 
-    def forward(self, X, *, training=False):
+    def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
         if not training or self.rate == 0.0:
             self._mask = None
             return X
@@ -253,15 +261,17 @@ class Dropout(Layer):
         scaled = mask.astype(X.dtype)
         scaled *= 1.0 / keep
         self._mask = scaled
-        return X * scaled
+        Y: np.ndarray = X * scaled
+        return Y
 
-    def backward(self, dY, *, need_input_grad=True):
-        mask = getattr(self, "_mask", None)
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        mask = self._mask
         if not need_input_grad:
             return None
         if mask is None:
             return dY
-        return dY * mask  # dX = dY * m / (1 - rate)
+        dX: np.ndarray = dY * mask  # dX = dY * m / (1 - rate)
+        return dX
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"class": "Dropout", "rate": float(self.rate)}

@@ -66,12 +66,12 @@ class MSE(Loss):
 
     name = "mse"
 
-    def value(self, y_pred, y_true):
+    def value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         r = y_pred - y_true
         return float(np.mean(r * r))
 
-    def gradient(self, y_pred, y_true):
-        r = y_pred - y_true
+    def gradient(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        r: np.ndarray = y_pred - y_true
         r *= 2.0 / r.size  # d/dp mean((p - y)^2) = 2 (p - y) / N
         return r
 
@@ -92,21 +92,21 @@ class Huber(Loss):
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = delta
 
-    def validate(self):
+    def validate(self) -> None:
         check_real("delta", self.delta, low=0.0, low_open=True, finite=False, label=" (Huber)")
 
-    def value(self, y_pred, y_true):
+    def value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         r = np.abs(y_pred - y_true)
         d = self.delta
         return float(np.mean(np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d))))
 
-    def gradient(self, y_pred, y_true):
-        r = y_pred - y_true
+    def gradient(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        r: np.ndarray = y_pred - y_true
         np.clip(r, -self.delta, self.delta, out=r)
         r *= 1.0 / r.size  # d/dp = clip(p - y, -delta, delta) / N
         return r
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "delta": float(self.delta)}
 
     def __repr__(self) -> str:
@@ -140,7 +140,7 @@ class Pinball(Loss):
     def n_per_target(self) -> int:  # type: ignore[override]
         return int(self._q.size)
 
-    def validate(self):
+    def validate(self) -> None:
         try:
             q = self._q
         except (TypeError, ValueError):
@@ -152,18 +152,19 @@ class Pinball(Loss):
                 f"`quantiles` must be numbers strictly between 0 and 1; got {self.quantiles!r}."
             )
 
-    def _residual(self, y_pred, y_true):
+    def _residual(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         n = y_pred.shape[0]
         k = self._q.size
         p = y_pred.reshape(n, -1, k)
-        return y_true.reshape(n, -1, 1) - p  # r = y - p, broadcast over the quantiles
+        r: np.ndarray = y_true.reshape(n, -1, 1) - p  # r = y - p, broadcast over the quantiles
+        return r
 
-    def value(self, y_pred, y_true):
+    def value(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:
         r = self._residual(y_pred, y_true)
         q = self._q
         return float(np.mean(np.maximum(q * r, (q - 1.0) * r)))
 
-    def gradient(self, y_pred, y_true):
+    def gradient(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         r = self._residual(y_pred, y_true)
         q = self._q.astype(y_pred.dtype)
         g = (r < 0).astype(y_pred.dtype)
@@ -171,7 +172,7 @@ class Pinball(Loss):
         g *= 1.0 / g.size  # d/dp = ([y < p] - q) / N
         return g.reshape(y_pred.shape)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "quantiles": self._q.tolist()}
 
     def __repr__(self) -> str:

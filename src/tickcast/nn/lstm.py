@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tickcast.nn.recurrent import RecurrentLayer, _Workspace
@@ -23,7 +25,9 @@ class _LSTMWorkspace(_Workspace):
     i act'(g); f]`` with ``s' = s (1 - s)``, computed while the step is in cache.
     """
 
-    def __init__(self, B, T, F, H, dtype, training):
+    def __init__(
+        self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], training: bool
+    ) -> None:
         super().__init__(B, T, F, H, dtype)
         self.S = np.zeros((2, 5 * H, B), dtype=dtype)
         S5 = self.S.reshape(2, 5, H, B)
@@ -54,7 +58,9 @@ class _LSTMWorkspace(_Workspace):
         self.Kq3 = [self.K[t, H : 4 * H] for t in range(T)]
         self.Kp = [self.K[t, : 5 * H] for t in range(T)]
 
-    def prepare_backward(self, B, T, F, H, dtype, per_step):
+    def prepare_backward(
+        self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], per_step: bool
+    ) -> None:
         if self.backward_ready:
             return
         # gradients of a step: [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f] (the o, i, f blocks
@@ -81,7 +87,7 @@ class _LSTMWorkspace(_Workspace):
         self.backward_ready = True
 
 
-class LSTM(RecurrentLayer):
+class LSTM(RecurrentLayer[_LSTMWorkspace]):
     """LSTM layer (Hochreiter & Schmidhuber, 1997) over (batch, time, features).
 
     ``z = x_t W + h_{t-1} U + b`` split into gates ``[o, i, f, g]``;
@@ -122,16 +128,16 @@ class LSTM(RecurrentLayer):
 
     n_gates = 4
 
-    def _init_params(self, rng):
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         params = super()._init_params(rng)
         H = self.units
         params["b"][2 * H : 3 * H] = 1.0  # forget-gate bias 1: remember by default
         return params
 
-    def _make_workspace(self, B, T, training):
+    def _make_workspace(self, B: int, T: int, training: bool) -> _LSTMWorkspace:
         return _LSTMWorkspace(B, T, self.n_in, self.units, self.dtype, training)
 
-    def forward(self, X, *, training=False):
+    def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
         B, T, _ = X.shape
         H = self.units
         ws = self._workspace(B, T, training)
@@ -144,7 +150,7 @@ class LSTM(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def _steps(self, ws, MT, T, training):
+    def _steps(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int, training: bool) -> None:
         """The forward recursion; when ``training``, each step also writes its backward
         factors ``K[t]`` while its data are in cache."""
         hx, h, a, a_oif, o, i, f, i_f, g, gc, c = (
@@ -217,7 +223,7 @@ class LSTM(RecurrentLayer):
             mul(K4[t], i[p], out=K4[t])  # dc/dz_g = i act'(g)
             copy(K5[t], f[p])  # dc_{t-1}/dc_t = f
 
-    def backward(self, dY, *, need_input_grad=True):
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         ws, dYt = self._start_backward(dY)
         B, T, H, F = ws.B, ws.T, self.units, self.n_in
         per_step = H <= _STEP_WGRAD_MAX_UNITS
@@ -256,8 +262,7 @@ class LSTM(RecurrentLayer):
             if need_input_grad:
                 dX = dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
         else:
-            dM = self._weight_grads(ws, ws.D[:, H : 5 * H])  # one GEMM over T * B columns
-            dZc, self._dZc = self._dZc, None
+            dM, dZc = self._weight_grads(ws, ws.D[:, H : 5 * H])  # one GEMM over T * B columns
             if need_input_grad:
                 dX = self._input_grad(ws, dZc, W)
         dM[: 3 * H] *= 0.25

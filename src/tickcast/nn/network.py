@@ -254,10 +254,15 @@ class Network:
         Returns the gradient w.r.t. the network's input, or None when ``need_input_grad`` is
         false (training: the first layer then skips that product).
         """
-        last = len(self.layers) - 1
-        for j in range(last, -1, -1):
-            dY = self.layers[j].backward(dY, need_input_grad=need_input_grad or j > 0)
-        return dY
+        for j in range(len(self.layers) - 1, 0, -1):
+            dX = self.layers[j].backward(dY, need_input_grad=True)
+            if dX is None:
+                raise TrainingError(
+                    f"layer {j} ({type(self.layers[j]).__name__}) returned no input gradient "
+                    "from backward(need_input_grad=True); its backward breaks the Layer contract."
+                )
+            dY = dX
+        return self.layers[0].backward(dY, need_input_grad=need_input_grad)
 
     def _require_built(self, what: str) -> None:
         if not self.built:
@@ -267,15 +272,17 @@ class Network:
             )
 
     def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
-        if not isinstance(X, np.ndarray):
+        if isinstance(X, np.ndarray):
+            arr: np.ndarray = X
+        else:
             try:
-                X = np.asarray(X, dtype=float)
+                arr = np.asarray(X, dtype=float)
             except (TypeError, ValueError):
                 raise InputTypeError(
                     f"`{name}` must be a numeric array; got {type(X).__name__}."
                 ) from None
-        if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-            raise InputTypeError(f"`{name}` must have a real numeric dtype; got {X.dtype}.")
+        if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+            raise InputTypeError(f"`{name}` must have a real numeric dtype; got {arr.dtype}.")
         need = (
             self.layers[0].input_ndim
             if isinstance(self.layers, (list, tuple))
@@ -283,36 +290,38 @@ class Network:
             and isinstance(self.layers[0], Layer)
             else None
         )
-        if need is not None and X.ndim != need:
+        if need is not None and arr.ndim != need:
             raise DataError(
                 f"`{name}` must have {need} axes (batch, time, features) for a recurrent first "
-                f"layer; got shape {X.shape}. Build windows with tickcast.make_windows."
+                f"layer; got shape {arr.shape}. Build windows with tickcast.make_windows."
             )
-        if X.ndim < 2 or X.shape[0] == 0:
+        if arr.ndim < 2 or arr.shape[0] == 0:
             raise DataError(
-                f"`{name}` must be at least 2-D with one or more rows; got shape {X.shape}."
+                f"`{name}` must be at least 2-D with one or more rows; got shape {arr.shape}."
             )
-        if self.built and X.shape[-1] != self.n_features_in_:
+        if self.built and arr.shape[-1] != self.n_features_in_:
             raise DataError(
                 f"`{name}` must have {self.n_features_in_} features (last axis), as at build; "
-                f"got shape {X.shape}."
+                f"got shape {arr.shape}."
             )
-        if not np.all(np.isfinite(X)):
+        if not np.all(np.isfinite(arr)):
             raise DataError(f"`{name}` contains NaN or infinite values; drop or fill them first.")
-        return X
+        return arr
 
     def _check_y(self, y: Any, n: int, name: str = "y") -> np.ndarray:
         try:
-            y = np.asarray(y, dtype=float)
+            arr: np.ndarray = np.asarray(y, dtype=float)
         except (TypeError, ValueError):
             raise InputTypeError(f"`{name}` must be numeric; got {type(y).__name__}.") from None
-        if y.ndim == 1:
-            y = y[:, None]
-        if y.ndim != 2 or y.shape[0] != n:
-            raise DataError(f"`{name}` must have shape ({n},) or ({n}, n_targets); got {y.shape}.")
-        if not np.all(np.isfinite(y)):
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2 or arr.shape[0] != n:
+            raise DataError(
+                f"`{name}` must have shape ({n},) or ({n}, n_targets); got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
             raise DataError(f"`{name}` contains NaN or infinite values; drop or fill them first.")
-        return y
+        return arr
 
     def predict(self, X: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
         """Predictions for ``X``.
@@ -487,7 +496,13 @@ class Network:
 
     @staticmethod
     def _check_fit_options(
-        epochs, validation_fraction, patience, min_delta, verbose, X_val, y_val
+        epochs: Any,
+        validation_fraction: Any,
+        patience: Any,
+        min_delta: Any,
+        verbose: Any,
+        X_val: Any,
+        y_val: Any,
     ) -> None:
         check_int("epochs", epochs)
         check_real("validation_fraction", validation_fraction, low=0.0, high=1.0, high_open=True)
@@ -536,7 +551,7 @@ class Network:
                 step_size = opt.step_size
                 train_loss = self._train_epoch(Xt, yt, batch_size, shuffle, epoch, stopper)
                 val_loss = None
-                if Xv is not None:
+                if Xv is not None and yv is not None:
                     val_loss = self.loss_.value(self._predict(Xv, _PREDICT_BATCH), yv)
                     if not math.isfinite(val_loss):
                         raise self._fail("the validation loss", epoch, None, stopper.best_weights)
@@ -573,7 +588,7 @@ class Network:
         opt, loss, flat = self.optimizer_, self.loss_, self._flat
         params, grads = {"params": flat}, {"params": self._flat_grad}
         clip = self.clip_norm
-        n = Xt.shape[0]
+        n: int = Xt.shape[0]
         order = self._rng.permutation(n) if shuffle else None
         total = 0.0
         for b, start in enumerate(range(0, n, batch_size)):
@@ -606,7 +621,7 @@ class Network:
     def get_config(self) -> dict[str, Any]:
         """JSON-serialisable description; :meth:`from_config` rebuilds an unbuilt copy."""
 
-        def conf(obj):
+        def conf(obj: Any) -> Any:
             return obj.get_config() if hasattr(obj, "get_config") else obj
 
         if self.lr_schedule is not None and not isinstance(self.lr_schedule, (str, dict, Schedule)):

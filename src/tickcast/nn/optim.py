@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tickcast.errors import ConfigError, InputTypeError
+from tickcast.errors import ConfigError, InputTypeError, NotFittedError
 from tickcast.nn._checks import check_choice, check_real
 
 __all__ = [
@@ -124,15 +124,23 @@ class Optimizer:
         self.n_steps += 1
         self._step(params, grads)
 
-    def _step(self, params, grads) -> None:
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         raise NotImplementedError
 
     def end_epoch(self) -> None:
         """Hook called by the training loop after each epoch; no-op by default."""
 
+    def _live_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """The per-slot state, which :meth:`step` creates (through :meth:`reset`) on first use."""
+        if self._state is None:
+            raise NotFittedError(
+                f"{type(self).__name__} has no state yet; call step() or reset() first."
+            )
+        return self._state
+
     def _buf(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
         """The zero-initialised state array ``slot`` (e.g. ``"m"``) of parameter ``key``."""
-        bufs = self._state.setdefault(slot, {})
+        bufs = self._live_state().setdefault(slot, {})
         if key not in bufs:
             bufs[key] = np.zeros_like(like)
         return bufs[key]
@@ -162,18 +170,20 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, lr: float | None = None, *, momentum: float = 0.0, nesterov: bool = False):
+    def __init__(
+        self, lr: float | None = None, *, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
         super().__init__(lr)
         self.momentum = momentum
         self.nesterov = nesterov
 
-    def validate(self):
+    def validate(self) -> None:
         super().validate()
         check_real("momentum", self.momentum, low=0.0, high=0.999999)
         if self.nesterov and self.momentum == 0:
             raise ConfigError("`nesterov=True` needs `momentum` > 0; got momentum=0.")
 
-    def _step(self, params, grads):
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         lr, mu = self._lr, self.momentum
         for k, p in params.items():
             g = grads[k]
@@ -202,17 +212,17 @@ class RMSprop(Optimizer):
     name = "rmsprop"
     default_lr = 0.001
 
-    def __init__(self, lr: float | None = None, *, rho: float = 0.9, eps: float = 1e-7):
+    def __init__(self, lr: float | None = None, *, rho: float = 0.9, eps: float = 1e-7) -> None:
         super().__init__(lr)
         self.rho = rho
         self.eps = eps
 
-    def validate(self):
+    def validate(self) -> None:
         super().validate()
         check_real("rho", self.rho, low=0.0, high=0.999999, low_open=True)
         check_real("eps", self.eps, low=0.0, high=1.0, low_open=True)
 
-    def _step(self, params, grads):
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         for k, p in params.items():
             g = grads[k]
             s = self._buf("square_avg", k, p)
@@ -254,7 +264,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         decoupled: bool = False,
-    ):
+    ) -> None:
         super().__init__(lr)
         self.beta1 = beta1
         self.beta2 = beta2
@@ -262,14 +272,14 @@ class Adam(Optimizer):
         self.weight_decay = weight_decay
         self.decoupled = decoupled
 
-    def validate(self):
+    def validate(self) -> None:
         super().validate()
         check_real("beta1", self.beta1, low=0.0, high=0.999999)
         check_real("beta2", self.beta2, low=0.0, high=0.999999999)
         check_real("eps", self.eps, low=0.0, high=1.0, low_open=True)
         check_real("weight_decay", self.weight_decay, low=0.0)
 
-    def _step(self, params, grads):
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         b1, b2, lr, wd = self.beta1, self.beta2, self._lr, self.weight_decay
         t = self.n_steps
         c1 = 1.0 - b1**t
@@ -344,7 +354,7 @@ class BarzilaiBorwein(Optimizer):
         min_step: float = 1e-6,
         max_step: float = 1.0,
         curvature: str = "abs",
-    ):
+    ) -> None:
         super().__init__(lr)
         self.variant = variant
         self.mode = mode
@@ -354,7 +364,7 @@ class BarzilaiBorwein(Optimizer):
         self.max_step = max_step
         self.curvature = curvature
 
-    def validate(self):
+    def validate(self) -> None:
         super().validate()
         check_choice("variant", self.variant, ("bb1", "bb2"))
         check_choice("mode", self.mode, ("epoch", "step"))
@@ -368,7 +378,7 @@ class BarzilaiBorwein(Optimizer):
                 f"`min_step` must not exceed `max_step`; got {self.min_step} > {self.max_step}."
             )
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._eta = float(self._lr)
         self._epoch = 0
@@ -390,8 +400,8 @@ class BarzilaiBorwein(Optimizer):
         eta = ss / (m * sy) if self.variant == "bb1" else sy / (m * yy)
         return eta if math.isfinite(eta) else None
 
-    def _step(self, params, grads):
-        st = self._state
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        st = self._live_state()
         if self.mode == "step":
             if "x" in st:
                 ss = sy = yy = 0.0
@@ -420,7 +430,7 @@ class BarzilaiBorwein(Optimizer):
         for k, p in params.items():
             p -= eta * grads[k]
 
-    def end_epoch(self):
+    def end_epoch(self) -> None:
         """Epoch mode: compute the next epoch's step size (SGD-BB); else a no-op."""
         if self.mode != "epoch" or self._state is None or self._m == 0:
             return
@@ -439,11 +449,11 @@ class BarzilaiBorwein(Optimizer):
             eta = self._bb(ss, sy, yy, self._m)
             if eta is not None:
                 if self.smoothing:
-                    k = self._epoch  # the paper's epoch index (first estimate at k = 2)
+                    ke = self._epoch  # the paper's epoch index k (first estimate at k = 2)
                     self._n_estimates += 1
                     j = self._n_estimates
-                    self._c = self._c ** ((j - 1) / j) * (eta * k) ** (1.0 / j)
-                    eta = self._c / k  # eta_k = geometric mean of (k' eta_k') / phi(k)
+                    self._c = self._c ** ((j - 1) / j) * (eta * ke) ** (1.0 / j)
+                    eta = self._c / ke  # eta_k = geometric mean of (k' eta_k') / phi(k)
                 self._eta = min(max(eta, self.min_step), self.max_step)
         st["x_prev"], st["g_prev"] = x_now, g_now
         for acc in st["grad_avg"].values():

@@ -10,7 +10,7 @@ GEMM. After the backward loop the weight gradients are one GEMM over all ``T * B
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -28,7 +28,7 @@ _MAX_WORKSPACES = 4
 class _Workspace:
     """Buffers and per-step views for one (batch, time, training) shape."""
 
-    def __init__(self, B: int, T: int, F: int, H: int, dtype: np.dtype) -> None:
+    def __init__(self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any]) -> None:
         K = F + 1 + H
         self.B, self.T = B, T
         self.HX = np.zeros((T + 1, K, B), dtype=dtype)  # step t: [x_t; 1; h_{t-1}]
@@ -39,9 +39,13 @@ class _Workspace:
         self.HXc = np.empty((K, T, B), dtype=dtype)  # feature-major copy for the weight GEMM
 
 
-class RecurrentLayer(Layer):
+WS = TypeVar("WS", bound=_Workspace)
+
+
+class RecurrentLayer(Layer, Generic[WS]):
     """Base class of :class:`RNN`, :class:`~tickcast.nn.lstm.LSTM` and
-    :class:`~tickcast.nn.gru.GRU`.
+    :class:`~tickcast.nn.gru.GRU`, generic in the type of its per-shape workspace of buffers
+    (``RecurrentLayer[_LSTMWorkspace]``; a typing detail only).
 
     Parameters
     ----------
@@ -87,10 +91,10 @@ class RecurrentLayer(Layer):
             )
         self._act: Activation = get_activation(self.activation, self.units, axis=-2)
         self._fast = is_tanh(self._act)
-        self._workspaces: dict[tuple[int, int, bool], Any] = {}
-        self._ws = None
+        self._workspaces: dict[tuple[int, int, bool], WS] = {}
+        self._ws: WS | None = None
 
-    def _init_params(self, rng):
+    def _init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         H, G = self.units, self.n_gates
         return {
             "W": initialize(self.kernel_init, self.n_in, H, G, rng),
@@ -102,7 +106,7 @@ class RecurrentLayer(Layer):
         return int(self.units)
 
     # -- shared plumbing ----------------------------------------------------------------
-    def _workspace(self, B: int, T: int, training: bool):
+    def _workspace(self, B: int, T: int, training: bool) -> WS:
         key = (B, T, bool(training))
         ws = self._workspaces.get(key)
         if ws is None:
@@ -112,18 +116,18 @@ class RecurrentLayer(Layer):
             self._workspaces[key] = ws
         return ws
 
-    def _make_workspace(self, B: int, T: int, training: bool):
+    def _make_workspace(self, B: int, T: int, training: bool) -> WS:
         raise NotImplementedError
 
     def _stacked(self, scale: np.ndarray | None = None) -> np.ndarray:
         """Return ``[W; b; U]^T`` of shape (G * H, F + 1 + H), rows times ``scale``."""
         p = self.params
-        M = np.concatenate((p["W"], p["b"][None, :], p["U"]), axis=0).T.copy()
+        M: np.ndarray = np.concatenate((p["W"], p["b"][None, :], p["U"]), axis=0).T.copy()
         if scale is not None:
             M *= scale[:, None]
         return M
 
-    def _load_inputs(self, ws, X: np.ndarray) -> None:
+    def _load_inputs(self, ws: WS, X: np.ndarray) -> None:
         if X.shape[-1] != self.n_in:
             raise ConfigError(
                 f"{type(self).__name__} was built for {self.n_in} input features; got X with "
@@ -131,13 +135,13 @@ class RecurrentLayer(Layer):
             )
         ws.HX[: ws.T, : self.n_in, :] = X.transpose(1, 2, 0)
 
-    def _output(self, ws) -> np.ndarray:
+    def _output(self, ws: WS) -> np.ndarray:
         F1 = self.n_in + 1
         if self.return_sequences:
             return np.ascontiguousarray(ws.HX[1:, F1:, :].transpose(2, 0, 1))
         return np.ascontiguousarray(ws.HX[ws.T, F1:, :].T)
 
-    def _start_backward(self, dY: np.ndarray):
+    def _start_backward(self, dY: np.ndarray) -> tuple[WS, list[np.ndarray] | None]:
         ws = self._ws
         if ws is None:
             raise self._missing_cache()
@@ -149,28 +153,29 @@ class RecurrentLayer(Layer):
         np.copyto(ws.dh, dY.T)
         return ws, None
 
-    def _weight_grads(self, ws, dZ: np.ndarray) -> np.ndarray:
-        """Return ``d[W; b; U]^T`` (rows, F + 1 + H) from ``dZ`` (T, rows, B), all steps at once."""
+    def _weight_grads(self, ws: WS, dZ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``d[W; b; U]^T`` (rows, F + 1 + H) from ``dZ`` (T, rows, B), all steps at
+        once, and ``dZ`` as the (rows, T * B) block ``dZc`` (for the input gradient)."""
         T, B = ws.T, ws.B
         rows = dZ.shape[1]
         np.copyto(ws.HXc, ws.HX[:T].transpose(1, 0, 2))
         dZc = np.ascontiguousarray(dZ.transpose(1, 0, 2)).reshape(rows, T * B)
-        self._dZc = dZc
-        return dZc @ ws.HXc.reshape(-1, T * B).T  # sum_t dZ_t [x_t; 1; h_{t-1}]^T, one GEMM
+        dMT: np.ndarray = dZc @ ws.HXc.reshape(-1, T * B).T  # sum_t dZ_t [x_t; 1; h_{t-1}]^T
+        return dMT, dZc
 
-    def _input_grad(self, ws, dZc: np.ndarray, W: np.ndarray) -> np.ndarray:
+    def _input_grad(self, ws: WS, dZc: np.ndarray, W: np.ndarray) -> np.ndarray:
         """``dX`` (batch, time, F) from ``dZc`` (rows, T * B) and ``W`` (F, rows)."""
-        dX = W @ dZc  # dx_t = W dz_t for every step
-        return dX.reshape(-1, ws.T, ws.B).transpose(2, 1, 0)
+        dXT = W @ dZc  # dx_t = W dz_t for every step
+        dX: np.ndarray = dXT.reshape(-1, ws.T, ws.B).transpose(2, 1, 0)
+        return dX
 
-    def _finish_backward(self, ws, dZ: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+    def _finish_backward(self, ws: WS, dZ: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         """Scatter the stacked weight gradient into W, b, U; return dX or None."""
         F = self.n_in
-        dMT = self._weight_grads(ws, dZ)
+        dMT, dZc = self._weight_grads(ws, dZ)
         self.grads["W"] += dMT[:, :F].T
         self.grads["b"] += dMT[:, F]
         self.grads["U"] += dMT[:, F + 1 :].T
-        dZc, self._dZc = self._dZc, None
         if not need_input_grad:
             return None
         return self._input_grad(ws, dZc, self.params["W"])
@@ -187,7 +192,7 @@ class RecurrentLayer(Layer):
 
 
 class _RNNWorkspace(_Workspace):
-    def __init__(self, B, T, F, H, dtype):
+    def __init__(self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any]) -> None:
         super().__init__(B, T, F, H, dtype)
         self.Z = np.empty((T, H, B), dtype=dtype)
         self.z = list(self.Z)
@@ -195,7 +200,7 @@ class _RNNWorkspace(_Workspace):
         self.dz = list(self.dZ)
 
 
-class RNN(RecurrentLayer):
+class RNN(RecurrentLayer[_RNNWorkspace]):
     """Elman recurrent layer ``h_t = act(x_t W + h_{t-1} U + b)``, ``h_0 = 0``.
 
     Parameters are as in :class:`RecurrentLayer`.
@@ -221,10 +226,10 @@ class RNN(RecurrentLayer):
     (2, 5, 8)
     """
 
-    def _make_workspace(self, B, T, training):
+    def _make_workspace(self, B: int, T: int, training: bool) -> _RNNWorkspace:
         return _RNNWorkspace(B, T, self.n_in, self.units, self.dtype)
 
-    def forward(self, X, *, training=False):
+    def forward(self, X: np.ndarray, *, training: bool = False) -> np.ndarray:
         B, T, _ = X.shape
         ws = self._workspace(B, T, training)
         self._load_inputs(ws, X)
@@ -238,7 +243,7 @@ class RNN(RecurrentLayer):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def backward(self, dY, *, need_input_grad=True):
+    def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         ws, dYt = self._start_backward(dY)
         T, F1 = ws.T, self.n_in + 1
         D = list(self._act.derivative(ws.HX[1:, F1:]))  # act'(z_t) from h_t, all steps

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tickcast.nn.gru import GRU
 from tickcast.nn.layers import Dense, Dropout, Layer
 from tickcast.nn.lstm import LSTM
@@ -9,7 +11,7 @@ from tickcast.nn.recurrent import RNN, RecurrentLayer
 
 __all__ = ["CELLS", "LAYER_CLASSES"]
 
-CELLS: dict[str, type[RecurrentLayer]] = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+CELLS: dict[str, type[RecurrentLayer[Any]]] = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 """Recurrent cells by the name forecasters and :func:`build_recurrent_network` accept."""
 
 LAYER_CLASSES: dict[str, type[Layer]] = {

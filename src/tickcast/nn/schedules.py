@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from tickcast.errors import ConfigError, InputTypeError
 from tickcast.nn._checks import check_int, check_real
@@ -54,7 +54,7 @@ class Constant(Schedule):
 
     name = "constant"
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return 1.0
 
 
@@ -74,11 +74,11 @@ class StepDecay(Schedule):
         self.every = every
         self.factor = factor
 
-    def validate(self):
+    def validate(self) -> None:
         _positive("every", self.every, integer=True)
         _positive("factor", self.factor)
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return float(self.factor ** (epoch // self.every))
 
 
@@ -95,10 +95,10 @@ class ExponentialDecay(Schedule):
     def __init__(self, rate: float = 0.97) -> None:
         self.rate = rate
 
-    def validate(self):
+    def validate(self) -> None:
         _positive("rate", self.rate)
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return float(self.rate**epoch)
 
 
@@ -120,16 +120,16 @@ class CosineDecay(Schedule):
         self.epochs = epochs
         self.floor = floor
 
-    def validate(self):
+    def validate(self) -> None:
         _positive("epochs", self.epochs, integer=True)
         check_real("floor", self.floor, low=0.0, high=1.0)
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         e = min(epoch, self.epochs) / self.epochs
         return float(self.floor + (1.0 - self.floor) * 0.5 * (1.0 + math.cos(math.pi * e)))
 
 
-_SCHEDULES = {
+_SCHEDULES: dict[str, type[Schedule]] = {
     "constant": Constant,
     "step": StepDecay,
     "exponential": ExponentialDecay,
@@ -167,7 +167,7 @@ def make_schedule(spec: Any) -> Callable[[int], float] | None:
         sched.validate()
         return sched
     if callable(spec):
-        return spec
+        return cast("Callable[[int], float]", spec)
     raise InputTypeError(
         f"`lr_schedule` must be None, a name, a Schedule or a callable; got {type(spec).__name__}."
     )

@@ -28,8 +28,9 @@ def save_network(net: Network, path: str | os.PathLike[str]) -> None:
         Destination; NumPy appends ``.npz`` when missing.
     """
     config = {"format": _FORMAT, "network": net.get_config()}
-    weights = net.get_weights()
-    np.savez(path, **weights, **{_CONFIG_KEY: np.array(json.dumps(config))})
+    # typed Any: NumPy's stubs match ``**arrays`` against savez's ``allow_pickle: bool`` too
+    arrays: dict[str, Any] = {**net.get_weights(), _CONFIG_KEY: np.array(json.dumps(config))}
+    np.savez(path, **arrays)
 
 
 def load_network(path: str | os.PathLike[str]) -> Network:
