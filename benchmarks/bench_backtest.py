@@ -227,9 +227,38 @@ def sk_ridge_refit(y: pd.Series, origins: np.ndarray) -> np.ndarray:
     return means
 
 
+def skf_ridge_refit(y: pd.Series, initial: int, fold_stride: int = 1) -> tuple[int, Any]:
+    """skforecast ForecasterRecursive(Ridge, 20 lags, differenced) backtest, refit at every
+    origin (expanding), 5 steps -> (number of folds, predictions). A recursive model on
+    differences: a peer's timing, not the same estimator as LinearForecaster's direct one."""
+    from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
+    from skforecast.recursive import ForecasterRecursive
+    from sklearn.linear_model import Ridge
+
+    series = pd.Series(y.to_numpy(dtype=float), index=pd.RangeIndex(len(y)))
+    forecaster = ForecasterRecursive(estimator=Ridge(alpha=ALPHA), lags=LAGS, differentiation=1)
+    cv = TimeSeriesFold(
+        steps=HORIZON,
+        initial_train_size=initial,
+        fold_stride=fold_stride,
+        differentiation=1,
+        refit=True,
+        fixed_train_size=False,
+        allow_incomplete_fold=False,
+        verbose=False,
+    )
+    _, preds = backtesting_forecaster(
+        forecaster, series, cv, metric="mean_absolute_error", n_jobs=1, show_progress=False
+    )
+    return len(preds) // HORIZON, preds
+
+
 def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> list[tuple]:
     print("\n== 2. Ridge(alpha=1) on 20 lags, DGS10 last 2,500 obs, 500 origins, horizon 5 ==")
-    splitter = tc.WalkForward(initial=initial, step=1, horizon=HORIZON, refit_every=None)
+    splitters = {
+        r: tc.WalkForward(initial=initial, step=1, horizon=HORIZON, refit_every=r)
+        for r in (None, 20, 1)
+    }
     o0 = int(origins[0])
 
     def make() -> Any:
@@ -241,28 +270,64 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
         return np.vstack([first, means])
 
-    fns = {
+    def bt(r: int | None) -> Callable[[int], Any]:
+        return lambda _: tc.backtest([make()], y, splitter=splitters[r], progress=False)
+
+    class SlowLinear(tc.LinearForecaster):
+        batched_folds = False  # the engine's fold loop: fit_trusted at every refit
+
+    def bt_loop(_: int) -> Any:
+        m = SlowLinear(lags=LAGS, alpha=ALPHA, horizon=HORIZON)
+        return tc.backtest([m], y, splitter=splitters[1], progress=False)
+
+    fns: dict[str, Callable[[int], Any]] = {
         "slow": lambda r: sk_ridge_refit(y, origins),
-        "bt": lambda r: tc.backtest([make()], y, splitter=splitter, progress=False),
+        "bt": bt(None),
+        "bt_20": bt(20),
+        "bt_1": bt(1),
+        "bt_1_loop": bt_loop,
         "direct": direct,
     }
+    try:
+        importlib.import_module("skforecast")
+        fns["skf"] = lambda r: skf_ridge_refit(y, initial)
+    except ImportError:
+        print("NOTE: skforecast not installed (pip install '.[bench]'); its row is skipped")
     times, outs = interleaved(fns, args.repeats)
     med = {k: statistics.median(v) for k, v in times.items()}
     sk_means, bt_means, blk_means = outs["slow"], means_of(outs["bt"]), outs["direct"]
-    print(f"scikit-learn refit at every origin: {med['slow']:.3f} s")
+    print(f"scikit-learn refit at every origin (hand loop): {med['slow']:.3f} s")
+    if "skf" in med:
+        n_skf = outs["skf"][0]
+        print(f"skforecast ForecasterRecursive refit=True, {n_skf} folds: {med['skf']:.3f} s")
     print(
         f"tc.backtest refit_every=None (ridge re-solved exactly at every origin): {med['bt']:.3f} s"
     )
+    print(f"tc.backtest refit_every=20 (forecast_folds): {med['bt_20']:.3f} s")
+    print(
+        f"tc.backtest refit_every=1 (forecast_folds): {med['bt_1']:.3f} s "
+        f"({med['bt_1'] / N_ORIGINS * 1e6:.0f} us/origin); the engine's fold loop "
+        f"(fit_trusted per origin): {med['bt_1_loop']:.3f} s"
+    )
     print(f"LinearForecaster fit + predict/forecast_origins: {med['direct']:.3f} s")
+    cols = ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
+    d_loop = maxdiff(outs["bt_1"].forecasts[cols], outs["bt_1_loop"].forecasts[cols])
     print(
         f"max |tickcast - sklearn| point forecasts, all {N_ORIGINS} origins: "
-        f"{maxdiff(bt_means, sk_means):.2e} (backtest), {maxdiff(blk_means, sk_means):.2e} "
-        "(forecast_origins)"
+        f"{maxdiff(bt_means, sk_means):.2e} (backtest refit_every=None), "
+        f"{maxdiff(means_of(outs['bt_1']), sk_means):.2e} (refit_every=1), "
+        f"{maxdiff(blk_means, sk_means):.2e} (forecast_origins); refit_every=1 fast vs fold "
+        f"loop, means and intervals: {d_loop:.2e}"
     )
-    return [
+    rows = [
         ("Ridge backtest refit_every=None", med["slow"], med["bt"], 20),
+        ("Ridge backtest refit_every=1 vs sklearn", med["slow"], med["bt_1"], 20),
+        ("Ridge refit_every=1 vs engine fold loop", med["bt_1_loop"], med["bt_1"], None),
         ("Ridge fit + forecast_origins", med["slow"], med["direct"], 20),
     ]
+    if "skf" in med:
+        rows.append(("Ridge refit_every=1 vs skforecast", med["skf"], med["bt_1"], 30))
+    return rows
 
 
 # --------------------------------------------------------------------------- 3. sp500

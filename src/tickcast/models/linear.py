@@ -146,6 +146,7 @@ class LinearForecaster(Forecaster):
     short_name = "linear"
     feature_names_: list[str] | None
     batched_origins = True
+    batched_folds = True
     supports_exog = True
     interval_method = "conformal"
 
@@ -419,6 +420,25 @@ class LinearForecaster(Forecaster):
         self._set_history(y_keep, X_all)
         self.z_ = z
         return means, quants
+
+    def forecast_folds(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        folds: Any,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A whole backtest task, refits included, from prefix sums and one batched solve.
+
+        Parameters and returns as ``forecast_folds`` in the protocol of
+        :mod:`tickcast.models.base` (definition:
+        :func:`~tickcast.models.base.forecast_folds_stepwise`). Every refit's conformal
+        residuals are recomputed from its own calibration fit, as ``fit`` does.
+        """
+        from tickcast.models._linear_folds import linear_forecast_folds
+
+        return linear_forecast_folds(self, y, X, folds, horizon, quantiles)
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:
