@@ -264,7 +264,7 @@ class _TaskRun:
         stop = folds[-1].origin + 1
         try:
             with _labelled_warnings(self.task, self.y, folds[0]):
-                means, quants = self.model.forecast_folds(  # type: ignore[attr-defined]
+                means, quants = self.model.forecast_folds(
                     self.y.iloc[:stop],
                     self._x(slice(None, stop + self.total)),
                     folds,

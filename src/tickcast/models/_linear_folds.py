@@ -30,6 +30,8 @@ __all__ = ["linear_forecast_folds"]
 
 #: Numbers held at once by the chunked prefix sums of the row outer products.
 _CHUNK_NUMBERS = 4_000_000
+#: Consecutive prefix bounds this many rows apart or more are joined by one GEMM.
+_GEMM_GAP = 32
 
 
 def linear_forecast_folds(
@@ -144,19 +146,23 @@ def _conformal_halves(
     for a chunk of fits at once on rows padded with +inf. Returns (R, h, n_q).
     """
     R, h, width = len(start), Y.shape[1], int(count.max())
+    cum_y, cum_coef = np.cumsum(Y, axis=1), np.cumsum(coef, axis=2)
+    cum_icpt = np.cumsum(intercept, axis=1)
     out = np.empty((R, h, len(coverage)))
     per = max(1, 1_000_000 // max(1, width * h))
     pos = np.arange(width)
     for a in range(0, R, per):
         b = min(R, a + per)
         lo, hi = int(start[a:b].min()), int((start[a:b] + count[a:b]).max())
-        # fitted values of every fit of the chunk on the rows any of them scores: one GEMM
-        pred = D[lo:hi] @ coef[a:b].transpose(1, 0, 2).reshape(D.shape[1], -1)
-        err = Y[lo:hi, None, :] - (pred.reshape(hi - lo, b - a, h) + intercept[a:b])
-        cum = np.abs(np.cumsum(err, axis=2))  # (rows, fits, h)
+        # cumulative fitted steps of every fit of the chunk on the rows any of them scores,
+        # one GEMM with the coefficients cumulated over the steps
+        pred = D[lo:hi] @ cum_coef[a:b].transpose(1, 0, 2).reshape(D.shape[1], -1)
+        pred = pred.reshape(hi - lo, b - a, h)
         valid = pos[None, :] < count[a:b, None]  # (fits, width)
         rows = np.where(valid, start[a:b, None] - lo + pos[None, :], 0)
-        scores = cum[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
+        scores = cum_y[rows + lo] - pred[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
+        scores -= cum_icpt[a:b, None]
+        np.abs(scores, out=scores)
         scores[~valid] = np.inf
         scores.sort(axis=1)
         n = count[a:b, None]
@@ -203,37 +209,40 @@ def _prefix_products(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sums of ``x x'`` and ``x Y'`` over rows ``0 .. b - 1`` for each ``b`` in ``bounds``.
 
-    Rows between far-apart bounds are summed with one GEMM per gap; a dense run of bounds
-    (refits at every origin) cumulates row outer products in chunks of bounded memory.
-    Returns (len(bounds), p, p) and (len(bounds), p, H).
+    A gap of many rows between consecutive bounds is summed with one GEMM; a run of close
+    bounds (refits at every origin) cumulates row outer products, in chunks of bounded
+    memory. Returns (len(bounds), p, p) and (len(bounds), p, H).
     """
     p, H = Dc.shape[1], Yc.shape[1]
-    pxx, pxy = np.empty((len(bounds), p, p)), np.empty((len(bounds), p, H))
+    B = len(bounds)
+    pxx, pxy = np.empty((B, p, p)), np.empty((B, p, H))
     b0 = int(bounds[0])
-    run_xx, run_xy = Dc[:b0].T @ Dc[:b0], Dc[:b0].T @ Yc[:b0]
-    pxx[0], pxy[0] = run_xx, run_xy
-    span = int(bounds[-1]) - b0
-    if len(bounds) - 1 <= span / 16:  # sparse: one GEMM per gap
-        for j in range(1, len(bounds)):
-            seg = slice(int(bounds[j - 1]), int(bounds[j]))
-            run_xx = run_xx + Dc[seg].T @ Dc[seg]
-            run_xy = run_xy + Dc[seg].T @ Yc[seg]
-            pxx[j], pxy[j] = run_xx, run_xy
-        return pxx, pxy
+    pxx[0], pxy[0] = Dc[:b0].T @ Dc[:b0], Dc[:b0].T @ Yc[:b0]
     chunk = max(1, _CHUNK_NUMBERS // (p * (p + H)))
-    j = 1
-    for start in range(b0, int(bounds[-1]), chunk):
-        stop = min(int(bounds[-1]), start + chunk)
-        sel = bounds[(bounds > start) & (bounds <= stop)] - start - 1  # last row included
-        sx, sy = Dc[start:stop], Yc[start:stop]
-        n_rows = stop - start
-        cxx = np.cumsum((sx[:, :, None] * sx[:, None, :]).reshape(n_rows, -1), axis=0)
-        cxy = np.cumsum((sx[:, :, None] * sy[:, None, :]).reshape(n_rows, -1), axis=0)
-        cxx, cxy = cxx.reshape(n_rows, p, p), cxy.reshape(n_rows, p, H)
-        pxx[j : j + len(sel)] = run_xx + cxx[sel]
-        pxy[j : j + len(sel)] = run_xy + cxy[sel]
-        j += len(sel)
-        run_xx, run_xy = run_xx + cxx[-1], run_xy + cxy[-1]
+    j = 0
+    while j < B - 1:
+        if bounds[j + 1] - bounds[j] >= _GEMM_GAP:
+            seg = slice(int(bounds[j]), int(bounds[j + 1]))
+            pxx[j + 1] = pxx[j] + Dc[seg].T @ Dc[seg]
+            pxy[j + 1] = pxy[j] + Dc[seg].T @ Yc[seg]
+            j += 1
+            continue
+        k = j + 1  # bounds j+1 .. k are close together: cumulate rows bounds[j] .. bounds[k]
+        while k < B - 1 and bounds[k + 1] - bounds[k] < _GEMM_GAP:
+            k += 1
+        run_xx, run_xy = pxx[j], pxy[j]
+        for start in range(int(bounds[j]), int(bounds[k]), chunk):
+            stop = min(int(bounds[k]), start + chunk)
+            inside = np.flatnonzero((bounds > start) & (bounds <= stop))
+            sx, sy, n = Dc[start:stop], Yc[start:stop], stop - start
+            cxx = np.cumsum((sx[:, :, None] * sx[:, None, :]).reshape(n, -1), axis=0)
+            cxy = np.cumsum((sx[:, :, None] * sy[:, None, :]).reshape(n, -1), axis=0)
+            last = bounds[inside] - start - 1  # the last row each prefix includes
+            pxx[inside] = run_xx + cxx[last].reshape(-1, p, p)
+            pxy[inside] = run_xy + cxy[last].reshape(-1, p, H)
+            run_xx = run_xx + cxx[-1].reshape(p, p)
+            run_xy = run_xy + cxy[-1].reshape(p, H)
+        j = k
     return pxx, pxy
 
 
