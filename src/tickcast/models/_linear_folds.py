@@ -51,8 +51,10 @@ def linear_forecast_folds(
     quantiles = np.asarray(quantiles, dtype=float)
     stepwise = (model, y, X, folds, horizon, quantiles)
     X = X if model.supports_exog else None
-    first = folds[0]
-    tr = slice(first.train.start, first.train.stop)
+    # fit at the last refit fold: the loop ends fitted there, and the hyperparameters and
+    # target it sets are those of every fold (the target is checked to be fixed below)
+    last_refit = max((k for k, f in enumerate(folds) if f.refit), default=0)
+    tr = slice(folds[last_refit].train.start, folds[last_refit].train.stop)
     model.fit_trusted(y.iloc[tr], None if X is None else X.iloc[tr])
     fixed_kind = (
         model.fixed_target is not None
@@ -124,7 +126,9 @@ def linear_forecast_folds(
     offsets = nested(signed.transpose(1, 0, 2), quantiles).transpose(1, 0, 2)
     per_fold = offsets[np.searchsorted(refits, which)]
     quants = model._levels_from_cumulative(np.cumsum(steps, axis=1)[..., None] + per_fold, last)
-    _leave_as_stepwise(model, y, X, folds[int(refits[-1])], len(refits) > 1, int(origins[-1]))
+    stop = tr.stop  # leave the model as the loop does: updated through the last origin
+    if end > stop:
+        model.update_trusted(y.iloc[stop:end], None if X is None else X.iloc[stop:end])
     return means, quants
 
 
@@ -244,20 +248,3 @@ def _prefix_products(
             run_xy = run_xy + cxy[-1].reshape(p, H)
         j = k
     return pxx, pxy
-
-
-def _leave_as_stepwise(
-    model: LinearForecaster,
-    y: pd.Series,
-    X: pd.DataFrame | None,
-    refit: Any,
-    refit_again: bool,
-    last: int,
-) -> None:
-    """Fit at the last refit fold and update through the last origin, as the loop would."""
-    tr = slice(refit.train.start, refit.train.stop)
-    if refit_again:
-        model.fit_trusted(y.iloc[tr], None if X is None else X.iloc[tr])
-    if last + 1 > tr.stop:
-        new = slice(tr.stop, last + 1)
-        model.update_trusted(y.iloc[new], None if X is None else X.iloc[new])
