@@ -165,6 +165,7 @@ def fit_exact(
         if model.k_params == 0:
             res = model.filter(np.empty(0), cov_type="none")
         else:
+            start: np.ndarray | None
             if warm is not None and admissible_start(model, np.asarray(warm)[:-1]):
                 start = np.asarray(warm, dtype=float)[:-1]  # no start candidates to score
             else:

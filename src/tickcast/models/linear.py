@@ -112,8 +112,11 @@ class LinearForecaster(Forecaster):
 
     **Fast paths.** ``update(y_new)`` appends the windows whose ``horizon`` targets have become
     observed and re-solves: the point model then equals a full refit on all data (to ~1e-12).
-    The conformal ``residuals_`` are *not* recomputed by ``update`` or by the batched backtest
-    path: they stay those of the last full ``fit``.
+    The conformal ``residuals_`` are *not* recomputed by ``update`` or by the batched
+    ``forecast_origins``: they stay those of the last full ``fit``. ``forecast_folds`` (a whole
+    backtest task, used by :func:`tickcast.backtest` for every ``refit_every``) recomputes
+    them at every refit as ``fit`` does, from prefix sums of the same running statistics and
+    one batched solve for all folds and calibration fits.
 
     **Intervals.** Split-conformal: the model is fitted on the first
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
