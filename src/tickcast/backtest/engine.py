@@ -5,8 +5,11 @@ consecutive refit blocks). A refit block starts at a fold whose ``refit`` is Tru
 is fitted there on the fold's training window and then, for the block's later folds, fed
 the new observations with ``update_trusted`` (or, when the model declares
 ``batched_origins``, its batched ``forecast_origins``) — never
-anything after the origin. Tasks are independent, so they run in parallel with joblib on
-local cores or on a Dask cluster, and the results do not depend on ``n_jobs``.
+anything after the origin. A model that declares ``batched_folds`` gets the whole task at
+once (``forecast_folds``, refits included); if that raises, the fold loop reruns the task
+so that every failure is recorded at its origin. Tasks are independent, so they run in
+parallel with joblib on local cores or on a Dask cluster, and the results do not depend on
+``n_jobs``.
 """
 
 from __future__ import annotations
@@ -246,14 +249,44 @@ class _TaskRun:
         future = self._x(slice(fold.origin + 1, fold.origin + 1 + self.total))
         levels = self.task.levels
         fc = self.model.predict_trusted(self.total, future, levels)
-        lower = upper = np.empty((self.total, 0))
-        if levels:
-            lower = np.column_stack([fc.lower(lv).to_numpy() for lv in levels])
-            upper = np.column_stack([fc.upper(lv).to_numpy() for lv in levels])
-        self.record(fold, fc.mean.to_numpy(), lower, upper, time.perf_counter() - t0)
+        # the forecast's quantile columns are ``self.ends``: read the interval ends directly
+        q = fc.quantiles.to_numpy()
+        self.record(
+            fold, fc.mean.to_numpy(), q[:, self.lo_idx], q[:, self.hi_idx], time.perf_counter() - t0
+        )
+
+    def forecast_task(self) -> bool:
+        """The model's batched ``forecast_folds`` over the whole task (refits included);
+        False, with a fresh model, when it raised (the fold loop then says where)."""
+        from sklearn.base import clone
+
+        folds = self.task.folds
+        t0 = time.perf_counter()
+        stop = folds[-1].origin + 1
+        try:
+            with _labelled_warnings(self.task, self.y, folds[0]):
+                means, quants = self.model.forecast_folds(
+                    self.y.iloc[:stop],
+                    self._x(slice(None, stop + self.total)),
+                    folds,
+                    self.total,
+                    self.ends,
+                )
+        except Exception:
+            self.model = clone(self.task.model)
+            return False
+        seconds = (time.perf_counter() - t0) / len(folds)
+        for f, mean, q in zip(folds, means, quants, strict=True):
+            if np.isfinite(mean).all() and np.isfinite(q).all():
+                self.record(f, mean, q[:, self.lo_idx], q[:, self.hi_idx], seconds)
+            else:  # as predict_trusted: never a NaN/inf forecast row
+                self.fail(f, _non_finite(self.model, f, self.y))
+        return True
 
     def run(self) -> None:
         folds = self.task.folds
+        if getattr(self.model, "batched_folds", False) and self.forecast_task():
+            return
         i = 0
         while i < len(folds):
             fold = folds[i]
@@ -536,7 +569,13 @@ def _describe_model(model: Forecaster) -> dict[str, Any]:
     return {
         "class": type(model).__name__,
         "params": params,
-        "fast_path": "forecast_block" if model.batched_origins else "update",
+        "fast_path": (
+            "forecast_folds"
+            if getattr(model, "batched_folds", False)
+            else "forecast_block"
+            if model.batched_origins
+            else "update"
+        ),
     }
 
 

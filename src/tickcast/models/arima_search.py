@@ -165,11 +165,13 @@ def fit_exact(
         if model.k_params == 0:
             res = model.filter(np.empty(0), cov_type="none")
         else:
-            cands = [np.asarray(s, dtype=float)[:-1] for s in starts if s is not None]
-            cands = [c for c in [*cands, model.start_params] if admissible_start(model, c)]
-            start = max(cands, key=model.loglike) if cands else None
+            start: np.ndarray | None
             if warm is not None and admissible_start(model, np.asarray(warm)[:-1]):
-                start = np.asarray(warm, dtype=float)[:-1]
+                start = np.asarray(warm, dtype=float)[:-1]  # no start candidates to score
+            else:
+                cands = [np.asarray(s, dtype=float)[:-1] for s in starts if s is not None]
+                cands = [c for c in [*cands, model.start_params] if admissible_start(model, c)]
+                start = max(cands, key=model.loglike) if cands else None
             res = model.fit(
                 start_params=start, method="lbfgs", maxiter=maxiter, disp=False, cov_type="none"
             )

@@ -31,6 +31,16 @@ in for a forecaster (e.g. a tuning wrapper) implements exactly these:
     call it, and it records a non-finite row as that origin's failure.
 ``batched_origins : bool``
     Whether ``forecast_origins`` is a batched fast path the engine should use.
+``forecast_folds(y, X, folds, horizon, quantiles) -> (means, quants)`` (optional)
+    A whole backtest task at once, refits included: ``folds`` are objects with ``origin``,
+    ``train`` (a range of positions) and ``refit`` (bool), origins strictly increasing. The
+    definition (:func:`forecast_folds_stepwise`) is the engine's slow path: at the first fold
+    and at every fold with ``refit`` set, ``fit_trusted`` on ``y[train]``; at the others,
+    update through the origin; then predict. Same returns as ``forecast_origins``; the model
+    is left as that loop leaves it. The engine calls it only when the class sets
+    ``batched_folds = True`` (ridge), and reruns the loop if it raises.
+``batched_folds : bool``
+    Whether ``forecast_folds`` is a batched fast path the engine should use.
 ``supports_exog : bool``, ``label : str``
     Whether ``X`` is passed to the model, and its name in results.
 
@@ -98,6 +108,7 @@ from tickcast.models.volatility import standardise
 __all__ = [
     "Forecaster",
     "check_origins",
+    "forecast_folds_stepwise",
     "forecast_origins_stepwise",
 ]
 
@@ -144,6 +155,8 @@ class Forecaster(BaseEstimator):
     _parameter_constraints: ClassVar[dict[str, Rule]] = {}
     #: What to change when a forecast overflows (appended to the TrainingError message).
     _instability_fix: ClassVar[str] = "Forecast fewer steps."
+    #: True when the class defines a batched ``forecast_folds`` (whole tasks, refits included).
+    batched_folds: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -903,6 +916,56 @@ def forecast_origins_stepwise(
         X_future = None
         if model.X_ is not None and X is not None:
             X_future = X.iloc[o + 1 : o + 1 + horizon]
+        steps = model._predict_steps(horizon, X_future)
+        means[k] = model.transform_.inverse_transform(steps, model.last_value_)
+        quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]
+    return means, quants
+
+
+def forecast_folds_stepwise(
+    model: Forecaster,
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    folds: Sequence[Any],
+    horizon: int,
+    quantiles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference loop of ``forecast_folds``: refit or update, then predict, fold by fold.
+
+    Parameters
+    ----------
+    model : Forecaster
+        Fitted or not; refitted at the first fold.
+    y : pd.Series
+        Levels through at least the last fold's origin.
+    X : pd.DataFrame or None
+        Exogenous rows aligned to ``y`` (future rows after an origin are its known future).
+    folds : sequence of objects with ``origin``, ``train`` (range) and ``refit`` (bool)
+        In increasing origin order (e.g. :class:`~tickcast.backtest.splitters.Fold`).
+    horizon : int
+        Steps forecast from each origin.
+    quantiles : ndarray of shape (n_quantiles,)
+
+    Returns
+    -------
+    means : ndarray of shape (n_folds, horizon)
+    quants : ndarray of shape (n_folds, horizon, n_quantiles)
+        Levels, as :meth:`Forecaster.forecast_origins`.
+    """
+    means = np.empty((len(folds), horizon))
+    quants = np.empty((len(folds), horizon, len(quantiles)))
+    use_x = X is not None and model.supports_exog
+    prev = -1
+    for k, fold in enumerate(folds):
+        o = int(fold.origin)
+        if fold.refit or k == 0:
+            tr = slice(fold.train.start, fold.train.stop)
+            model.fit_trusted(y.iloc[tr], X.iloc[tr] if use_x else None)  # type: ignore[union-attr]
+        elif o > prev:
+            new = slice(prev + 1, o + 1)
+            model.update_trusted(y.iloc[new], X.iloc[new] if use_x else None)  # type: ignore[union-attr]
+        prev = o
+        X_future = X.iloc[o + 1 : o + 1 + horizon] if use_x else None  # type: ignore[union-attr]
         steps = model._predict_steps(horizon, X_future)
         means[k] = model.transform_.inverse_transform(steps, model.last_value_)
         quants[k] = model._predict_quantiles(horizon, quantiles, X_future)[0]

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from tickcast._validation import Rule, integer, optional, seed
-from tickcast.errors import ConfigError
+from tickcast.errors import ConfigError, TickcastError
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
 __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
@@ -49,6 +49,8 @@ class Naive(Forecaster):
     ----------
     residuals_ : ndarray of shape (n_obs - 1, 1)
         Demeaned historical steps.
+    z_ : ndarray of shape (n_obs - 1,)
+        The historical steps (kept so that ``update`` transforms only new observations).
     sigma_ : float
         Standard deviation of one step's forecast error, in the target's units:
         ``sqrt(mean(z_t ** 2))`` over the ``T = n_obs - 1`` steps ``z_t``.
@@ -86,8 +88,29 @@ class Naive(Forecaster):
         self.seed = seed
         self.volatility = volatility
 
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        """Exact refit from the kept steps plus the new ones: only the new observations are
+        transformed (the estimates are sums over the steps, recomputed on the same array a
+        refit builds). A kind guessed from the sign is re-guessed by a full refit."""
+        guessed = self.target is None and self.kind is None and "kind" not in y.attrs
+        z_old = getattr(self, "z_", None)
+        if guessed or z_old is None or len(z_old) != len(y) - n_new - self.transform_.n_dropped:
+            self.fit_trusted(y, X)
+            return
+        tail = y.to_numpy(dtype=float)[len(y) - n_new - self.transform_.n_dropped :]
+        try:
+            z_new = np.asarray(self.transform_.transform(tail), dtype=float)
+        except TickcastError:
+            z_new = np.array([np.nan])
+        if not np.all(np.isfinite(z_new)):
+            self.fit_trusted(y, X)  # raises the refit's error, with its message
+            return
+        self._set_history(y, X)
+        self._fit(y, np.concatenate([z_old, z_new]), X)
+
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
+        self.z_ = z
         self.drift_ = 0.0
         self.drift_se_ = 0.0
         self.sigma_ = float(np.sqrt(np.mean(z**2)))
@@ -157,6 +180,7 @@ class Drift(Naive):
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
+        self.z_ = z
         self.drift_ = float(z.mean())
         self.sigma_ = float(np.std(z, ddof=1))
         self.drift_se_ = self.sigma_ / np.sqrt(len(z))

@@ -117,8 +117,11 @@ class LinearForecaster(Forecaster):
 
     **Fast paths.** ``update(y_new)`` appends the windows whose ``horizon`` targets have become
     observed and re-solves: the point model then equals a full refit on all data (to ~1e-12).
-    The conformal ``residuals_`` are *not* recomputed by ``update`` or by the batched backtest
-    path: they stay those of the last full ``fit``.
+    The conformal ``residuals_`` are *not* recomputed by ``update`` or by the batched
+    ``forecast_origins``: they stay those of the last full ``fit``. ``forecast_folds`` (a whole
+    backtest task, used by :func:`tickcast.backtest` for every ``refit_every``) recomputes
+    them at every refit as ``fit`` does, from prefix sums of the same running statistics and
+    one batched solve for all folds and calibration fits.
 
     **Intervals.** Split-conformal: the model is fitted on the first
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
@@ -151,6 +154,7 @@ class LinearForecaster(Forecaster):
     short_name = "linear"
     feature_names_: list[str] | None
     batched_origins = True
+    batched_folds = True
     supports_exog = True
     interval_method = "conformal"
     _instability_fix = "Refit with a larger `alpha` or forecast fewer steps."
@@ -428,6 +432,25 @@ class LinearForecaster(Forecaster):
         self._set_history(y_keep, X_all)
         self.z_ = z
         return means, quants
+
+    def forecast_folds(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        folds: Any,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A whole backtest task, refits included, from prefix sums and one batched solve.
+
+        Parameters and returns as ``forecast_folds`` in the protocol of
+        :mod:`tickcast.models.base` (definition:
+        :func:`~tickcast.models.base.forecast_folds_stepwise`). Every refit's conformal
+        residuals are recomputed from its own calibration fit, as ``fit`` does.
+        """
+        from tickcast.models._linear_folds import linear_forecast_folds
+
+        return linear_forecast_folds(self, y, X, folds, horizon, quantiles)
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:

@@ -1,0 +1,252 @@
+"""Whole backtest tasks of :class:`~tickcast.models.linear.LinearForecaster` at once.
+
+Every fold of a task needs one ridge fit on a contiguous run of training windows (its refit's
+first window through the last window observed at its origin), and every refit fold also a
+calibration fit on the first windows of its training window and the out-of-sample errors of
+the last ones. All of them are differences of one prefix sum of ``x x'`` and ``x Y'`` over
+the task's windows (expanding and sliding windows alike: a sliding window just moves its
+lower boundary), followed by one batched solve. This is
+:func:`~tickcast.models.base.forecast_folds_stepwise` (fit at every refit, update in between,
+predict), computed without refitting; the tests check it equals that loop and scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from tickcast.data.spec import KINDS
+from tickcast.features.transforms import make_target
+from tickcast.models.base import _ADDITIVE_TARGETS, forecast_folds_stepwise
+from tickcast.models.conformal import nested
+
+if TYPE_CHECKING:
+    from tickcast.models.linear import LinearForecaster
+
+__all__ = ["linear_forecast_folds"]
+
+#: Numbers held at once by the chunked prefix sums of the row outer products.
+_CHUNK_NUMBERS = 4_000_000
+#: Consecutive prefix bounds this many rows apart or more are joined by one GEMM.
+_GEMM_GAP = 32
+
+
+def linear_forecast_folds(
+    model: LinearForecaster,
+    y: pd.Series,
+    X: pd.DataFrame | None,
+    folds: Sequence[Any],
+    horizon: int,
+    quantiles: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``forecast_folds`` of a LinearForecaster; see :mod:`tickcast.models._linear_folds`.
+
+    Falls back to :func:`~tickcast.models.base.forecast_folds_stepwise` when the batched
+    path does not apply (features, a non-additive target, ``horizon`` beyond the direct
+    outputs, a kind that could change between training windows, a refit window too short,
+    a volatility model other than constant: its filtered scale is not batched yet).
+    """
+    quantiles = np.asarray(quantiles, dtype=float)
+    stepwise = (model, y, X, folds, horizon, quantiles)
+    X = X if model.supports_exog else None
+    # fit at the last refit fold: the loop ends fitted there, and the hyperparameters and
+    # target it sets are those of every fold (the target is checked to be fixed below)
+    last_refit = max((k for k, f in enumerate(folds) if f.refit), default=0)
+    tr = slice(folds[last_refit].train.start, folds[last_refit].train.stop)
+    model.fit_trusted(y.iloc[tr], None if X is None else X.iloc[tr])
+    fixed_kind = (
+        model.fixed_target is not None
+        or model.target is not None
+        or model.kind is not None
+        or y.attrs.get("kind") in KINDS
+    )
+    if (
+        model.feature_set_ is not None
+        or horizon > model.horizon_
+        or model.target_ not in _ADDITIVE_TARGETS
+        or not fixed_kind
+        or model.volatility_ is not None  # scaled intervals: the per-fold path (not batched)
+    ):
+        return forecast_folds_stepwise(*stepwise)
+    k_all = np.arange(len(folds))
+    origins = np.array([f.origin for f in folds], dtype=np.int64)
+    is_refit = np.array([f.refit for f in folds], dtype=bool)
+    is_refit[0] = True
+    which = np.maximum.accumulate(np.where(is_refit, k_all, 0))  # each fold's refit fold
+    refits = k_all[is_refit]
+    starts = np.array([f.train.start for f in folds], dtype=np.int64)[refits]
+    ends = origins[refits]
+    lags, H, frac = model.lags_, model.horizon_, float(model.calibration_fraction)
+    n_win = ends - starts - H - lags + 1
+    if np.any(ends - starts + 1 < model._min_obs(lags - 1, frac)):
+        return forecast_folds_stepwise(*stepwise)
+    end = int(origins[-1]) + 1
+    y_all = y.iloc[:end]
+    try:  # the target's domain over everything used (e.g. positive prices)
+        make_target(model.target_).fit(y_all)
+    except Exception:
+        return forecast_folds_stepwise(*stepwise)
+    z = model._z_of(y_all)  # z[t] ends at y[t + 1]
+    if not np.all(np.isfinite(z)):
+        return forecast_folds_stepwise(*stepwise)
+    Xv = None if X is None else X.iloc[:end].to_numpy(dtype=float)
+
+    # windows (z-origins) t: fold k uses t in [s_k, e_k); refit r calibrates on
+    # [s_r, s_r + n_train_r) and scores [s_r + n_win_r - n_cal_r, s_r + n_win_r)
+    s_ref = starts + lags - 1
+    n_cal = (n_win * frac).astype(np.int64)
+    n_train = n_win - n_cal - (H - 1)
+    s_fold = s_ref[np.searchsorted(refits, which)]
+    e_fold = origins - H
+    t0, t1 = int(s_ref.min()), int(e_fold.max())
+    t = np.arange(t0, t1)
+    D = model._design(z, None, Xv, t)
+    Y = model._targets(z, t)
+    lo = np.concatenate([s_fold, s_ref]) - t0
+    hi = np.concatenate([e_fold, s_ref + n_train]) - t0
+    coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_)
+    K = len(folds)
+    x0 = model._design(z, None, Xv, origins - 1)  # inputs at each origin
+    steps = (np.einsum("kp,kph->kh", x0, coef[:K]) + intercept[:K])[:, :horizon]
+    last = y_all.to_numpy(dtype=float)[origins]
+    means = np.asarray(model.transform_.inverse_transform(steps, last))
+    # conformal offsets of each refit from its own calibration errors, nested per refit
+    cal_start = s_ref + n_win - n_cal - t0
+    half = _conformal_halves(
+        D,
+        Y[:, :horizon],
+        coef[K:, :, :horizon],
+        intercept[K:, :horizon],
+        cal_start,
+        n_cal,
+        np.abs(2 * quantiles - 1),
+    )
+    signed = np.sign(quantiles - 0.5) * half  # (R, horizon, n_q)
+    offsets = nested(signed, quantiles)  # (n_refits, horizon, n_q): nested along the steps
+    per_fold = offsets[np.searchsorted(refits, which)]
+    quants = model._levels_from_cumulative(np.cumsum(steps, axis=1)[..., None] + per_fold, last)
+    stop = tr.stop  # leave the model as the loop does: updated through the last origin
+    if end > stop:
+        model.update_trusted(y.iloc[stop:end], None if X is None else X.iloc[stop:end])
+    return means, quants
+
+
+def _conformal_halves(
+    D: np.ndarray,
+    Y: np.ndarray,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    coverage: np.ndarray,
+) -> np.ndarray:
+    """Split-conformal half-widths of the cumulative errors of several calibration fits.
+
+    Fit ``r`` (``coef[r]`` of shape (p, h), ``intercept[r]``) is scored on rows
+    ``start[r] : start[r] + count[r]`` of (D, Y); the half-widths are those of
+    :func:`~tickcast.models.conformal.conformal_cumulative_offsets` (rank
+    ``ceil((n + 1) * coverage)`` of the absolute cumulative errors, clipped to n), computed
+    for a chunk of fits at once on rows padded with +inf. Returns (R, h, n_q).
+    """
+    R, h, width = len(start), Y.shape[1], int(count.max())
+    cum_y, cum_coef = np.cumsum(Y, axis=1), np.cumsum(coef, axis=2)
+    cum_icpt = np.cumsum(intercept, axis=1)
+    out = np.empty((R, h, len(coverage)))
+    per = max(1, 1_000_000 // max(1, width * h))
+    pos = np.arange(width)
+    for a in range(0, R, per):
+        b = min(R, a + per)
+        lo, hi = int(start[a:b].min()), int((start[a:b] + count[a:b]).max())
+        # cumulative fitted steps of every fit of the chunk on the rows any of them scores,
+        # one GEMM with the coefficients cumulated over the steps
+        pred = D[lo:hi] @ cum_coef[a:b].transpose(1, 0, 2).reshape(D.shape[1], -1)
+        pred = pred.reshape(hi - lo, b - a, h)
+        valid = pos[None, :] < count[a:b, None]  # (fits, width)
+        rows = np.where(valid, start[a:b, None] - lo + pos[None, :], 0)
+        scores = cum_y[rows + lo] - pred[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
+        scores -= cum_icpt[a:b, None]
+        np.abs(scores, out=scores)
+        scores[~valid] = np.inf
+        scores.sort(axis=1)
+        n = count[a:b, None]
+        rank = np.ceil(np.round((n + 1) * coverage[None, :], 9)).astype(np.int64)
+        idx = np.clip(rank, 1, n) - 1  # (fits, n_q)
+        out[a:b] = np.take_along_axis(scores, idx[:, :, None], axis=1).transpose(0, 2, 1)
+    return out
+
+
+def _range_solves(
+    D: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge (LinearForecaster's estimator) on rows ``lo[j]:hi[j]`` of (D, Y), for every j.
+
+    Sums over a row range are differences of prefix sums of the centred rows (centred on the
+    mean of all rows, for accuracy), taken in chunks so that memory stays bounded.
+    Returns coef (J, p, H) and intercept (J, H).
+    """
+    from tickcast.models.linear import _Stats
+
+    shift_x, shift_y = D.mean(axis=0), Y.mean(axis=0)
+    Dc, Yc = D - shift_x, Y - shift_y
+    p, H = D.shape[1], Y.shape[1]
+    bounds = np.unique(np.concatenate([lo, hi]))  # prefix positions needed, sorted
+    pxx, pxy = _prefix_products(Dc, Yc, bounds)
+    csx = np.concatenate([np.zeros((1, p)), np.cumsum(Dc, axis=0)])
+    csy = np.concatenate([np.zeros((1, H)), np.cumsum(Yc, axis=0)])
+    ilo, ihi = np.searchsorted(bounds, lo), np.searchsorted(bounds, hi)
+    stats = _Stats(
+        (hi - lo).astype(float),
+        shift_x,
+        shift_y,
+        csx[hi] - csx[lo],
+        csy[hi] - csy[lo],
+        pxx[ihi] - pxx[ilo],
+        pxy[ihi] - pxy[ilo],
+    )
+    coef, intercept, _ = stats.solve(alpha)
+    return coef, intercept
+
+
+def _prefix_products(
+    Dc: np.ndarray, Yc: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``x x'`` and ``x Y'`` over rows ``0 .. b - 1`` for each ``b`` in ``bounds``.
+
+    A gap of many rows between consecutive bounds is summed with one GEMM; a run of close
+    bounds (refits at every origin) cumulates row outer products, in chunks of bounded
+    memory. Returns (len(bounds), p, p) and (len(bounds), p, H).
+    """
+    p, H = Dc.shape[1], Yc.shape[1]
+    B = len(bounds)
+    pxx, pxy = np.empty((B, p, p)), np.empty((B, p, H))
+    b0 = int(bounds[0])
+    pxx[0], pxy[0] = Dc[:b0].T @ Dc[:b0], Dc[:b0].T @ Yc[:b0]
+    chunk = max(1, _CHUNK_NUMBERS // (p * (p + H)))
+    j = 0
+    while j < B - 1:
+        if bounds[j + 1] - bounds[j] >= _GEMM_GAP:
+            seg = slice(int(bounds[j]), int(bounds[j + 1]))
+            pxx[j + 1] = pxx[j] + Dc[seg].T @ Dc[seg]
+            pxy[j + 1] = pxy[j] + Dc[seg].T @ Yc[seg]
+            j += 1
+            continue
+        k = j + 1  # bounds j+1 .. k are close together: cumulate rows bounds[j] .. bounds[k]
+        while k < B - 1 and bounds[k + 1] - bounds[k] < _GEMM_GAP:
+            k += 1
+        run_xx, run_xy = pxx[j], pxy[j]
+        for start in range(int(bounds[j]), int(bounds[k]), chunk):
+            stop = min(int(bounds[k]), start + chunk)
+            inside = np.flatnonzero((bounds > start) & (bounds <= stop))
+            sx, sy, n = Dc[start:stop], Yc[start:stop], stop - start
+            cxx = np.cumsum((sx[:, :, None] * sx[:, None, :]).reshape(n, -1), axis=0)
+            cxy = np.cumsum((sx[:, :, None] * sy[:, None, :]).reshape(n, -1), axis=0)
+            last = bounds[inside] - start - 1  # the last row each prefix includes
+            pxx[inside] = run_xx + cxx[last].reshape(-1, p, p)
+            pxy[inside] = run_xy + cxy[last].reshape(-1, p, H)
+            run_xx = run_xx + cxx[-1].reshape(p, p)
+            run_xy = run_xy + cxy[-1].reshape(p, H)
+        j = k
+    return pxx, pxy
