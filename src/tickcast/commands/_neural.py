@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["NEURAL_MODELS", "add_neural_options", "add_volatility_option", "model_params"]
+__all__ = [
+    "NEURAL_MODELS",
+    "add_data_options",
+    "add_model_options",
+    "add_neural_options",
+    "add_volatility_option",
+    "cli_levels",
+    "model_params",
+]
 
 NEURAL_MODELS = ("rnn", "lstm", "gru")
 #: Models with a ``volatility=`` option (issue 12).
@@ -21,6 +29,95 @@ def add_volatility_option(parser: argparse.ArgumentParser) -> None:
         help="volatility model of the intervals and paths (default: per kind of series; "
         "ignored by mean and snaive)",
     )
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Add --source, --field, --start and --end: which data :func:`tickcast.load` reads."""
+    parser.add_argument(
+        "--source",
+        default="auto",
+        choices=("auto", "bundled", "cache", "network"),
+        help="where to get the series (default: auto = cache, network, then bundled fallback)",
+    )
+    parser.add_argument("--field", default="close", help="column used (default: close)")
+    parser.add_argument("--start", help="first date of the series used, e.g. 2015-01-01")
+    parser.add_argument("--end", help="last date of the series used")
+
+
+def add_model_options(parser: argparse.ArgumentParser, *, seed_help: str = "") -> None:
+    """Add --order (ARIMA), --seed and --level (percent; repeatable or comma-separated)."""
+    parser.add_argument(
+        "--order",
+        metavar="P,D,Q",
+        help="ARIMA order, e.g. 1,1,1 (default: chosen by information criterion); arima only",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help=f"random seed of the models{seed_help} (default 0)"
+    )
+    parser.add_argument(
+        "--level",
+        action="append",
+        type=level_list,
+        metavar="PCT",
+        help="interval level in percent, e.g. 95 or 80,95 (repeatable; default: 80 and 95)",
+    )
+
+
+def level_list(text: str) -> tuple[float, ...]:
+    """An argparse ``type=`` for ``--level``: ``"80,95"`` -> ``(80.0, 95.0)``, in percent.
+
+    A value that is not a number in (1, 100) is a one-line usage error, exit status 2;
+    a value at most 1 (a probability) hints at the percent meant (0.95: "did you mean 95?").
+    """
+    import sys
+
+    from tickcast._validation import check_levels
+    from tickcast.errors import ConfigError
+
+    out = []
+    try:
+        for item in (t.strip() for t in text.split(",")):
+            try:
+                level = float(item)
+            except ValueError:
+                raise ConfigError(
+                    f"`--level` must be numbers in percent, e.g. 95 or 80,95; got {item!r}."
+                ) from None
+            if 0 < level <= 1:
+                raise ConfigError(
+                    f"`--level` is in percent (a level of at most 1 looks like a "
+                    f"probability): did you mean {level * 100:g}? got {item}."
+                )
+            out.extend(check_levels(level, name="--level"))
+    except ConfigError as exc:
+        print(f"tickcast: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return tuple(out)
+
+
+def cli_levels(values: list[tuple[float, ...]] | None) -> tuple[float, ...]:
+    """The parsed ``--level`` options as one sorted tuple; (80, 95) when none was given."""
+    if not values:
+        return (80.0, 95.0)
+    return tuple(sorted({v for group in values for v in group}))
+
+
+def parse_order(text: str | None) -> tuple[int, int, int] | None:
+    """``"1,1,1"`` -> ``(1, 1, 1)``; a ConfigError naming ``--order`` otherwise."""
+    from tickcast.errors import ConfigError
+
+    if text is None:
+        return None
+    parts = text.replace(":", ",").split(",")
+    try:
+        order = tuple(int(p) for p in parts)
+    except ValueError:
+        order = ()
+    if len(order) != 3 or min(order) < 0:
+        raise ConfigError(
+            f"`--order` must be three non-negative integers p,d,q (e.g. 1,1,1); got {text!r}."
+        )
+    return order  # type: ignore[return-value]
 
 
 def add_neural_options(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +138,25 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
         "warm_start": True,
     }
     out = {name: dict(neural) for name in names if name.lower() in NEURAL_MODELS}
+    order = parse_order(getattr(args, "order", None))
+    if order is not None:
+        other = [n for n in names if n.lower() != "arima"]
+        if other:
+            from tickcast.errors import ConfigError
+
+            raise ConfigError(
+                f"`--order` is an ARIMA option; model {other[0]!r} does not take it. Use "
+                "--model arima (or drop --order)."
+            )
+        for name in names:
+            out.setdefault(name, {})["order"] = order
+    seed = getattr(args, "seed", None)
+    if seed is not None:
+        from tickcast.models.factory import make_model
+
+        for name in names:
+            if "seed" in make_model(name).get_params(deep=False):
+                out.setdefault(name, {})["seed"] = seed
     volatility = getattr(args, "volatility", None)
     if volatility is not None:
         for name in names:
