@@ -16,6 +16,7 @@ from tickcast.commands._neural import (
     model_params,
 )
 from tickcast.commands._paths import atomic_folder, output_dir
+from tickcast.commands._stale import add_allow_stale_option, load_fresh
 
 __all__ = ["add_parser", "run_backtest", "write_report"]
 
@@ -42,6 +43,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-origins", type=int, default=None, help="keep the last N origins")
     add_data_options(p)
     add_model_options(p)
+    add_allow_stale_option(p)
     p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
     p.add_argument(
         "--out",
@@ -122,12 +124,17 @@ def print_summary(result: Any, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import tickcast as tc
-
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     levels = cli_levels(args.level)
     params = model_params(names, args, args.horizon)  # checked before loading
-    y = tc.load(args.spec, start=args.start, end=args.end, field=args.field, source=args.source)
+    y = load_fresh(
+        args.spec,
+        allow_stale=args.allow_stale,
+        start=args.start,
+        end=args.end,
+        field=args.field,
+        source=args.source,
+    )
     result = run_backtest(
         y,
         names,

@@ -14,6 +14,7 @@ from tickcast.commands._neural import (
     model_params,
 )
 from tickcast.commands._paths import output_file
+from tickcast.commands._stale import add_allow_stale_option, load_fresh
 
 __all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
 
@@ -34,6 +35,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--horizon", type=int, default=20, help="steps ahead (default: 20)")
     add_data_options(p)
     add_model_options(p, seed_help=" and of the simulated paths")
+    add_allow_stale_option(p)
     p.add_argument(
         "--window",
         metavar="PERIOD",
@@ -108,8 +110,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     window = args.window or (None if args.start is not None else DEFAULT_WINDOW)
     window_offset(window)  # checked before loading
     y = last_window(
-        tc.load(
+        load_fresh(
             args.spec,
+            allow_stale=args.allow_stale,
             start=args.start,
             end=args.end,
             kind=args.kind,
