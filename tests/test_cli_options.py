@@ -21,11 +21,18 @@ def test_level_as_probability_is_one_line_usage_error(command, level, capsys):
         assert "did you mean 95?" in err
 
 
-@pytest.mark.parametrize("level", ["abc", "100", "-5"])
-def test_level_out_of_range_is_usage_error(level, capsys):
-    assert main(["forecast", "dbk", "--level", level]) == 2
+def test_level_not_a_number_is_usage_error(capsys):
+    assert main(["forecast", "dbk", "--level", "80,abc"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("tickcast: error: `--level`") and err.count("\n") == 1
+    assert err.startswith("tickcast: error: `--level` must be numbers in percent")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("level", ["100", "-5", "95,150"])
+def test_level_out_of_range_is_an_error(level, capsys):
+    assert main(["backtest", "dbk", "--level", level]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tickcast: error: `level` must lie strictly between 0 and 100")
 
 
 def test_forecast_levels_repeat_or_comma_separated(capsys):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from tickcast.errors import ConfigError
+
 __all__ = [
     "NEURAL_MODELS",
     "add_data_options",
@@ -57,55 +59,51 @@ def add_model_options(parser: argparse.ArgumentParser, *, seed_help: str = "") -
     parser.add_argument(
         "--level",
         action="append",
-        type=level_list,
         metavar="PCT",
         help="interval level in percent, e.g. 95 or 80,95 (repeatable; default: 80 and 95)",
     )
 
 
-def level_list(text: str) -> tuple[float, ...]:
-    """An argparse ``type=`` for ``--level``: ``"80,95"`` -> ``(80.0, 95.0)``, in percent.
+def _usage_error(message: str) -> ConfigError:
+    """A ConfigError that the CLI reports as a usage error: one line, exit status 2."""
+    exc = ConfigError(message)
+    exc.exit_status = 2  # type: ignore[attr-defined]  # read by tickcast.cli.main
+    return exc
 
-    A value that is not a number in (1, 100) is a one-line usage error, exit status 2;
-    a value at most 1 (a probability) hints at the percent meant (0.95: "did you mean 95?").
+
+def cli_levels(values: list[str] | None) -> tuple[float, ...]:
+    """The ``--level`` options (each ``"95"`` or ``"80,95"``) in percent, sorted; (80, 95) if none.
+
+    Raises
+    ------
+    ConfigError
+        A value that is not a number, or is at most 1: a probability where a percent is
+        meant (0.95: "did you mean 95?"); the CLI prints one line, exit status 2 (a usage
+        error). A number outside (0, 100) is a plain ConfigError, exit status 1.
     """
-    import sys
-
     from tickcast._validation import check_levels
-    from tickcast.errors import ConfigError
 
-    out = []
-    try:
-        for item in (t.strip() for t in text.split(",")):
-            try:
-                level = float(item)
-            except ValueError:
-                raise ConfigError(
-                    f"`--level` must be numbers in percent, e.g. 95 or 80,95; got {item!r}."
-                ) from None
-            if 0 < level <= 1:
-                raise ConfigError(
-                    f"`--level` is in percent (a level of at most 1 looks like a "
-                    f"probability): did you mean {level * 100:g}? got {item}."
-                )
-            out.extend(check_levels(level, name="--level"))
-    except ConfigError as exc:
-        print(f"tickcast: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    return tuple(out)
-
-
-def cli_levels(values: list[tuple[float, ...]] | None) -> tuple[float, ...]:
-    """The parsed ``--level`` options as one sorted tuple; (80, 95) when none was given."""
     if not values:
         return (80.0, 95.0)
-    return tuple(sorted({v for group in values for v in group}))
+    out = []
+    for item in (t.strip() for v in values for t in v.split(",")):
+        try:
+            level = float(item)
+        except ValueError:
+            raise _usage_error(
+                f"`--level` must be numbers in percent, e.g. 95 or 80,95; got {item!r}."
+            ) from None
+        if 0 < level <= 1:
+            raise _usage_error(
+                f"`--level` is in percent (a level of at most 1 looks like a probability): "
+                f"did you mean {level * 100:g}? got {item}."
+            )
+        out.extend(check_levels(level))  # (0, 100): ConfigError, exit status 1 as before
+    return tuple(sorted(set(out)))
 
 
 def parse_order(text: str | None) -> tuple[int, int, int] | None:
     """``"1,1,1"`` -> ``(1, 1, 1)``; a ConfigError naming ``--order`` otherwise."""
-    from tickcast.errors import ConfigError
-
     if text is None:
         return None
     parts = text.replace(":", ",").split(",")
@@ -142,8 +140,6 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
     if order is not None:
         other = [n for n in names if n.lower() != "arima"]
         if other:
-            from tickcast.errors import ConfigError
-
             raise ConfigError(
                 f"`--order` is an ARIMA option; model {other[0]!r} does not take it. Use "
                 "--model arima (or drop --order)."
