@@ -18,6 +18,9 @@ __all__ = [
 ]
 
 NEURAL_MODELS = ("rnn", "lstm", "gru")
+#: The names of :data:`tickcast.models.factory.MODEL_NAMES`, for --help without importing the
+#: models (and with them pandas and statsmodels); tests/test_cli_imports.py keeps them equal.
+MODEL_NAMES = ("naive", "drift", "mean", "snaive", "linear", "arima", *NEURAL_MODELS)
 #: Models with a ``volatility=`` option (issue 12).
 VOLATILITY_MODELS = ("naive", "drift", "linear", "arima", *NEURAL_MODELS)
 

@@ -20,7 +20,7 @@ __all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
 
 
 def add_parser(subparsers: Any) -> None:
-    from tickcast.models.factory import MODEL_NAMES
+    from tickcast.commands._neural import MODEL_NAMES
 
     p = subparsers.add_parser(
         "forecast",
