@@ -204,7 +204,10 @@ def _settings_line(model: Any) -> str:
     if vol is not None:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(vol.params.items()))
         fitted += f", volatility {vol.kind}" + (f" ({shown})" if shown else "")
-    params = ", ".join(f"{k}={v!r}" for k, v in sorted(model.get_params(deep=False).items()))
+    shown_params = {
+        k: v for k, v in model.get_params(deep=False).items() if k != "alias" or v is not None
+    }
+    params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown_params.items()))
     return textwrap.fill(
         f"settings: {fitted}; parameters: {params}", width=100, subsequent_indent="  "
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from tickcast._validation import Rule, integer, optional, seed
+from tickcast._validation import alias as alias_rule
 from tickcast.errors import ConfigError
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
@@ -71,7 +72,7 @@ class Naive(Forecaster):
 
     short_name = "naive"
     interval_method = "analytic"
-    _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed()}
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed(), "alias": alias_rule()}
 
     def __init__(
         self,
@@ -80,11 +81,13 @@ class Naive(Forecaster):
         kind: str | None = None,
         seed: int | None = 0,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.target = target
         self.kind = kind
         self.seed = seed
         self.volatility = volatility
+        self.alias = alias
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
@@ -180,11 +183,15 @@ class Mean(Forecaster):
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "window": optional(integer(minimum=1)),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
-    def __init__(self, *, window: int | None = None, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, window: int | None = None, seed: int | None = 0, alias: str | None = None
+    ) -> None:
         self.window = window
         self.seed = seed
+        self.alias = alias
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         window = len(z) if self.window is None else int(self.window)
@@ -226,11 +233,15 @@ class SeasonalNaive(Forecaster):
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "season_length": integer(minimum=1),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
-    def __init__(self, *, season_length: int = 5, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, season_length: int = 5, seed: int | None = 0, alias: str | None = None
+    ) -> None:
         self.season_length = season_length
         self.seed = seed
+        self.alias = alias
 
     def _min_length(self) -> int:
         return max(3, int(self.season_length) + 2) if isinstance(self.season_length, int) else 3

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import Rule, check_params, integer, real, seed
+from tickcast._validation import alias as alias_rule
 from tickcast.errors import DataError
 from tickcast.features.windows import first_complete_row, min_windows
 from tickcast.models.base import (
@@ -171,6 +172,7 @@ class LinearForecaster(Forecaster):
             fix="Use e.g. 0.2.",
         ),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
     def __init__(
@@ -185,6 +187,7 @@ class LinearForecaster(Forecaster):
         calibration_fraction: float = 0.2,
         seed: int | None = 0,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.lags = lags
         self.features = features
@@ -195,6 +198,7 @@ class LinearForecaster(Forecaster):
         self.calibration_fraction = calibration_fraction
         self.seed = seed
         self.volatility = volatility
+        self.alias = alias
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> tuple[int, float, int, float]:
