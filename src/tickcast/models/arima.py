@@ -77,6 +77,9 @@ class ARIMAForecaster(Forecaster):
         backtest) are multiplied by ``sqrt(mean_{j<=h} s2_{T+j} / mean_t s2_t)``, the
         forecast over the in-sample average conditional variance. None: the default for the
         series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "arima"; two
+        models in one backtest need different names.
 
     Attributes
     ----------

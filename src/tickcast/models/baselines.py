@@ -45,6 +45,9 @@ class Naive(Forecaster):
         ``sd_h^2 = sum_j s2_{T+j}``. ``"garch"``: filtered historical simulation (standardised
         steps resampled and rescaled by the GARCH(1,1)-t forecast path). None: the default
         for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The name in results and reports (its ``label``) instead of "naive" or "drift"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -176,6 +179,9 @@ class Mean(Forecaster):
     window : int, optional
         Number of most recent observations averaged, >= 1.
     seed : int, default 0
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "mean"; two
+        models in one backtest need different names.
     """
 
     short_name = "mean"
@@ -221,6 +227,9 @@ class SeasonalNaive(Forecaster):
     season_length : int, default 5
         Observations per season (5 = one business week of daily data).
     seed : int, default 0
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "snaive"; two
+        models in one backtest need different names.
 
     Attributes
     ----------

@@ -80,6 +80,9 @@ class LinearForecaster(Forecaster):
         (normalised conformal scores) and the offsets multiplied by the forecast volatility,
         ``sqrt(mean_{j<=h} s2_{T+j})``; bootstrapped steps are filtered historical
         simulation. None: the default for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "linear"; two
+        models in one backtest need different names.
 
     Attributes
     ----------

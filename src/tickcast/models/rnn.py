@@ -137,6 +137,9 @@ class RNNForecaster(Forecaster):
         :class:`~tickcast.LinearForecaster`: normalised conformal scores rescaled by the
         forecast volatility, filtered historical simulation beyond the direct head. None:
         the default for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of the cell name; two
+        models in one backtest need different names.
 
     Attributes
     ----------

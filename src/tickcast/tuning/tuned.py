@@ -62,6 +62,9 @@ class Tuned(Forecaster):
         Number of random draws (``search="random"`` only).
     seed : int, optional
         Seed of the random draws.
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "tuned_<label>"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
