@@ -109,3 +109,34 @@ def test_backtest_options_reach_the_backtest(tmp_path, capsys):
     y = tc.load("dgs10", start="2018-01-01", end="2019-12-31")
     first = fc[fc["origin"] == fc["origin"].min()]
     assert first["mean"].to_numpy() == pytest.approx(y.loc[first["origin"].iloc[0]], abs=1e-6)
+
+
+class _Terminal:
+    """A stderr that says it is a terminal (tqdm shows its bar only on one)."""
+
+    def __init__(self, tty):
+        import io
+
+        self.buffer, self.tty = io.StringIO(), tty
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "pipe"])
+def test_rnn_training_shows_a_progress_bar_on_a_terminal_only(tty, monkeypatch):
+    import sys
+
+    err = _Terminal(tty)
+    monkeypatch.setattr(sys, "stderr", err)
+    argv = ["forecast", "dgs10", "--model", "lstm", "--window", "1Y", "--horizon", "2"]
+    argv += ["--epochs", "2", "--hidden", "2", "--lookback", "5"]
+    assert main(argv) == 0
+    shown = err.buffer.getvalue()
+    assert ("training" in shown and "epoch" in shown) is tty, shown

@@ -6,6 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from tickcast.commands._neural import (
+    NEURAL_MODELS,
     add_data_options,
     add_model_options,
     add_neural_options,
@@ -101,6 +102,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"every k-th of the {args.horizon} forecast rows; got {args.every}."
         )
     params = model_params([args.model], args, min(args.horizon, 20))  # longer: recursive
+    if args.model.strip().lower() in NEURAL_MODELS:  # a tqdm bar over epochs, on a terminal only
+        params[args.model]["verbose"] = 1
     model = make_model(args.model, **params.get(args.model, {}))
     if args.start is not None and args.window is not None:
         raise ConfigError(
