@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from tickcast import errors
@@ -66,14 +68,32 @@ _SUBMODULES = {"data", "features", "nn", "models", "backtest", "tuning", "risk",
 __all__ = ["__version__", "errors", *sorted(_EXPORTS)]
 
 
-# The function shares its name with the subpackage tickcast.backtest. Importing it here, once,
-# binds the function last, so a later `import tickcast.backtest.x` cannot shadow it.
-from tickcast.backtest.engine import backtest  # noqa: E402, F401
-
 __all__.append("backtest")
 
 
+class _Package(types.ModuleType):
+    """``tickcast`` itself: ``tickcast.backtest`` stays the function, imported lazily.
+
+    The function shares its name with the subpackage :mod:`tickcast.backtest`; importing the
+    subpackage binds it as an attribute of its parent, which would shadow the function. Here
+    that binding is replaced by the function the subpackage exports, so ``tc.backtest`` is
+    the function whether or not (and in whichever order) the subpackage was imported, and
+    ``import tickcast`` (hence ``tickcast --version``) imports neither pandas nor numpy.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "backtest" and isinstance(value, types.ModuleType):
+            value = value.backtest
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 def __getattr__(name: str) -> Any:
+    if name == "backtest":
+        importlib.import_module("tickcast.backtest")  # binds the function (see _Package)
+        return globals()["backtest"]
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value

@@ -275,6 +275,20 @@ def real(
     return check
 
 
+def alias() -> Rule:
+    """Rule: a model's ``alias``, None or a non-empty string (its name in results)."""
+
+    def check(name: str, value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and value.strip()):
+            return value
+        raise ConfigError(
+            f"`{name}` must be None or a non-empty string naming the model in results "
+            f"(e.g. alias='naive_weekly'); got {value!r}."
+        )
+
+    return check
+
+
 def seed(*, allow_none: bool = True) -> Rule:
     """Rule: a model's ``seed``, None (if ``allow_none``) or an integer >= 0."""
     if allow_none:

@@ -13,7 +13,9 @@ module, added by a function listed in :data:`_COMMANDS`. Handlers take the parse
 and return an exit status.
 
 Exit status: 0 success, 1 a :class:`~tickcast.errors.TickcastError` (one line
-``tickcast: error: ...`` on stderr, no traceback unless ``--debug``), 2 a usage error, 130
+``tickcast: error: ...`` on stderr, no traceback unless ``--debug``), 2 a usage error, 3 a
+network spec that fell back to cached or bundled data without ``--allow-stale`` (see
+:mod:`tickcast.commands._stale`), 130
 an interrupt: Ctrl-C or SIGTERM, which both stop a parallel backtest's worker processes
 before the command exits.
 """
@@ -147,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 on a tickcast error, 2 on a usage error (also 0 for ``--help``).
+        0 on success, 1 on a tickcast error, 2 on a usage error (also 0 for ``--help``), 3
+        on stale data (a network spec fell back, no ``--allow-stale``), 130 on an interrupt.
     """
     parser = build_parser()
     try:
@@ -164,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             message = " ".join(str(exc).split())
             print(f"{_PROG}: error: {message}", file=sys.stderr)
-            return 1
+            return int(getattr(exc, "exit_status", 1))
         except KeyboardInterrupt:
             _stop_workers()
             print(f"{_PROG}: interrupted", file=sys.stderr)

@@ -85,24 +85,58 @@ def _non_finite(model: Forecaster, fold: Fold, y: pd.Series) -> TrainingError:
 
 
 def _labels(models: Sequence[Any]) -> list[str]:
+    """Each model's ``label``; two models with one label are a ConfigError naming it."""
+    out = [str(getattr(m, "label", type(m).__name__.lower())) for m in models]
     seen: dict[str, int] = {}
-    out = []
-    for m in models:
-        base = getattr(m, "label", type(m).__name__.lower())
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    for i, label in enumerate(out):
+        if label in seen:
+            first, again = models[seen[label]], models[i]
+            raise ConfigError(
+                f"`models` holds two models named {label!r} (#{seen[label] + 1} "
+                f"{type(first).__name__} and #{i + 1} {type(again).__name__}); results are "
+                f"keyed by name. Give each its own, e.g. {type(again).__name__}(..., "
+                f"alias='{label}_2'), or pass a dict {{name: model}}."
+            )
+        seen[label] = i
     return out
 
 
 def _check_models(models: Any) -> list[Any]:
+    """The forecasters of ``models``: one, a non-empty list, or a dict {label: model}.
+
+    A dict's keys become the labels: each model is cloned with ``alias=key`` (the caller's
+    models are not changed).
+    """
+    from sklearn.base import clone
+
     from tickcast.models.base import Forecaster
 
+    if isinstance(models, Mapping) and models:
+        named = []
+        for name, m in models.items():
+            if not isinstance(name, str) or not name.strip():
+                raise InputTypeError(
+                    "`models` as a dict must map non-empty names (str) to forecasters; got "
+                    f"the key {name!r}."
+                )
+            if not isinstance(m, Forecaster):
+                raise InputTypeError(
+                    f"`models[{name!r}]` must be a tickcast forecaster; got {type(m).__name__}."
+                )
+            if "alias" not in m.get_params(deep=False):
+                raise ConfigError(
+                    f"`models[{name!r}]`: {type(m).__name__} takes no `alias` parameter, so "
+                    "the dict key cannot name it; add `alias=None` to its __init__ (stored as "
+                    "self.alias) or pass a list."
+                )
+            named.append(clone(m).set_params(alias=name))
+        models = named
     if isinstance(models, Forecaster):
         models = [models]
     if not isinstance(models, Sequence) or isinstance(models, str) or not models:
         raise InputTypeError(
-            "`models` must be a forecaster or a non-empty list of forecasters; got "
-            f"{type(models).__name__}."
+            "`models` must be a forecaster, a non-empty list of forecasters or a dict "
+            f"{{name: forecaster}}; got {type(models).__name__}."
         )
     for m in models:
         if not isinstance(m, Forecaster):
@@ -380,9 +414,10 @@ def backtest(
 
     Parameters
     ----------
-    models : Forecaster or list of Forecaster
+    models : Forecaster, list of Forecaster or dict of str to Forecaster
         Unfitted templates; each is cloned per task. Labels come from ``model.label``
-        ("naive", "linear", "arima", "lstm", ...), with ``_2``, ``_3`` added to repeats.
+        (its ``alias`` when set, else "naive", "linear", "arima", "lstm", ...) or from the
+        dict's keys; two models with the same label are a ConfigError.
     y : pd.Series or dict of str to pd.Series
         Levels (prices or rates) on a sorted DatetimeIndex; a dict backtests several series.
     X : pd.DataFrame or dict, optional

@@ -7,8 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from tickcast.commands._neural import add_neural_options, add_volatility_option, model_params
+from tickcast.commands._neural import (
+    add_data_options,
+    add_model_options,
+    add_neural_options,
+    add_volatility_option,
+    cli_levels,
+    model_params,
+)
 from tickcast.commands._paths import atomic_folder, output_dir
+from tickcast.commands._stale import add_allow_stale_option, load_fresh
 
 __all__ = ["add_parser", "run_backtest", "write_report"]
 
@@ -33,8 +41,9 @@ def add_parser(subparsers: Any) -> None:
         "--refit-every", type=int, default=20, help="refit every k origins, update in between (20)"
     )
     p.add_argument("--max-origins", type=int, default=None, help="keep the last N origins")
-    p.add_argument("--start", help="first date of the series used")
-    p.add_argument("--end", help="last date of the series used")
+    add_data_options(p)
+    add_model_options(p)
+    add_allow_stale_option(p)
     p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
     p.add_argument(
         "--out",
@@ -60,6 +69,7 @@ def run_backtest(
     n_jobs: int,
     progress: bool | None = None,
     model_params: dict[str, Any] | None = None,
+    level: Any = (80, 95),
 ) -> Any:
     """Backtest the named models on ``y``; returns the BacktestResult."""
     import tickcast as tc
@@ -74,7 +84,7 @@ def run_backtest(
         refit_every=refit_every,
         max_origins=max_origins,
     )
-    return tc.backtest(models, y, splitter=splitter, n_jobs=n_jobs, progress=progress)
+    return tc.backtest(models, y, splitter=splitter, n_jobs=n_jobs, progress=progress, level=level)
 
 
 def write_report(result: Any, out_dir: str | Path) -> Path:
@@ -114,10 +124,17 @@ def print_summary(result: Any, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    import tickcast as tc
-
     names = [n.strip() for n in args.models.split(",") if n.strip()]
-    y = tc.load(args.spec, start=args.start, end=args.end)
+    levels = cli_levels(args.level)
+    params = model_params(names, args, args.horizon)  # checked before loading
+    y = load_fresh(
+        args.spec,
+        allow_stale=args.allow_stale,
+        start=args.start,
+        end=args.end,
+        field=args.field,
+        source=args.source,
+    )
     result = run_backtest(
         y,
         names,
@@ -127,7 +144,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         refit_every=args.refit_every,
         max_origins=args.max_origins,
         n_jobs=args.jobs,
-        model_params=model_params(names, args, args.horizon),
+        model_params=params,
+        level=levels,
     )
     origins = result.forecasts["origin"]
     span = f"{origins.min().date()}..{origins.max().date()}" if len(origins) else "none forecast"

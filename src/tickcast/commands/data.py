@@ -4,13 +4,18 @@
 
     tickcast data list
     tickcast data show NAME [--start --end --field]
-    tickcast data download SPEC [--start --end --field --source --out FILE]
+    tickcast data download SPEC [--start --end --field --source --out FILE --allow-stale]
+
+``data download`` of a network spec that falls back to cached or bundled data stops with exit
+status 3 unless ``--allow-stale`` (see :mod:`tickcast.commands._stale`).
 """
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
+
+from tickcast.commands._stale import add_allow_stale_option
 
 __all__ = ["add_parser"]
 
@@ -55,6 +60,7 @@ def add_parser(subparsers: Any) -> None:
         help="where to get it (default: auto = cache, network, then bundled fallback)",
     )
     p_dl.add_argument("--out", metavar="FILE", help="CSV file to write (default: stdout)")
+    add_allow_stale_option(p_dl)
     p_dl.set_defaults(handler=_cmd_data_download)
 
 
@@ -116,9 +122,16 @@ def _cmd_data_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_data_download(args: argparse.Namespace, out: TextIO) -> int:
-    from tickcast.data import load
+    from tickcast.commands._stale import load_fresh
 
-    data = load(args.spec, args.start, args.end, field=args.field, source=args.source)
+    data = load_fresh(
+        args.spec,
+        allow_stale=args.allow_stale,
+        start=args.start,
+        end=args.end,
+        field=args.field,
+        source=args.source,
+    )
     if args.out is None:
         data.to_csv(out, lineterminator="\n")
         return 0

@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from tickcast.commands._neural import add_neural_options, add_volatility_option, model_params
+from tickcast.commands._neural import (
+    NEURAL_MODELS,
+    add_data_options,
+    add_model_options,
+    add_neural_options,
+    add_volatility_option,
+    cli_levels,
+    model_params,
+)
 from tickcast.commands._paths import output_file
+from tickcast.commands._stale import add_allow_stale_option, load_fresh
 
 __all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
 
 
 def add_parser(subparsers: Any) -> None:
-    from tickcast.models.factory import MODEL_NAMES
+    from tickcast.commands._neural import MODEL_NAMES
 
     p = subparsers.add_parser(
         "forecast",
@@ -25,14 +34,9 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--model", default="naive", help=f"one of {', '.join(MODEL_NAMES)}")
     p.add_argument("--horizon", type=int, default=20, help="steps ahead (default: 20)")
-    p.add_argument(
-        "--level",
-        type=float,
-        action="append",
-        help="interval level in percent (repeatable; default: 80 and 95)",
-    )
-    p.add_argument("--start", help="first date of the history used to fit (instead of --window)")
-    p.add_argument("--end", help="last date of the history used to fit")
+    add_data_options(p)
+    add_model_options(p, seed_help=" and of the simulated paths")
+    add_allow_stale_option(p)
     p.add_argument(
         "--window",
         metavar="PERIOD",
@@ -64,7 +68,6 @@ def add_parser(subparsers: Any) -> None:
         help="also print P(the series touches X or higher within the horizon)",
     )
     p.add_argument("--paths", type=int, default=10_000, help="simulated paths (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument(
         "--every",
         type=int,
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
     import tickcast as tc
-    from tickcast._validation import check_levels, check_positive_int
+    from tickcast._validation import check_positive_int
     from tickcast.data.loader import DEFAULT_WINDOW, last_window, window_offset
     from tickcast.errors import ConfigError
     from tickcast.models.factory import make_model
@@ -88,7 +91,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     # every option is checked before the (possibly long) fit
     check_horizon(args.horizon)
-    levels = check_levels(tuple(args.level) if args.level else (80, 95))
+    levels = cli_levels(args.level)
     check_positive_int("paths", args.paths)
     check_seed(args.seed, name="--seed")
     if args.prob_below is not None or args.prob_above is not None:
@@ -99,6 +102,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"every k-th of the {args.horizon} forecast rows; got {args.every}."
         )
     params = model_params([args.model], args, min(args.horizon, 20))  # longer: recursive
+    if args.model.strip().lower() in NEURAL_MODELS:  # a tqdm bar over epochs, on a terminal only
+        params[args.model]["verbose"] = 1
     model = make_model(args.model, **params.get(args.model, {}))
     if args.start is not None and args.window is not None:
         raise ConfigError(
@@ -107,7 +112,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
     window = args.window or (None if args.start is not None else DEFAULT_WINDOW)
     window_offset(window)  # checked before loading
-    y = last_window(tc.load(args.spec, start=args.start, end=args.end, kind=args.kind), window)
+    y = last_window(
+        load_fresh(
+            args.spec,
+            allow_stale=args.allow_stale,
+            start=args.start,
+            end=args.end,
+            kind=args.kind,
+            field=args.field,
+            source=args.source,
+        ),
+        window,
+    )
     fc = model.fit(y).predict(args.horizon, level=levels)
     table = fc.to_frame()
     every = args.every or max(1, len(table) // 20)
@@ -191,7 +207,10 @@ def _settings_line(model: Any) -> str:
     if vol is not None:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(vol.params.items()))
         fitted += f", volatility {vol.kind}" + (f" ({shown})" if shown else "")
-    params = ", ".join(f"{k}={v!r}" for k, v in sorted(model.get_params(deep=False).items()))
+    shown_params = {
+        k: v for k, v in model.get_params(deep=False).items() if k != "alias" or v is not None
+    }
+    params = ", ".join(f"{k}={v!r}" for k, v in sorted(shown_params.items()))
     return textwrap.fill(
         f"settings: {fitted}; parameters: {params}", width=100, subsequent_indent="  "
     )

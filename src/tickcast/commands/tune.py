@@ -11,6 +11,7 @@ import argparse
 from typing import Any, TextIO
 
 from tickcast.commands._neural import NEURAL_MODELS, add_neural_options
+from tickcast.commands._stale import add_allow_stale_option, load_fresh
 from tickcast.errors import ConfigError, DataError
 
 __all__ = ["add_parser", "parse_param"]
@@ -48,6 +49,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
     p.add_argument("--out", metavar="DIR", default=None, help="report folder (default: none)")
     add_neural_options(p)
+    add_allow_stale_option(p)
     p.set_defaults(handler=run)
 
 
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if "horizon" in make_model(args.model).get_params():
         fixed["horizon"] = args.horizon
     model = make_model(args.model, **{k: v for k, v in fixed.items() if k not in space})
-    y = tc.load(args.spec, start=args.start, end=args.end)
+    y = load_fresh(args.spec, allow_stale=args.allow_stale, start=args.start, end=args.end)
     splitter = tc.WalkForward(
         initial=args.initial,
         step=args.step,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import Rule, check_params, integer, is_integer, one_of, optional
+from tickcast._validation import alias as alias_rule
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
@@ -76,6 +77,9 @@ class ARIMAForecaster(Forecaster):
         backtest) are multiplied by ``sqrt(mean_{j<=h} s2_{T+j} / mean_t s2_t)``, the
         forecast over the in-sample average conditional variance. None: the default for the
         series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "arima"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -169,6 +173,7 @@ class ARIMAForecaster(Forecaster):
         "d_values": lambda name, value: _d_values(value),
         "information_criterion": one_of(*_CRITERIA),
         "maxiter": integer(minimum=1),
+        "alias": alias_rule(),
     }
 
     def __init__(
@@ -185,6 +190,7 @@ class ARIMAForecaster(Forecaster):
         information_criterion: str = "aicc",
         maxiter: int = 500,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.order = order
         self.seasonal_order = seasonal_order
@@ -197,6 +203,7 @@ class ARIMAForecaster(Forecaster):
         self.information_criterion = information_criterion
         self.maxiter = maxiter
         self.volatility = volatility
+        self.alias = alias
 
     def describe(self) -> str:
         """One line naming the fitted model, e.g. for printing with a forecast.

@@ -165,8 +165,9 @@ class Forecaster(BaseEstimator):
     # ------------------------------------------------------------------ naming
     @property
     def label(self) -> str:
-        """Short name used in reports and backtest results (e.g. ``"naive"``, ``"lstm"``)."""
-        return self.short_name
+        """Name in reports and backtest results: ``alias`` when set, else e.g. ``"naive"``."""
+        alias = getattr(self, "alias", None)
+        return alias if isinstance(alias, str) else self.short_name
 
     # ------------------------------------------------------------------ public API
     def fit(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from tickcast._validation import Rule, integer, optional, seed
+from tickcast._validation import alias as alias_rule
 from tickcast.errors import ConfigError, TickcastError
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
@@ -44,6 +45,9 @@ class Naive(Forecaster):
         ``sd_h^2 = sum_j s2_{T+j}``. ``"garch"``: filtered historical simulation (standardised
         steps resampled and rescaled by the GARCH(1,1)-t forecast path). None: the default
         for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The name in results and reports (its ``label``) instead of "naive" or "drift"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -73,7 +77,7 @@ class Naive(Forecaster):
 
     short_name = "naive"
     interval_method = "analytic"
-    _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed()}
+    _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed(), "alias": alias_rule()}
 
     def __init__(
         self,
@@ -82,11 +86,13 @@ class Naive(Forecaster):
         kind: str | None = None,
         seed: int | None = 0,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.target = target
         self.kind = kind
         self.seed = seed
         self.volatility = volatility
+        self.alias = alias
 
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         """Exact refit from the kept steps plus the new ones: only the new observations are
@@ -197,6 +203,9 @@ class Mean(Forecaster):
     window : int, optional
         Number of most recent observations averaged, >= 1.
     seed : int, default 0
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "mean"; two
+        models in one backtest need different names.
     """
 
     short_name = "mean"
@@ -204,11 +213,15 @@ class Mean(Forecaster):
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "window": optional(integer(minimum=1)),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
-    def __init__(self, *, window: int | None = None, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, window: int | None = None, seed: int | None = 0, alias: str | None = None
+    ) -> None:
         self.window = window
         self.seed = seed
+        self.alias = alias
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         window = len(z) if self.window is None else int(self.window)
@@ -238,6 +251,9 @@ class SeasonalNaive(Forecaster):
     season_length : int, default 5
         Observations per season (5 = one business week of daily data).
     seed : int, default 0
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "snaive"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -250,11 +266,15 @@ class SeasonalNaive(Forecaster):
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "season_length": integer(minimum=1),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
-    def __init__(self, *, season_length: int = 5, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, season_length: int = 5, seed: int | None = 0, alias: str | None = None
+    ) -> None:
         self.season_length = season_length
         self.seed = seed
+        self.alias = alias
 
     def _min_length(self) -> int:
         return max(3, int(self.season_length) + 2) if isinstance(self.season_length, int) else 3

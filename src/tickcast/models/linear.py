@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import Rule, check_params, integer, real, seed
+from tickcast._validation import alias as alias_rule
 from tickcast.errors import DataError
 from tickcast.features.windows import first_complete_row, min_windows
 from tickcast.models.base import (
@@ -79,6 +80,9 @@ class LinearForecaster(Forecaster):
         (normalised conformal scores) and the offsets multiplied by the forecast volatility,
         ``sqrt(mean_{j<=h} s2_{T+j})``; bootstrapped steps are filtered historical
         simulation. None: the default for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "linear"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -175,6 +179,7 @@ class LinearForecaster(Forecaster):
             fix="Use e.g. 0.2.",
         ),
         "seed": seed(),
+        "alias": alias_rule(),
     }
 
     def __init__(
@@ -189,6 +194,7 @@ class LinearForecaster(Forecaster):
         calibration_fraction: float = 0.2,
         seed: int | None = 0,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.lags = lags
         self.features = features
@@ -199,6 +205,7 @@ class LinearForecaster(Forecaster):
         self.calibration_fraction = calibration_fraction
         self.seed = seed
         self.volatility = volatility
+        self.alias = alias
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> tuple[int, float, int, float]:

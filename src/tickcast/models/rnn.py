@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import Rule, check_params, integer, optional, real
+from tickcast._validation import alias as alias_rule
 from tickcast._validation import seed as seed_rule
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
@@ -136,6 +137,9 @@ class RNNForecaster(Forecaster):
         :class:`~tickcast.LinearForecaster`: normalised conformal scores rescaled by the
         forecast volatility, filtered historical simulation beyond the direct head. None:
         the default for the series' kind (``DEFAULT_VOLATILITY``).
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of the cell name; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -241,6 +245,7 @@ class RNNForecaster(Forecaster):
         ),
         "dtype": lambda name, value: _dtype(value),
         "warm_start": lambda name, value: _boolean(name, value),
+        "alias": alias_rule(),
     }
 
     def __init__(
@@ -269,6 +274,7 @@ class RNNForecaster(Forecaster):
         seed: int = 0,
         verbose: int = 0,
         volatility: str | None = None,
+        alias: str | None = None,
     ) -> None:
         self.cell = cell
         self.hidden = hidden
@@ -293,10 +299,13 @@ class RNNForecaster(Forecaster):
         self.seed = seed
         self.verbose = verbose
         self.volatility = volatility
+        self.alias = alias
 
     @property
     def label(self) -> str:
-        """The cell name (``"lstm"``, ``"gru"`` or ``"rnn"``), used in reports."""
+        """``alias`` when set, else the cell name (``"lstm"``, ``"gru"`` or ``"rnn"``)."""
+        if isinstance(self.alias, str):
+            return self.alias
         cell = self.cell.strip().lower() if isinstance(self.cell, str) else None
         return cell if cell in _CELLS else self.short_name
 

@@ -18,6 +18,7 @@ __all__ = [
     "INNER_MAX_ORIGINS",
     "SCORINGS",
     "Selection",
+    "candidate_models",
     "default_inner",
     "origin_losses",
     "score_frame",
@@ -107,6 +108,25 @@ class Selection:
         self.n_origins = n_origins
 
 
+def candidate_models(model: Any, params: list[dict[str, Any]]) -> list[Any]:
+    """``clone(model).set_params(**p)`` per candidate, each aliased ``params_label(p)``.
+
+    The aliases give the candidates distinct labels in one backtest (two models with one
+    label are an error); a model without an ``alias`` parameter keeps its own label.
+    """
+    from sklearn.base import clone
+
+    from tickcast.tuning.space import params_label
+
+    out = []
+    for p in params:
+        candidate = clone(model).set_params(**p)
+        if "alias" in candidate.get_params(deep=False) and "alias" not in p:
+            candidate.set_params(alias=params_label(p))
+        out.append(candidate)
+    return out
+
+
 def select_params(
     model: Any,
     params: list[dict[str, Any]],
@@ -144,11 +164,10 @@ def select_params(
     TrainingError
         Every candidate failed at some inner origin.
     """
-    from sklearn.base import clone
 
     from tickcast.backtest.engine import backtest
 
-    models = [clone(model).set_params(**p) for p in params]
+    models = candidate_models(model, params)
     for p, candidate in zip(params, models, strict=True):  # the model's declared rules
         try:
             candidate._check_params()

@@ -20,7 +20,7 @@ from tickcast._validation import check_int, check_one_of
 from tickcast.backtest.splitters import Fold, refit_blocks
 from tickcast.errors import ConfigError, InputTypeError
 from tickcast.tuning.result import TuneResult
-from tickcast.tuning.select import Selection, default_inner, select_params
+from tickcast.tuning.select import Selection, candidate_models, default_inner, select_params
 from tickcast.tuning.space import params_label
 from tickcast.tuning.tuned import check_tuning
 
@@ -149,7 +149,6 @@ def tune(
     >>> list(res.optimism().index)
     ['nested', 'optimistic', 'naive']
     """
-    from sklearn.base import clone
 
     from tickcast.backtest.engine import backtest
     from tickcast.backtest.splitters import WalkForward
@@ -185,7 +184,7 @@ def tune(
     inner_s = inner if inner is not None else default_inner(splitter, len(blocks[0][0].train))
     selections = _selections(model, params, y, X, blocks, inner_s, scoring, n_jobs, backend)
 
-    candidates = [clone(model).set_params(**p) for p in params]
+    candidates = candidate_models(model, params)
     run = backtest(
         [*baselines, *candidates],
         y,

@@ -62,6 +62,9 @@ class Tuned(Forecaster):
         Number of random draws (``search="random"`` only).
     seed : int, optional
         Seed of the random draws.
+    alias : str, optional
+        The model's name in results and reports (its ``label``) instead of "tuned_<label>"; two
+        models in one backtest need different names.
 
     Attributes
     ----------
@@ -95,6 +98,7 @@ class Tuned(Forecaster):
         search: str = "grid",
         n_trials: int | None = None,
         seed: int | None = None,
+        alias: str | None = None,
     ) -> None:
         self.model = model
         self.space = space
@@ -103,6 +107,7 @@ class Tuned(Forecaster):
         self.search = search
         self.n_trials = n_trials
         self.seed = seed
+        self.alias = alias
 
     def __sklearn_clone__(self) -> Tuned:
         # sklearn's clone would call WalkForward.get_params(deep=False), which it lacks
@@ -118,12 +123,15 @@ class Tuned(Forecaster):
             search=self.search,
             n_trials=self.n_trials,
             seed=self.seed,
+            alias=self.alias,
         )
 
     # ------------------------------------------------------------------ naming, capabilities
     @property
     def label(self) -> str:
-        """``"tuned_<model label>"``, e.g. ``"tuned_linear"``."""
+        """``alias`` when set, else ``"tuned_<model label>"``, e.g. ``"tuned_linear"``."""
+        if isinstance(self.alias, str):
+            return self.alias
         return f"tuned_{getattr(self.model, 'label', type(self.model).__name__.lower())}"
 
     @property
