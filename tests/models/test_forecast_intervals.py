@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import tickcast as tc
 from tickcast.errors import ConfigError
 from tickcast.models.conformal import (
     conformal_offsets,
@@ -71,3 +72,19 @@ def test_forecast_interval_method_default_and_length():
     assert "interval_method" not in fc.to_frame().columns  # to_frame keeps its columns
     with pytest.raises(ConfigError, match="interval_method"):
         Forecast(mean, quant, levels=(80,), model="m", method="x", interval_method=["x"])
+
+
+def test_fan_chart_names_series_model_units_and_draws_barriers():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y = tc.load("dgs10").iloc[-500:]
+    fc = tc.Naive().fit(y).predict(20)
+    ax = fc.plot(barriers=[0.5])
+    assert "dgs10" in ax.get_title() and "naive" in ax.get_title()
+    assert ax.get_ylabel() == y.attrs["units"]
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and list(dashed[0].get_ydata()) == [0.5, 0.5]
+    plt.close(ax.figure)

@@ -154,7 +154,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        ax = fc.plot()
+        asked = [lv for lv in (args.prob_below, args.prob_above) if lv is not None]
+        ax = fc.plot(barriers=asked)
         ax.figure.savefig(args.plot, dpi=100, bbox_inches="tight")
         print(f"fan chart written to {args.plot}", file=out)
     return 0

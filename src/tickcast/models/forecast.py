@@ -169,10 +169,30 @@ class Forecast:
             f"levels={self.levels}, method={self.method!r})"
         )
 
-    def plot(self, ax: Any = None, *, history_tail: int = 250) -> Any:
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        history_tail: int = 250,
+        barriers: Sequence[float] = (),
+    ) -> Any:
         """Fan chart: the last ``history_tail`` observations, the forecast and its intervals.
 
-        Returns the matplotlib ``Axes``.
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when None.
+        history_tail : int, default 250
+            Observations of the history shown before the forecast.
+        barriers : sequence of float, default ()
+            Levels (series units) drawn as dashed horizontal lines, e.g. the barrier of a
+            ``prob_hit`` question.
+
+        Returns
+        -------
+        matplotlib Axes
+            Titled with the series, the model and the horizon; the y axis names the units
+            (``history.attrs["units"]``) when known.
         """
         import matplotlib.pyplot as plt
 
@@ -192,6 +212,12 @@ class Forecast:
                 label=f"{lv:g}% interval",
             )
         ax.plot(self.index, self.mean.to_numpy(), color="tab:blue", lw=1.5, label=self.model)
+        for level in barriers:
+            ax.axhline(float(level), color="tab:red", lw=1, ls="--", label=f"barrier {level:g}")
+        name = self.mean.name if self.mean.name is not None else "series"
+        units = self.history.attrs.get("units") if self.history is not None else None
+        if units not in (None, "", "unknown"):
+            ax.set_ylabel(str(units))
         ax.legend(loc="best", fontsize="small")
-        ax.set_title(f"{self.model}: {self.horizon}-step forecast")
+        ax.set_title(f"{name}: {self.model}, {self.horizon}-step forecast")
         return ax
