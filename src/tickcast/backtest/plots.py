@@ -220,10 +220,16 @@ def _plot_cssed(result: Any, ax: Any, *, series: str, step: int, **_: Any) -> An
     return ax
 
 
-#: Keyword arguments of ``plot("equity", ...)`` passed on to ``BacktestResult.trading``.
-_TRADING_OPTIONS = frozenset(
-    {"strategy", "cost_bps", "threshold", "allow_short", "duration", "periods_per_year", "prices"}
-)
+def _trading_options() -> frozenset[str]:
+    """Keyword arguments of ``plot("equity", ...)`` passed on to ``BacktestResult.trading``:
+    its parameters, read from its signature, except ``series`` (set per panel) and ``kind``
+    (the plot's own first argument)."""
+    import inspect
+
+    from tickcast.backtest.result import BacktestResult
+
+    names = set(inspect.signature(BacktestResult.trading).parameters)
+    return frozenset(names - {"self", "series", "kind"})
 
 
 def _plot_equity(result: Any, ax: Any, *, series: str, **kwargs: Any) -> Any:
@@ -232,7 +238,8 @@ def _plot_equity(result: Any, ax: Any, *, series: str, **kwargs: Any) -> Any:
     from tickcast.errors import ConfigError
 
     try:
-        options = {k: v for k, v in kwargs.items() if k in _TRADING_OPTIONS}
+        allowed = _trading_options()
+        options = {k: v for k, v in kwargs.items() if k in allowed}
         tr = result.trading(series=series if len(result.series) > 1 else None, **options)
     except ConfigError as exc:  # a yield without a duration, or days missing from the frame
         ax.text(
