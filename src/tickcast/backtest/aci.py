@@ -13,6 +13,10 @@ one update per forecast whose outcome has become known. A forecast's hit is know
 target date, so the interval at origin ``t`` uses only forecasts whose target date is on or
 before ``t``'s date: no look-ahead. Under any distribution shift the long-run miscoverage of
 the sequence tends to ``alpha`` (Gibbs & Candès 2021, Prop. 4.1).
+
+The update rule and the conformal quantile are those of the forecasters'
+``interval_method="aci"`` (:mod:`tickcast.models.aci`); there the scores are the model's
+calibration residuals, here the backtest's own past errors.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import pandas as pd
 
 from tickcast._validation import check_levels
 from tickcast.errors import ConfigError
+from tickcast.models.aci import aci_update
+from tickcast.models.conformal import conformal_offsets
 
 __all__ = ["adaptive_conformal"]
 
@@ -116,7 +122,7 @@ def _sequence(
         while k < n and date[pending[k]] <= origin[i]:
             j = pending[k]  # date[j] <= origin[i] implies j < i: its interval is fixed
             if not np.isnan(score[j]):  # a missing actual is never scored
-                a_t += gamma * (alpha - float(score[j] > q[j]))
+                a_t = float(aci_update(a_t, alpha, gamma, score[j] > q[j]))
                 if np.isfinite(score[j]):
                     known.append(score[j])
             k += 1
@@ -127,9 +133,6 @@ def _sequence(
 
 
 def _conformal_quantile(scores: np.ndarray, a_t: float) -> float:
-    """The ceil((n + 1)(1 - a_t))-th smallest score; the largest if that rank exceeds n."""
-    if a_t >= 1:
-        return 0.0
-    s = np.sort(scores)
-    rank = int(np.ceil(np.round((len(s) + 1) * (1 - a_t), 9)))
-    return float(s[min(max(rank, 1), len(s)) - 1])
+    """The ceil((n + 1)(1 - a_t))-th smallest score; the largest if that rank exceeds n, 0 if
+    ``a_t >= 1`` (:func:`~tickcast.models.conformal.conformal_offsets`, as the forecasters)."""
+    return float(conformal_offsets(scores[:, None], np.array([1.0 - a_t]))[0, 0])

@@ -476,7 +476,9 @@ def backtest(
     for name, ys in series.items():
         folds = list(splitter.split(ys))
         for label, model in zip(labels, models, strict=True):
-            for group in _group(refit_blocks(folds), TASKS_PER_MODEL):
+            # a model carrying state across refits (ACI) walks all its folds in one task
+            n_tasks = 1 if getattr(model, "sequential_state", False) else TASKS_PER_MODEL
+            for group in _group(refit_blocks(folds), n_tasks):
                 tasks.append(
                     _Task(
                         series=name,

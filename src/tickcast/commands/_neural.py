@@ -10,6 +10,7 @@ from tickcast.errors import ConfigError
 __all__ = [
     "NEURAL_MODELS",
     "add_data_options",
+    "add_interval_method_option",
     "add_model_options",
     "add_neural_options",
     "add_volatility_option",
@@ -25,6 +26,10 @@ MODEL_NAMES = ("naive", "drift", "mean", "snaive", "linear", "arima", *NEURAL_MO
 VOLATILITY_MODELS = ("naive", "drift", "linear", "arima", *NEURAL_MODELS)
 
 
+#: Models with an ``interval_method=`` option: conformal or adaptive conformal (ACI).
+INTERVAL_METHOD_MODELS = ("linear", *NEURAL_MODELS)
+
+
 def add_volatility_option(parser: argparse.ArgumentParser) -> None:
     """Add --volatility (constant, ewma, garch) for the models that take it."""
     parser.add_argument(
@@ -33,6 +38,18 @@ def add_volatility_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="volatility model of the intervals and paths (default: per kind of series; "
         "ignored by mean and snaive)",
+    )
+
+
+def add_interval_method_option(parser: argparse.ArgumentParser) -> None:
+    """Add --interval-method (conformal, aci) for the conformal models (``backtest`` only:
+    ACI learns from the misses of a walk-forward; one fit and forecast has none yet)."""
+    parser.add_argument(
+        "--interval-method",
+        choices=("conformal", "aci"),
+        default=None,
+        help="calibration of the conformal intervals of linear, rnn, lstm and gru: aci adapts "
+        "the level online from past misses (Gibbs & Candes 2021; default conformal)",
     )
 
 
@@ -161,4 +178,15 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
         for name in names:
             if name.lower() in VOLATILITY_MODELS:
                 out.setdefault(name, {})["volatility"] = volatility
+    method = getattr(args, "interval_method", None)
+    if method is not None:
+        takers = [n for n in names if n.lower() in INTERVAL_METHOD_MODELS]
+        if not takers:
+            raise ConfigError(
+                f"`--interval-method` applies to the conformal models "
+                f"{', '.join(INTERVAL_METHOD_MODELS)}; model {names[0]!r} does not take it. "
+                "Drop the option or use e.g. --model linear."
+            )
+        for name in takers:
+            out.setdefault(name, {})["interval_method"] = method
     return out

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from tickcast.commands._neural import (
     add_data_options,
+    add_interval_method_option,
     add_model_options,
     add_neural_options,
     add_volatility_option,
@@ -54,6 +55,7 @@ def add_parser(subparsers: Any) -> None:
     )
     add_neural_options(p)
     add_volatility_option(p)
+    add_interval_method_option(p)
     p.set_defaults(handler=run)
 
 

@@ -95,7 +95,9 @@ from tickcast.errors import (
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
+from tickcast.models.aci import AciState
 from tickcast.models.conformal import (
+    aci_cumulative_offsets,
     conformal_cumulative_offsets,
     method_summary,
     min_conformal_residuals,
@@ -145,7 +147,9 @@ class Forecaster(BaseEstimator):
 
     short_name: ClassVar[str] = "model"
     supports_exog: ClassVar[bool] = False
-    interval_method: ClassVar[str] = "bootstrap"
+    #: How the intervals are built ("bootstrap", "analytic", "model", "conformal"); a
+    #: constructor parameter of the conformal models, where "aci" makes them adaptive.
+    interval_method: str = "bootstrap"
     fixed_target: ClassVar[str | None] = None
     n_interval_paths: ClassVar[int] = 2000
     #: True when :meth:`forecast_origins` is a batched fast path the backtest should use.
@@ -199,6 +203,7 @@ class Forecaster(BaseEstimator):
                 guess,
                 f"its values are {sign} and y.attrs has no 'kind'",
             )
+        self.__dict__.pop("aci_", None)  # a public fit starts adaptive intervals afresh
         return self.fit_trusted(y, X)
 
     def predict(
@@ -300,7 +305,13 @@ class Forecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ trusted paths
     def fit_trusted(self, y: pd.Series, X: pd.DataFrame | None = None) -> Forecaster:
-        """Fit on checked levels ``y`` and float ``X`` (the backtest's entry point)."""
+        """Fit on checked levels ``y`` and float ``X`` (the backtest's entry point).
+
+        With ``interval_method="aci"``, a refit on a history that continues the one seen so
+        far (a walk-forward refit) first scores the pending forecasts on it and keeps the
+        adapted levels; any other history starts them afresh.
+        """
+        aci = self._aci_carry(y)
         self._select_target(y)
         z = np.asarray(self.transform_.transform(y), dtype=float)
         if not np.all(np.isfinite(z)):
@@ -309,6 +320,7 @@ class Forecaster(BaseEstimator):
         self.X_ = X
         self._fit(y, z, X)
         self._fit_volatility()
+        self._aci_start(aci)
         return self
 
     def update_trusted(self, y_new: pd.Series, X_new: pd.DataFrame | None = None) -> Forecaster:
@@ -323,6 +335,8 @@ class Forecaster(BaseEstimator):
         finally:
             del self._keep_volatility
         self.volatility_ = keep
+        if self._aci_on():
+            self._aci().observe(self.y_, self._aci_gamma())
         return self
 
     def predict_trusted(
@@ -340,7 +354,7 @@ class Forecaster(BaseEstimator):
         self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
         self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
         methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
-        conformal = np.array([str(m).startswith("conformal") for m in methods])
+        conformal = np.array([str(m).startswith(("conformal", "aci")) for m in methods])
         if conformal.any():
             self._warn_thin_calibration(levels, int(conformal.sum()))
         return Forecast(
@@ -485,6 +499,9 @@ class Forecaster(BaseEstimator):
 
         - ``interval_method = "conformal"``: split-conformal offsets for the steps that
           ``residuals_`` covers (its width, the model's direct head);
+        - ``interval_method = "aci"``: the same at the adapted levels of adaptive conformal
+          inference (:mod:`tickcast.models.aci`); the bounds issued are recorded so that
+          their misses update the levels once the outcomes arrive;
         - every later step (and every step of other models): quantiles of
           ``n_interval_paths`` bootstrapped paths (:meth:`_simulate_steps`);
         - the offsets are then nested (:func:`~tickcast.models.conformal.nested`): no
@@ -500,18 +517,23 @@ class Forecaster(BaseEstimator):
         center = np.cumsum(self._predict_steps(horizon, X_future))
         offsets = np.empty((horizon, len(quantiles)))
         head = 0
-        if self.interval_method == "conformal":
+        if self.interval_method in ("conformal", "aci"):
             head = min(self.residuals_.shape[1], horizon)
-            offsets[:head] = (
-                conformal_cumulative_offsets(self._interval_residuals(), head, quantiles)
-                * self._vol_cumulative_scale(horizon)[:head, None]
-            )
-            methods[:head] = "conformal"
+            resid = self._interval_residuals()
+            if self.interval_method == "aci":
+                cum_offsets = aci_cumulative_offsets(resid, head, quantiles, self._aci())
+            else:
+                cum_offsets = conformal_cumulative_offsets(resid, head, quantiles)
+            offsets[:head] = cum_offsets * self._vol_cumulative_scale(horizon)[:head, None]
+            methods[:head] = self.interval_method
         if head < horizon:
             steps = self._simulate_steps(horizon, self.n_interval_paths, self._rng(), X_future)
             cum = np.quantile(np.cumsum(steps, axis=1), quantiles, axis=0).T  # (horizon, n_q)
             offsets[head:] = (cum - center[:, None])[head:]
-        return self._quantiles_from_offsets(center, offsets, quantiles), methods
+        quant = self._quantiles_from_offsets(center, offsets, quantiles)
+        if self.interval_method == "aci" and head:
+            self._aci_record(quant[:head], quantiles)
+        return quant, methods
 
     def _quantiles_from_offsets(
         self, center: np.ndarray, offsets: np.ndarray, quantiles: np.ndarray, last: Any = None
@@ -624,6 +646,81 @@ class Forecaster(BaseEstimator):
     def _set_state(self, y: pd.Series, X: pd.DataFrame | None, arrays: dict[str, Any]) -> None:
         """Restore from saved arrays; default: refit on the saved history (exact)."""
         self.fit_trusted(y, X)
+
+    # ------------------------------------------------------------------ ACI (issue 12)
+    @property
+    def sequential_state(self) -> bool:
+        """True when state learned at one origin carries to the next across refits (ACI).
+
+        The backtest then runs each series' folds of this model as one task, in order.
+        """
+        return self._aci_on()
+
+    def _aci_on(self) -> bool:
+        return getattr(self, "interval_method", None) == "aci"
+
+    def _aci_gamma(self) -> float:
+        return float(getattr(self, "aci_gamma", 0.005))
+
+    def _aci(self) -> AciState:
+        """The ACI state (created at the nominal levels when missing)."""
+        state = self.__dict__.get("aci_")
+        if state is None:
+            state = self.aci_ = AciState(self.residuals_.shape[1])
+        return cast(AciState, state)
+
+    def _aci_carry(self, y: pd.Series) -> AciState | None:
+        """The ACI state kept across a refit on ``y``, scored on ``y``'s outcomes.
+
+        Kept only when ``y`` continues the history seen so far: it holds the last date seen,
+        with the same value, and does not end before it. None otherwise (or without ACI).
+        """
+        state = self.__dict__.get("aci_")
+        if state is None or not self._aci_on() or "y_" not in self.__dict__:
+            return None
+        last = self.y_.index[-1]
+        at = int(y.index.get_indexer([last])[0])
+        if at < 0 or float(y.iloc[at]) != float(self.y_.iloc[-1]):
+            return None
+        state.observe(y, self._aci_gamma())
+        return cast(AciState, state)
+
+    def _aci_start(self, state: AciState | None) -> None:
+        """After a fit: the carried ACI state, a fresh one, or none without ACI."""
+        self.__dict__.pop("aci_", None)
+        if not self._aci_on():
+            return
+        if self.target_ not in _ADDITIVE_TARGETS:
+            raise ConfigError(
+                f"`interval_method='aci'` adapts conformal intervals of a step target "
+                f"(log_return, diff, diff_bps); {type(self).__name__} was fitted on the "
+                f"{self.target_!r} target, whose intervals are bootstrapped. Use a step target "
+                "or interval_method='conformal'."
+            )
+        width = int(self.residuals_.shape[1])
+        self.aci_ = state if state is not None and state.width == width else AciState(width)
+
+    def _aci_record(self, quant: np.ndarray, quantiles: np.ndarray) -> None:
+        """Record the issued central intervals of ``quant`` (steps, n_q) at the origin."""
+        q = np.round(np.asarray(quantiles, dtype=float), 12)
+        lo = np.flatnonzero(q < 0.5)
+        hi = np.searchsorted(q, np.round(1 - q[lo], 12))
+        hi = np.minimum(hi, len(q) - 1)
+        pair = np.isclose(q[hi], 1 - q[lo], rtol=0, atol=1e-9)
+        lo, hi = lo[pair], hi[pair]
+        if len(lo):
+            cov = np.round(1 - 2 * q[lo], 12)
+            self._aci().record(self.y_.index[-1], cov, quant[:, lo], quant[:, hi])
+
+    def _aci_arrays(self) -> dict[str, np.ndarray]:
+        """The ACI state, saved by ``save`` (empty without ACI)."""
+        state = self.__dict__.get("aci_")
+        return {} if state is None else cast(AciState, state).to_arrays()
+
+    def _aci_restore(self, arrays: dict[str, Any]) -> None:
+        """Restore a saved ACI state (``load_model``, after ``_set_state``)."""
+        if "aci_alpha" in arrays and self._aci_on():
+            self.aci_ = AciState.from_arrays(arrays, int(self.residuals_.shape[1]))
 
     # ------------------------------------------------------------------ volatility (issue 12)
     def _fit_volatility(self) -> None:

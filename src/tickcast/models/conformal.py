@@ -7,11 +7,12 @@ and the batched ``forecast_origins`` of :class:`~tickcast.models.linear.LinearFo
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
 __all__ = [
+    "aci_cumulative_offsets",
     "conformal_cumulative_offsets",
     "conformal_offsets",
     "method_summary",
@@ -27,8 +28,9 @@ def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     ----------
     scores : ndarray of shape (n_calibration, horizon)
         Absolute out-of-sample errors per horizon step (NaN rows are ignored per column).
-    coverage : ndarray of shape (n_levels,)
-        Target coverages in (0, 1), e.g. 0.9.
+    coverage : ndarray of shape (n_levels,) or (horizon, n_levels)
+        Target coverages, e.g. 0.9 (one row per step when 2-D, as adaptive conformal
+        inference asks). A coverage <= 0 gives a zero half-width; >= 1 the largest score.
 
     Returns
     -------
@@ -44,7 +46,9 @@ def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     used, so very high levels on very few residuals are under-covered rather than infinite;
     ``predict`` then warns with :class:`~tickcast.errors.CalibrationWarning`.
     """
-    out = np.empty((scores.shape[1], len(coverage)))
+    coverage = np.asarray(coverage, dtype=float)
+    per_step = np.broadcast_to(coverage, (scores.shape[1], coverage.shape[-1]))
+    out = np.empty(per_step.shape)
     for step in range(scores.shape[1]):
         s = np.sort(scores[:, step][np.isfinite(scores[:, step])])
         n = len(s)
@@ -52,8 +56,8 @@ def conformal_offsets(scores: np.ndarray, coverage: np.ndarray) -> np.ndarray:
             out[step] = np.nan
             continue
         # round first: at n = 19, (n + 1) * 0.95 must give rank 19, never 20 by float error
-        rank = np.ceil(np.round((n + 1) * np.asarray(coverage), 9)).astype(int)
-        out[step] = s[np.clip(rank, 1, n) - 1]
+        rank = np.ceil(np.round((n + 1) * per_step[step], 9)).astype(int)
+        out[step] = np.where(per_step[step] <= 0, 0.0, s[np.clip(rank, 1, n) - 1])
     return out
 
 
@@ -87,6 +91,25 @@ def conformal_cumulative_offsets(
     """
     cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
     half = conformal_offsets(cum_scores, np.abs(2 * quantiles - 1))
+    return cast("np.ndarray", np.sign(quantiles - 0.5)[None, :] * half)
+
+
+def aci_cumulative_offsets(
+    residuals: np.ndarray, horizon: int, quantiles: np.ndarray, state: Any
+) -> np.ndarray:
+    """Signed offsets of :func:`conformal_cumulative_offsets` at the adapted ACI levels.
+
+    The half-width of quantile q at step h is the conformal quantile of the step's absolute
+    cumulative errors at coverage ``1 - alpha_t`` (``state.levels``, an
+    :class:`~tickcast.models.aci.AciState`) instead of the nominal ``|2q - 1|``. Levels adapt
+    independently, so half-widths are then made non-decreasing in the nominal coverage (a
+    running maximum): quantiles never cross. Returns shape (horizon, n_q).
+    """
+    nominal = np.round(np.abs(2 * np.asarray(quantiles, dtype=float) - 1), 12)
+    cum_scores = np.abs(np.cumsum(residuals[:, :horizon], axis=1))
+    half = conformal_offsets(cum_scores, state.levels(nominal, horizon))
+    order = np.argsort(nominal, kind="stable")
+    half[:, order] = np.maximum.accumulate(half[:, order], axis=1)
     return cast("np.ndarray", np.sign(quantiles - 0.5)[None, :] * half)
 
 

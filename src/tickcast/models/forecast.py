@@ -65,6 +65,8 @@ class Forecast:
           formulas of Hyndman & Athanasopoulos, FPP3 §5.5);
         - ``"model"``: the model's own predictive distribution (ARIMA's state space model);
         - ``"conformal"``: split-conformal quantiles of out-of-sample errors for that step;
+        - ``"aci"``: the same at the level adapted online by adaptive conformal inference
+          (``interval_method="aci"`` of the conformal models, :mod:`tickcast.models.aci`);
         - ``"bootstrap"``: quantiles of paths simulated from resampled residuals (steps
           beyond a model's direct head, level targets).
     history : pd.Series, optional

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import Rule, check_params, integer, real, seed
+from tickcast._validation import Rule, check_params, integer, one_of, real, seed
 from tickcast._validation import alias as alias_rule
 from tickcast.errors import DataError
 from tickcast.features.windows import first_complete_row, min_windows
@@ -25,6 +25,7 @@ from tickcast.models.base import (
     Forecaster,
     _History,
     check_origins,
+    forecast_folds_stepwise,
     forecast_origins_stepwise,
 )
 from tickcast.models.conformal import conformal_cumulative_offsets
@@ -80,6 +81,18 @@ class LinearForecaster(Forecaster):
         (normalised conformal scores) and the offsets multiplied by the forecast volatility,
         ``sqrt(mean_{j<=h} s2_{T+j})``; bootstrapped steps are filtered historical
         simulation. None: the default for the series' kind (``DEFAULT_VOLATILITY``).
+    interval_method : {"conformal", "aci"}, default "conformal"
+        How the intervals of the direct steps are calibrated. "conformal": split-conformal
+        quantiles of ``residuals_`` at the nominal level. "aci": adaptive conformal inference
+        (Gibbs & Candès 2021, :mod:`tickcast.models.aci`): per step and level the miscoverage
+        target is updated online, ``alpha_{t+1} = alpha_t + aci_gamma * (alpha - err_t)``,
+        from the misses of the intervals issued so far, each learned only when its outcome
+        is observed (``update``, or a walk-forward refit on a longer history; a public
+        ``fit`` starts afresh); the conformal quantile of ``residuals_`` is taken at the
+        adapted level ``1 - alpha_t``. Needs a step target.
+    aci_gamma : float, default 0.005
+        Step size of the ACI update, in (0, 1] (0.005 as in Gibbs & Candès; larger adapts
+        faster and fluctuates more). Used only with ``interval_method="aci"``.
     alias : str, optional
         The model's name in results and reports (its ``label``) instead of "linear"; two
         models in one backtest need different names.
@@ -125,7 +138,10 @@ class LinearForecaster(Forecaster):
     ``forecast_origins``: they stay those of the last full ``fit``. ``forecast_folds`` (a whole
     backtest task, used by :func:`tickcast.backtest` for every ``refit_every``) recomputes
     them at every refit as ``fit`` does, from prefix sums of the same running statistics and
-    one batched solve for all folds and calibration fits.
+    one batched solve for all folds and calibration fits. With ``interval_method="aci"``
+    both batched paths run their stepwise definitions (``batched_origins`` and
+    ``batched_folds`` are False, so the backtest takes the fold loop): the adapted levels of
+    each origin depend on the misses learned at the origins before it.
 
     **Intervals.** Split-conformal: the model is fitted on the first
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
@@ -157,10 +173,7 @@ class LinearForecaster(Forecaster):
 
     short_name = "linear"
     feature_names_: list[str] | None
-    batched_origins = True
-    batched_folds = True
     supports_exog = True
-    interval_method = "conformal"
     _instability_fix = "Refit with a larger `alpha` or forecast fewer steps."
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
         "lags": integer(minimum=1),
@@ -179,6 +192,14 @@ class LinearForecaster(Forecaster):
             fix="Use e.g. 0.2.",
         ),
         "seed": seed(),
+        "interval_method": one_of("conformal", "aci"),
+        "aci_gamma": real(
+            0.0,
+            1.0,
+            closed="right",
+            rule="a number in (0, 1] (the step size of adaptive conformal inference)",
+            fix="Use 0.005 (Gibbs & Candès 2021).",
+        ),
         "alias": alias_rule(),
     }
 
@@ -194,6 +215,8 @@ class LinearForecaster(Forecaster):
         calibration_fraction: float = 0.2,
         seed: int | None = 0,
         volatility: str | None = None,
+        interval_method: str = "conformal",
+        aci_gamma: float = 0.005,
         alias: str | None = None,
     ) -> None:
         self.lags = lags
@@ -205,7 +228,22 @@ class LinearForecaster(Forecaster):
         self.calibration_fraction = calibration_fraction
         self.seed = seed
         self.volatility = volatility
+        self.interval_method = interval_method
+        self.aci_gamma = aci_gamma
         self.alias = alias
+
+    # ------------------------------------------------------------------ fast-path flags
+    @property
+    def batched_origins(self) -> bool:  # type: ignore[override]
+        """Whether the engine uses the batched ``forecast_origins``: not with ACI, whose
+        levels are learned origin by origin (the engine then runs the update loop)."""
+        return self.interval_method != "aci"
+
+    @property
+    def batched_folds(self) -> bool:  # type: ignore[override]
+        """Whether the engine uses the batched ``forecast_folds``: not with ACI (see
+        :attr:`batched_origins`)."""
+        return self.interval_method != "aci"
 
     # ------------------------------------------------------------------ parameters
     def _checked_params(self) -> tuple[int, float, int, float]:
@@ -398,6 +436,8 @@ class LinearForecaster(Forecaster):
         """
         origins = check_origins(origins, len(self.y_), len(y))
         quantiles = np.asarray(quantiles, dtype=float)
+        if not self.batched_origins:  # ACI: levels learned origin by origin
+            return forecast_origins_stepwise(self, y, X, origins, horizon, quantiles)
         if self.X_ is not None and X is None:
             raise DataError(
                 "`X` is required: the model was fitted with exogenous columns "
@@ -457,6 +497,8 @@ class LinearForecaster(Forecaster):
         """
         from tickcast.models._linear_folds import linear_forecast_folds
 
+        if not self.batched_folds:  # ACI: levels learned origin by origin
+            return forecast_folds_stepwise(self, y, X, folds, horizon, quantiles)
         return linear_forecast_folds(self, y, X, folds, horizon, quantiles)
 
     # ------------------------------------------------------------------ persistence

@@ -96,7 +96,8 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> str:
     }
     if model.X_ is not None:
         arrays["x_values"] = model.X_.to_numpy(dtype=float)
-    for key, value in {**model._get_state(), **model._volatility_state()}.items():
+    own = {**model._get_state(), **model._volatility_state(), **model._aci_arrays()}
+    for key, value in own.items():
         arrays[f"state.{key}"] = np.asarray(value)
     tmp: str | None = None
     try:
@@ -304,6 +305,7 @@ def _rebuild(cls: type, header: dict[str, Any], files: dict[str, np.ndarray]) ->
     if "vol_kind" in state:  # fitted volatility parameters (issue 12), not re-estimated
         model._restore_volatility = {k: v for k, v in state.items() if k.startswith("vol_")}
     model._set_state(y, X, state)
+    model._aci_restore(state)  # adapted conformal levels and pending forecasts (issue 12)
     saved_target = header.get("target")  # absent in older files: not checked
     if saved_target is not None and getattr(model, "target_", None) != saved_target:
         raise ModelFileError(

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import Rule, check_params, integer, optional, real
+from tickcast._validation import Rule, check_params, integer, one_of, optional, real
 from tickcast._validation import alias as alias_rule
 from tickcast._validation import seed as seed_rule
 from tickcast.errors import ConfigError, DataError, InputTypeError
@@ -137,6 +137,18 @@ class RNNForecaster(Forecaster):
         :class:`~tickcast.LinearForecaster`: normalised conformal scores rescaled by the
         forecast volatility, filtered historical simulation beyond the direct head. None:
         the default for the series' kind (``DEFAULT_VOLATILITY``).
+    interval_method : {"conformal", "aci"}, default "conformal"
+        How the intervals of the direct steps are calibrated. "conformal": split-conformal
+        quantiles of ``residuals_`` at the nominal level. "aci": adaptive conformal inference
+        (Gibbs & Candès 2021, :mod:`tickcast.models.aci`): per step and level the miscoverage
+        target is updated online, ``alpha_{t+1} = alpha_t + aci_gamma * (alpha - err_t)``,
+        from the misses of the intervals issued so far, each learned only when its outcome
+        is observed (``update``, or a walk-forward refit on a longer history; a public
+        ``fit`` starts afresh); the conformal quantile of ``residuals_`` is taken at the
+        adapted level ``1 - alpha_t``. Needs a step target.
+    aci_gamma : float, default 0.005
+        Step size of the ACI update, in (0, 1] (0.005 as in Gibbs & Candès; larger adapts
+        faster and fluctuates more). Used only with ``interval_method="aci"``.
     alias : str, optional
         The model's name in results and reports (its ``label``) instead of the cell name; two
         models in one backtest need different names.
@@ -207,7 +219,6 @@ class RNNForecaster(Forecaster):
 
     short_name = "rnn"
     supports_exog = True
-    interval_method = "conformal"
     _instability_fix = (
         "Refit with a smaller learning rate (`lr`) or stronger regularisation, or forecast "
         "fewer steps."
@@ -245,6 +256,14 @@ class RNNForecaster(Forecaster):
         ),
         "dtype": lambda name, value: _dtype(value),
         "warm_start": lambda name, value: _boolean(name, value),
+        "interval_method": one_of("conformal", "aci"),
+        "aci_gamma": real(
+            0.0,
+            1.0,
+            closed="right",
+            rule="a number in (0, 1] (the step size of adaptive conformal inference)",
+            fix="Use 0.005 (Gibbs & Candès 2021).",
+        ),
         "alias": alias_rule(),
     }
 
@@ -274,6 +293,8 @@ class RNNForecaster(Forecaster):
         seed: int = 0,
         verbose: int = 0,
         volatility: str | None = None,
+        interval_method: str = "conformal",
+        aci_gamma: float = 0.005,
         alias: str | None = None,
     ) -> None:
         self.cell = cell
@@ -299,6 +320,8 @@ class RNNForecaster(Forecaster):
         self.seed = seed
         self.verbose = verbose
         self.volatility = volatility
+        self.interval_method = interval_method
+        self.aci_gamma = aci_gamma
         self.alias = alias
 
     @property
