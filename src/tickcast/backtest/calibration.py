@@ -3,10 +3,14 @@
 All functions read the long-format forecast frame of :func:`tickcast.backtest` (columns
 ``y_true``, ``mean`` and ``lower_L``/``upper_L`` per level L) or plain arrays.
 
-The frame keeps quantiles only at the interval bounds, so the CRPS here is the quantile-score
-approximation on those quantiles (see :func:`crps_from_quantiles`): pass more ``level`` values
-to :func:`tickcast.backtest` for a closer approximation. Comparisons between models or
-volatility settings are fair when they use the same levels.
+The CRPS is the quantile-score integral ``2 * integral_0^1 QS_tau dtau`` summed over the
+quantiles the frame holds (:func:`crps_from_quantiles`). By default those are the interval
+bounds and the point forecast (as the median): a coarse approximation. A backtest run with
+``quantiles=`` (e.g. ``np.linspace(0.05, 0.95, 19)``) records a grid of quantiles
+(``q_TAU`` columns) and the CRPS is then computed on that grid; :func:`crps_method` names
+which one a score used. For simulated paths :func:`crps_ensemble` gives the ensemble CRPS
+(properscoring). Comparisons between models or volatility settings are fair when they use
+the same quantiles.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tickcast.errors import ConfigError
+from tickcast.errors import ConfigError, InputTypeError
 
 __all__ = [
     "barrier_backtest",
     "brier_decomposition",
+    "check_quantile_grid",
     "coverage_by_step",
+    "crps_ensemble",
     "crps_from_quantiles",
+    "crps_method",
     "frame_crps",
     "frame_quantiles",
     "pit_histogram",
     "plot_reliability",
+    "quantile_column",
     "reliability_table",
 ]
 
@@ -54,9 +62,15 @@ def crps_from_quantiles(y: np.ndarray, quantiles: np.ndarray, taus: np.ndarray) 
     Notes
     -----
     ``CRPS(F, y) = 2 * integral_0^1 QS_tau(F^-1(tau), y) dtau`` (Laio & Tamea 2007; Gneiting
-    & Raftery 2007, eq. 21); the sum is a quadrature of that integral on the available
-    quantiles. With many quantiles of a Gaussian it converges to the closed form of
-    ``properscoring.crps_gaussian`` (tested).
+    & Raftery 2007, eq. 21); the sum is a midpoint quadrature of that integral on the
+    available quantiles. On an equally spaced grid ``tau_k = k / (K + 1)`` every weight is
+    ``1 / (K + 1)``, so the score is ``2 K / (K + 1)`` times the mean pinball loss over the
+    grid; the tails beyond ``tau_1 / 2`` and ``(1 + tau_K) / 2`` are left out, so the
+    approximation errs low. For a calibrated Gaussian forecast its expectation is 0.41 %
+    below the closed form with the 19 quantiles 0.05, ..., 0.95 and 0.02 % below with the 99
+    quantiles 0.01, ..., 0.99, and it converges to ``properscoring.crps_gaussian`` as the
+    grid densifies (tested); the plain ``2 * mean`` pinball loss errs high instead, by 4.8 %
+    and 1.0 %.
     """
     taus = np.asarray(taus, dtype=float)
     q = np.asarray(quantiles, dtype=float)
@@ -92,11 +106,102 @@ def frame_quantiles(frame: pd.DataFrame, levels: Sequence[float]) -> tuple[np.nd
     return taus, values
 
 
-def frame_crps(frame: pd.DataFrame, levels: Sequence[float]) -> np.ndarray:
+def quantile_column(tau: float) -> str:
+    """Name of the frame column holding the forecast quantile ``tau``: 0.05 -> "q_0.05"."""
+    return f"q_{float(tau):g}"
+
+
+def check_quantile_grid(quantiles: Any) -> tuple[float, ...]:
+    """Sorted unique probabilities of a ``quantiles=`` option, or () for None or ().
+
+    Raises
+    ------
+    ConfigError
+        Not a non-empty 1-d array of numbers strictly between 0 and 1, or two probabilities
+        that share a column name (e.g. closer than 1e-6).
+    """
+    if quantiles is None or (isinstance(quantiles, (tuple, list)) and not quantiles):
+        return ()
+    try:
+        arr = np.asarray(quantiles, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(
+            "`quantiles` must be a sequence of probabilities, e.g. "
+            f"np.linspace(0.05, 0.95, 19); got {type(quantiles).__name__}."
+        ) from None
+    if arr.ndim != 1 or len(arr) == 0 or not np.all((arr > 0) & (arr < 1)):
+        raise ConfigError(
+            "`quantiles` must be a non-empty 1-d sequence of probabilities strictly between 0 "
+            f"and 1, e.g. np.linspace(0.05, 0.95, 19); got {quantiles!r}."
+        )
+    taus = tuple(float(t) for t in np.unique(np.round(arr, 12)))
+    names = [quantile_column(t) for t in taus]
+    if len(set(names)) != len(names):
+        raise ConfigError(
+            "`quantiles` holds probabilities too close to tell apart in column names "
+            f"({names}); space them at least 1e-6 apart."
+        )
+    return taus
+
+
+def crps_method(levels: Sequence[float], quantiles: Sequence[float] = ()) -> str:
+    """How :func:`frame_crps` scores a frame: e.g. "quantile grid (19 quantiles)" or
+    "interval bounds and mean (5 quantiles)"."""
+    if len(quantiles):
+        return f"quantile grid ({len(quantiles)} quantiles)"
+    return f"interval bounds and mean ({2 * len(set(levels)) + 1} quantiles)"
+
+
+def frame_crps(
+    frame: pd.DataFrame, levels: Sequence[float], quantiles: Sequence[float] = ()
+) -> np.ndarray:
     """Quantile-approximated CRPS of each row of a forecast frame, shape (n_rows,), in
-    the series' units (see :func:`crps_from_quantiles`, :func:`frame_quantiles`)."""
+    the series' units (see :func:`crps_from_quantiles`).
+
+    With ``quantiles`` (the ``quantiles=`` of the backtest), on the ``q_TAU`` columns of that
+    grid; else on the interval bounds and the mean (:func:`frame_quantiles`).
+    """
+    y = frame["y_true"].to_numpy(dtype=float)
+    if len(quantiles):
+        taus = np.asarray(sorted(float(t) for t in quantiles))
+        cols = [quantile_column(t) for t in taus]
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ConfigError(
+                f"the forecast frame lacks the quantile columns {missing} for the CRPS; run "
+                "the backtest with those `quantiles=`."
+            )
+        values = np.sort(frame[cols].to_numpy(dtype=float), axis=1)
+        return crps_from_quantiles(y, values, taus)
     taus, values = frame_quantiles(frame, levels)
-    return crps_from_quantiles(frame["y_true"].to_numpy(dtype=float), values, taus)
+    return crps_from_quantiles(y, values, taus)
+
+
+def crps_ensemble(y: Any, paths: Any) -> np.ndarray:
+    """CRPS of ensemble (simulated path) forecasts, ``properscoring.crps_ensemble``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+        Observations (series' units).
+    paths : array-like of shape (n, n_members)
+        Ensemble members per observation, e.g. ``model.simulate(h, m)[:, step - 1]`` of
+        each origin stacked.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        ``E|X - y| - E|X - X'| / 2`` under the ensemble's empirical distribution.
+    """
+    import properscoring  # type: ignore[import-untyped]
+
+    y = np.asarray(y, dtype=float)
+    paths = np.asarray(paths, dtype=float)
+    if y.ndim != 1 or paths.ndim != 2 or paths.shape[0] != len(y) or paths.shape[1] == 0:
+        raise ConfigError(
+            f"`y` must have shape (n,) and `paths` (n, n_members); got {y.shape} and {paths.shape}."
+        )
+    return np.asarray(properscoring.crps_ensemble(y, paths), dtype=float)
 
 
 def coverage_by_step(

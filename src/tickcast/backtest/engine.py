@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int, check_levels, check_one_of
+from tickcast.backtest.calibration import check_quantile_grid, quantile_column
 from tickcast.errors import ConfigError, InputTypeError, TickcastError, TrainingError
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class _Task:
     gap: int
     horizon: int
     errors: str
+    quantiles: tuple[float, ...] = ()  # extra forecast quantiles recorded as q_TAU columns
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class _FoldForecast:
     mean: np.ndarray  # (horizon,)
     lower: np.ndarray  # (horizon, n_levels)
     upper: np.ndarray  # (horizon, n_levels)
+    quants: np.ndarray  # (horizon, n_quantiles asked), empty without ``quantiles``
 
 
 class _BlockFailed(TickcastError, RuntimeError):
@@ -208,7 +211,11 @@ class _TaskRun:
         self.model: Forecaster = clone(task.model)
         self.X = X if X is not None and self.model.supports_exog else None
         self.total = task.gap + task.horizon  # steps forecast from each origin
-        self.ends = quantiles_for_levels(task.levels)
+        # a quantile tau asked is an end of the central |2 tau - 1| interval: forecasting
+        # those levels too makes every path (predict or batched) carry it exactly
+        self.predict_levels = task.levels + _levels_for_quantiles(task.quantiles, task.levels)
+        self.ends = quantiles_for_levels(self.predict_levels)
+        self.q_idx = [int(np.argmin(np.abs(self.ends - q))) for q in task.quantiles]
         self.lo_idx = [int(np.argmin(np.abs(self.ends - (1 - lv / 100) / 2))) for lv in task.levels]
         self.hi_idx = [int(np.argmin(np.abs(self.ends - (1 + lv / 100) / 2))) for lv in task.levels]
         self.records: list[_FoldForecast] = []
@@ -220,13 +227,13 @@ class _TaskRun:
     def _x(self, rows: slice) -> pd.DataFrame | None:
         return None if self.X is None else self.X.iloc[rows]
 
-    def record(
-        self, fold: Fold, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, seconds: float
-    ) -> None:
-        """Keep the forecast steps after the gap; columns are built once per task."""
+    def record(self, fold: Fold, mean: np.ndarray, q: np.ndarray, seconds: float) -> None:
+        """Keep the forecast steps after the gap (``q``: quantiles at ``self.ends``, shape
+        (total, n_ends)); columns are built once per task."""
         g = self.task.gap
+        lower, upper, quants = q[g:, self.lo_idx], q[g:, self.hi_idx], q[g:, self.q_idx]
         self.records.append(
-            _FoldForecast(fold.origin, fold.refit, seconds, mean[g:], lower[g:], upper[g:])
+            _FoldForecast(fold.origin, fold.refit, seconds, mean[g:], lower, upper, quants)
         )
 
     def fail(self, fold: Fold, exc: BaseException) -> None:
@@ -268,7 +275,7 @@ class _TaskRun:
         seconds = (time.perf_counter() - t0) / len(block)
         for f, mean, q in zip(block, means, quants, strict=True):
             if np.isfinite(mean).all() and np.isfinite(q).all():
-                self.record(f, mean, q[:, self.lo_idx], q[:, self.hi_idx], seconds)
+                self.record(f, mean, q, seconds)
             else:  # as predict_trusted: never a NaN/inf forecast row
                 self.fail(f, _non_finite(self.model, f, self.y))
         self.last = int(origins[-1])
@@ -281,13 +288,10 @@ class _TaskRun:
                 self.model.update_trusted(self.y.iloc[new], self._x(new))
             self.last = fold.origin
         future = self._x(slice(fold.origin + 1, fold.origin + 1 + self.total))
-        levels = self.task.levels
-        fc = self.model.predict_trusted(self.total, future, levels)
+        fc = self.model.predict_trusted(self.total, future, self.predict_levels)
         # the forecast's quantile columns are ``self.ends``: read the interval ends directly
         q = fc.quantiles.to_numpy()
-        self.record(
-            fold, fc.mean.to_numpy(), q[:, self.lo_idx], q[:, self.hi_idx], time.perf_counter() - t0
-        )
+        self.record(fold, fc.mean.to_numpy(), q, time.perf_counter() - t0)
 
     def forecast_task(self) -> bool:
         """The model's batched ``forecast_folds`` over the whole task (refits included);
@@ -312,7 +316,7 @@ class _TaskRun:
         seconds = (time.perf_counter() - t0) / len(folds)
         for f, mean, q in zip(folds, means, quants, strict=True):
             if np.isfinite(mean).all() and np.isfinite(q).all():
-                self.record(f, mean, q[:, self.lo_idx], q[:, self.hi_idx], seconds)
+                self.record(f, mean, q, seconds)
             else:  # as predict_trusted: never a NaN/inf forecast row
                 self.fail(f, _non_finite(self.model, f, self.y))
         return True
@@ -392,6 +396,10 @@ def _columns(
     for j, lv in enumerate(task.levels):
         cols[f"lower_{lv:g}"] = lower[:, j]
         cols[f"upper_{lv:g}"] = upper[:, j]
+    if task.quantiles:
+        quants = np.concatenate([r.quants for r in records])  # (k * h, n_quantiles)
+        for j, tau in enumerate(task.quantiles):
+            cols[quantile_column(tau)] = quants[:, j]
     cols["scale"] = np.repeat([scale[o] for o in origin], h)
     cols["refit"] = np.repeat(np.array([r.refit for r in records], dtype=bool), h)
     cols["seconds"] = np.repeat(np.array([r.seconds for r in records], dtype=float), h)
@@ -409,6 +417,7 @@ def backtest(
     backend: str = "loky",
     progress: bool | None = None,
     errors: str = "skip",
+    quantiles: Any = None,
 ) -> BacktestResult:
     """Walk-forward backtest of ``models`` on ``y`` over the origins of ``splitter``.
 
@@ -437,6 +446,13 @@ def backtest(
         tqdm bar over tasks; default on only in an interactive terminal.
     errors : {"skip", "raise"}, default "skip"
         "skip" records a failing origin in ``result.failures`` and goes on; "raise" stops.
+    quantiles : array-like of float, optional
+        Probabilities in (0, 1), e.g. ``np.linspace(0.05, 0.95, 19)``: each forecast's
+        quantiles there are recorded exactly (columns ``q_0.05``, ...; see
+        :func:`~tickcast.backtest.calibration.quantile_column`), and ``metrics()`` scores the
+        CRPS on that grid instead of on the interval bounds and the point forecast
+        (:func:`~tickcast.backtest.calibration.frame_crps`). Default: none (the frame and
+        the CRPS as before).
 
     Returns
     -------
@@ -464,6 +480,7 @@ def backtest(
             f"`splitter` must be a tickcast WalkForward; got {type(splitter).__name__}."
         )
     levels = check_levels(level)
+    taus = check_quantile_grid(quantiles)
     n_jobs = check_int("n_jobs", n_jobs)
     if n_jobs == 0:
         raise ConfigError("`n_jobs` must be a positive number of workers or -1 for all; got 0.")
@@ -489,6 +506,7 @@ def backtest(
                         gap=int(splitter.gap),
                         horizon=int(splitter.horizon),
                         errors=errors,
+                        quantiles=taus,
                     )
                 )
 
@@ -499,6 +517,7 @@ def backtest(
     settings = {
         "splitter": splitter.describe(),
         "levels": levels,
+        "quantiles": taus,
         "models": {lab: _describe_model(m) for lab, m in zip(labels, models, strict=True)},
         "series": {
             k: {
@@ -518,7 +537,7 @@ def backtest(
         "versions": _versions(),
     }
     return BacktestResult(
-        _frame(chunks, levels),
+        _frame(chunks, levels, taus),
         pd.DataFrame(failures, columns=list(_FAILURE_COLUMNS)),
         settings,
         y=series,
@@ -587,11 +606,28 @@ def _execute(
     return results
 
 
-def _frame(chunks: list[dict[str, Any]], levels: tuple[float, ...]) -> pd.DataFrame:
+def _levels_for_quantiles(
+    quantiles: tuple[float, ...], levels: tuple[float, ...]
+) -> tuple[float, ...]:
+    """Central levels (percent) whose interval ends are the ``quantiles`` (0.5 needs none)."""
+    have = {round(float(lv), 9) for lv in levels}
+    out: list[float] = []
+    for q in quantiles:
+        lv = round(abs(2 * q - 1) * 100, 9)
+        if 0 < lv < 100 and lv not in have:
+            have.add(lv)
+            out.append(lv)
+    return tuple(out)
+
+
+def _frame(
+    chunks: list[dict[str, Any]], levels: tuple[float, ...], quantiles: tuple[float, ...] = ()
+) -> pd.DataFrame:
     columns = ["series", "model", "origin", "step", "date", "origin_pos", "target_pos"]
     columns += ["y_true", "y_last", "mean"]
     for lv in levels:
         columns += [f"lower_{lv:g}", f"upper_{lv:g}"]
+    columns += [quantile_column(q) for q in quantiles]
     columns += ["scale", "refit", "seconds"]
     if not chunks:
         return pd.DataFrame({c: [] for c in columns})

@@ -530,6 +530,7 @@ def compute_metrics(
     by: Sequence[str] = ("model",),
     levels: Sequence[float] = (80, 95),
     naive_model: str | None = "naive",
+    quantiles: Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Every metric of this module for each model (and optionally each step or series).
 
@@ -565,6 +566,9 @@ def compute_metrics(
         Model whose MAE and RMSE (in the same group, without ``model``) normalise the
         ``rel_mae`` and ``rel_rmse`` columns. Those columns are NaN when it is None or
         absent from the frame.
+    quantiles : sequence of float, optional
+        The quantile grid of a backtest run with ``quantiles=`` (its ``q_TAU`` columns): the
+        CRPS is then computed on that grid instead of on the interval bounds and the mean.
 
     Returns
     -------
@@ -575,6 +579,9 @@ def compute_metrics(
         direction; NaN if none), ``rel_mae``, ``rel_rmse``, then for each level
         L: ``coverage_L`` (fraction), ``width_L``, ``pinball_L`` (mean of the pinball losses
         of the two bounds at quantiles (1 - L/100)/2 and (1 + L/100)/2) and ``winkler_L``.
+        ``crps`` (series' units) is the quantile-score CRPS of
+        :func:`~tickcast.backtest.calibration.frame_crps`; ``attrs["crps_method"]`` says
+        whether it used the quantile grid or the interval bounds and the mean.
         A metric whose inputs are missing (no ``scale`` column, no intervals) is NaN.
 
     Notes
@@ -609,13 +616,22 @@ def compute_metrics(
         idx = pd.Index(index, name=keys[0])
     out = pd.DataFrame(rows, index=idx, columns=columns, dtype=np.float64)
     out["n"] = out["n"].astype(np.int64)
-    out["crps"] = np.nan  # CRPS on the interval bounds (calibration.frame_crps)
-    bounds = [f"{side}_{L:g}" for L in lev for side in ("lower", "upper")]
-    if lev and len(kept) and all(c in kept.columns for c in bounds):
-        from tickcast.backtest.calibration import frame_crps
+    out["crps"] = np.nan  # CRPS on the quantile grid or the interval bounds (frame_crps)
+    from tickcast.backtest.calibration import (
+        check_quantile_grid,
+        crps_method,
+        frame_crps,
+        quantile_column,
+    )
 
-        crps = pd.Series(frame_crps(kept, lev), index=kept.index)
+    taus = check_quantile_grid(quantiles)
+    needed = [quantile_column(t) for t in taus]
+    if not taus:
+        needed = [f"{side}_{L:g}" for L in lev for side in ("lower", "upper")]
+    if (taus or lev) and len(kept) and all(c in kept.columns for c in needed):
+        crps = pd.Series(frame_crps(kept, lev, taus), index=kept.index)
         out["crps"] = crps.groupby([kept[k] for k in keys], sort=True, dropna=False).mean()
+    out.attrs["crps_method"] = crps_method(lev, taus)
     if naive_model is not None and len(out) and naive_model in set(kept["model"]):
         others = [k for k in keys if k != "model"]
         base = out.xs(naive_model, level="model") if others else out.loc[naive_model]

@@ -24,7 +24,8 @@ class BacktestResult:
         the target in the series), ``y_true``, ``y_last``, ``mean``, ``lower_L``/``upper_L`` per
         level L, ``scale`` (in-sample one-step naive MAE of the training window behind the
         forecast, for MASE), ``refit`` (the
-        model was re-estimated at this origin) and ``seconds`` (fit + forecast time).
+        model was re-estimated at this origin) and ``seconds`` (fit + forecast time); with
+        ``quantiles=``, one ``q_TAU`` column per forecast quantile asked (e.g. ``q_0.05``).
     failures : pd.DataFrame
         One row per (series, model, origin) that raised: ``error``, ``message``,
         ``traceback``. Empty when every origin worked.
@@ -65,6 +66,11 @@ class BacktestResult:
         return tuple(self.settings["levels"])
 
     @property
+    def quantiles(self) -> tuple[float, ...]:
+        """The quantile grid recorded (``quantiles=`` of the backtest; () when none)."""
+        return tuple(self.settings.get("quantiles", ()))
+
+    @property
     def baseline(self) -> str | None:
         """ "naive" when it was backtested, else None."""
         return "naive" if "naive" in self.models else None
@@ -91,20 +97,33 @@ class BacktestResult:
         by : str or tuple of str, default ("model",)
             Grouping; ``("model", "step")`` gives one row per horizon step. With several
             series, ``"series"`` is always added.
+
+        The ``crps`` column is computed on the backtest's ``quantiles=`` grid when one was
+        asked, else on the interval bounds and the mean; ``attrs["crps_method"]`` says which.
         """
         from tickcast.backtest.metrics import compute_metrics
 
         by = self._by(by)
         if by == self._by(("model",)):
             return self._default_metrics.copy()
-        return compute_metrics(self.forecasts, by=by, levels=self.levels, naive_model=self.baseline)
+        return compute_metrics(
+            self.forecasts,
+            by=by,
+            levels=self.levels,
+            naive_model=self.baseline,
+            quantiles=self.quantiles,
+        )
 
     @cached_property
     def _default_metrics(self) -> pd.DataFrame:
         from tickcast.backtest.metrics import compute_metrics
 
         return compute_metrics(
-            self.forecasts, by=self._by(("model",)), levels=self.levels, naive_model=self.baseline
+            self.forecasts,
+            by=self._by(("model",)),
+            levels=self.levels,
+            naive_model=self.baseline,
+            quantiles=self.quantiles,
         )
 
     def dm_test(
