@@ -140,3 +140,25 @@ def test_rnn_training_shows_a_progress_bar_on_a_terminal_only(tty, monkeypatch):
     assert main(argv) == 0
     shown = err.buffer.getvalue()
     assert ("training" in shown and "epoch" in shown) is tty, shown
+
+
+def test_backtest_interval_method_aci_reaches_the_conformal_models(tmp_path, capsys):
+    """--interval-method aci: Linear's intervals differ from the conformal run (same point
+    forecasts); a run with no conformal model is a one-line error."""
+    argv = ["backtest", "dgs10", "--models", "naive,linear", "--step", "5", "--horizon", "2"]
+    argv += ["--initial", "300", "--start", "2016-01-01", "--end", "2019-12-31", "--level", "80"]
+    argv += ["--field", "value", "--volatility", "constant"]
+    frames = {}
+    for method in ("conformal", "aci"):
+        out_dir = tmp_path / method
+        assert main([*argv, "--interval-method", method, "--out", str(out_dir)]) == 0
+        frames[method] = pd.read_csv(out_dir / "forecasts.csv")
+    a, b = (f[f["model"] == "linear"] for f in (frames["conformal"], frames["aci"]))
+    assert a["mean"].to_numpy() == pytest.approx(b["mean"].to_numpy())
+    assert not (a["upper_80"].to_numpy() == pytest.approx(b["upper_80"].to_numpy()))
+    na, nb = (f[f["model"] == "naive"] for f in (frames["conformal"], frames["aci"]))
+    assert na["upper_80"].to_numpy() == pytest.approx(nb["upper_80"].to_numpy())
+    capsys.readouterr()
+    assert main(["backtest", "dgs10", "--models", "naive", "--interval-method", "aci"]) == 1
+    err = capsys.readouterr().err
+    assert "`--interval-method` applies to the conformal models" in err and err.count("\n") == 1
