@@ -188,7 +188,8 @@ class RNNForecaster(Forecaster):
 
     **Intervals.** Split-conformal from ``residuals_`` (the validation windows' errors, per
     step, of the ensemble-averaged forecast), as :meth:`Forecaster.predict` does for
-    ``interval_method = "conformal"``, on steps ``1..horizon``; later steps are bootstrapped
+    ``interval_method = "conformal"`` (at adapted levels for ``"aci"``), on steps
+    ``1..horizon``; later steps are bootstrapped
     (``Forecast.interval_method`` records which). Bounds never move towards the point forecast
     from one step to the next (a running maximum on the cumulative step scale). Because the
     validation windows also chose the stopping epoch the residuals are slightly optimistic.
