@@ -145,7 +145,8 @@ class AciState:
         self.done[k, :steps] = False
 
     def observe(self, y: pd.Series, gamma: float) -> None:
-        """Score every pending step whose outcome ``y`` holds, in target order; drop the done.
+        """Score every pending step whose outcome ``y`` holds, in target order; drop the done
+        (and those dated before ``y`` starts, which no later history can place).
 
         The ``h``-th step of a forecast made at origin ``o`` is the ``h``-th observation of
         ``y`` after ``o``. Forecasts are scored in origin order, so each step's ``alpha_t``
@@ -170,7 +171,8 @@ class AciState:
                 miss = (values[p] < self.lower[k, h, cov]) | (values[p] > self.upper[k, h, cov])
                 self.alpha[cov, h] = aci_update(self.alpha[cov, h], target[cov], gamma, miss)
                 self.done[k, h] = True
-        keep = ~self.done.all(axis=1)
+        # done, or dated before y (a sliding window moved past it: never placeable again)
+        keep = ~self.done.all(axis=1) & (self.origins >= index[0])
         self.origins, self.lower, self.upper = (
             self.origins[keep],
             self.lower[keep],
