@@ -12,6 +12,7 @@ predict), computed without refitting; the tests check it equals that loop and sc
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +47,10 @@ def linear_forecast_folds(
 
     Falls back to :func:`~tickcast.models.base.forecast_folds_stepwise` when the batched
     path does not apply (features, a non-additive target, ``horizon`` beyond the direct
-    outputs, a kind that could change between training windows, a refit window too short,
-    a volatility model other than constant: its filtered scale is not batched yet).
+    outputs, a kind that could change between training windows, a refit window too short).
+    A volatility model (EWMA, GARCH) is estimated on each refit's training steps exactly as
+    ``fit`` does and filtered through its block (:func:`_refit_volatility`); its scale
+    multiplies the conformal offsets of standardised residuals, as ``predict`` does.
     """
     quantiles = np.asarray(quantiles, dtype=float)
     stepwise = (model, y, X, folds, horizon, quantiles)
@@ -68,7 +71,6 @@ def linear_forecast_folds(
         or horizon > model.horizon_
         or model.target_ not in _ADDITIVE_TARGETS
         or not fixed_kind
-        or model.volatility_ is not None  # scaled intervals: the per-fold path (not batched)
     ):
         return forecast_folds_stepwise(*stepwise)
     k_all = np.arange(len(folds))
@@ -113,7 +115,13 @@ def linear_forecast_folds(
     steps = (np.einsum("kp,kph->kh", x0, coef[:K]) + intercept[:K])[:, :horizon]
     last = y_all.to_numpy(dtype=float)[origins]
     means = np.asarray(model.transform_.inverse_transform(steps, last))
-    # conformal offsets of each refit from its own calibration errors, nested per refit
+    # each refit's volatility model (None: constant), filtered through its block
+    block = np.searchsorted(refits, which)  # each fold's refit, 0 .. R - 1
+    row_sigma, fold_scale = _refit_volatility(
+        model, y_all, starts, ends, origins, block, n_cal, horizon
+    )
+    # conformal offsets of each refit from its own calibration errors (standardised by the
+    # volatility of their dates, FHS), scaled per fold and nested along the steps
     cal_start = s_ref + n_win - n_cal - t0
     half = _conformal_halves(
         D,
@@ -123,10 +131,13 @@ def linear_forecast_folds(
         cal_start,
         n_cal,
         np.abs(2 * quantiles - 1),
+        row_sigma,
     )
     signed = np.sign(quantiles - 0.5) * half  # (R, horizon, n_q)
-    offsets = nested(signed, quantiles)  # (n_refits, horizon, n_q): nested along the steps
-    per_fold = offsets[np.searchsorted(refits, which)]
+    if fold_scale is None:
+        per_fold = nested(signed, quantiles)[block]  # (K, horizon, n_q)
+    else:
+        per_fold = nested(signed[block] * fold_scale[:, :, None], quantiles)
     quants = model._levels_from_cumulative(np.cumsum(steps, axis=1)[..., None] + per_fold, last)
     stop = tr.stop  # leave the model as the loop does: updated through the last origin
     if end > stop:
@@ -142,6 +153,7 @@ def _conformal_halves(
     start: np.ndarray,
     count: np.ndarray,
     coverage: np.ndarray,
+    row_sigma: np.ndarray | None = None,
 ) -> np.ndarray:
     """Split-conformal half-widths of the cumulative errors of several calibration fits.
 
@@ -149,7 +161,9 @@ def _conformal_halves(
     ``start[r] : start[r] + count[r]`` of (D, Y); the half-widths are those of
     :func:`~tickcast.models.conformal.conformal_cumulative_offsets` (rank
     ``ceil((n + 1) * coverage)`` of the absolute cumulative errors, clipped to n), computed
-    for a chunk of fits at once on rows padded with +inf. Returns (R, h, n_q).
+    for a chunk of fits at once on rows padded with +inf. ``row_sigma`` (R, max count), if
+    given, divides each scored row first (standardised residuals; a row with sigma 0 scores
+    0, as :func:`~tickcast.models.volatility.standardise`). Returns (R, h, n_q).
     """
     R, h, width = len(start), Y.shape[1], int(count.max())
     cum_y, cum_coef = np.cumsum(Y, axis=1), np.cumsum(coef, axis=2)
@@ -168,6 +182,10 @@ def _conformal_halves(
         rows = np.where(valid, start[a:b, None] - lo + pos[None, :], 0)
         scores = cum_y[rows + lo] - pred[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
         scores -= cum_icpt[a:b, None]
+        if row_sigma is not None:
+            sigma = row_sigma[a:b, :width]
+            scores /= np.where(sigma > 0, sigma, 1.0)[:, :, None]
+            scores[sigma <= 0] = 0.0
         np.abs(scores, out=scores)
         scores[~valid] = np.inf
         scores.sort(axis=1)
@@ -176,6 +194,65 @@ def _conformal_halves(
         idx = np.clip(rank, 1, n) - 1  # (fits, n_q)
         out[a:b] = np.take_along_axis(scores, idx[:, :, None], axis=1).transpose(0, 2, 1)
     return out
+
+
+def _refit_volatility(
+    model: LinearForecaster,
+    y_all: pd.Series,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    origins: np.ndarray,
+    block: np.ndarray,
+    n_cal: np.ndarray,
+    horizon: int,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each refit's volatility model, as the fold loop has it at each of its folds.
+
+    Refit ``r`` fits the model's volatility kind on its training steps ``starts[r] ..
+    ends[r]`` (``ends[r]`` its origin) as ``fit`` does, then filters it with fixed
+    parameters through the last origin of its block, as ``update`` does (the model passed in
+    is fitted at the last refit, whose volatility fit is reused). Returns
+
+    * ``row_sigma`` (R, max n_cal): the in-sample volatility of each refit's calibration
+      rows, by the row positions of ``_interval_residuals``;
+    * ``fold_scale`` (K, horizon): the cumulative forecast scale of every fold
+      (``_vol_cumulative_scale`` from the variance of the step after its origin);
+
+    or (None, None) when the model's volatility is constant.
+    """
+    from tickcast.errors import VolatilityFallbackWarning
+    from tickcast.models.volatility import fit_volatility
+
+    last_fit = model.__dict__.get("volatility_")
+    if last_fit is None:
+        return None, None
+    kind = last_fit.requested
+    quiet = getattr(model, "volatility", "constant") is None  # as _fit_volatility
+    w = model._working_steps(y_all)  # w[i]: the step from y[i] to y[i + 1]
+    R, K = len(starts), len(origins)
+    bounds = np.searchsorted(block, np.arange(R + 1))  # folds of refit r: bounds[r]:bounds[r+1]
+    row_sigma = np.ones((R, int(n_cal.max())))
+    fold_scale = np.empty((K, horizon))
+    steps_h = np.arange(1, horizon + 1)
+    for r in range(R):
+        s, e = int(starts[r]), int(ends[r])
+        if r == R - 1:
+            fit = last_fit
+        else:
+            with warnings.catch_warnings():
+                if quiet:
+                    warnings.simplefilter("ignore", VolatilityFallbackWarning)
+                fit = fit_volatility(w[s:e], kind)
+        ks = slice(int(bounds[r]), int(bounds[r + 1]))
+        fit = fit.update(w[e : int(origins[ks][-1])])
+        pos = np.clip(np.arange(e - s - n_cal[r], e - s), 0, None)
+        row_sigma[r, : n_cal[r]] = np.sqrt(fit.sigma2_next[pos])
+        paths = fit.forecast_variance_paths(fit.sigma2_next[origins[ks] - s], horizon)
+        if fit.kind == "garch":
+            fold_scale[ks] = np.sqrt(np.cumsum(paths, axis=1) / steps_h)
+        else:  # a flat path, as _vol_cumulative_scale
+            fold_scale[ks] = np.sqrt(paths)
+    return row_sigma, fold_scale
 
 
 def _range_solves(
