@@ -221,7 +221,8 @@ def _refit_volatility(
     or (None, None) when the model's volatility is constant.
     """
     from tickcast.errors import VolatilityFallbackWarning
-    from tickcast.models.volatility import fit_volatility
+    from tickcast.models._ewma_fit import ewma_lambda
+    from tickcast.models.volatility import _INIT_STEPS, VolatilityFit, _filter, fit_volatility
 
     last_fit = model.__dict__.get("volatility_")
     if last_fit is None:
@@ -234,17 +235,29 @@ def _refit_volatility(
     row_sigma = np.ones((R, int(n_cal.max())))
     fold_scale = np.empty((K, horizon))
     steps_h = np.arange(1, horizon + 1)
+    # EWMA's decay by the same minimiser with less overhead, if it gives the model's own
+    # estimate at the last refit (bit for bit; otherwise fit_volatility at every refit)
+    lean = kind == "ewma" and ewma_lambda(w[int(starts[-1]) : int(ends[-1])]) == (
+        last_fit.params.get("lam")
+    )
     for r in range(R):
         s, e = int(starts[r]), int(ends[r])
+        ks = slice(int(bounds[r]), int(bounds[r + 1]))
         if r == R - 1:
-            fit = last_fit
+            fit = last_fit.update(w[e : int(origins[ks][-1])])
+        elif lean:
+            z = w[s:e]
+            params = {"lam": ewma_lambda(z), "sigma2_0": float(np.mean(z[:_INIT_STEPS] ** 2))}
+            seen = w[s : int(origins[ks][-1])]
+            fit = VolatilityFit(
+                "ewma", "ewma", params, seen, _filter("ewma", params, seen, params["sigma2_0"])
+            )
         else:
             with warnings.catch_warnings():
                 if quiet:
                     warnings.simplefilter("ignore", VolatilityFallbackWarning)
                 fit = fit_volatility(w[s:e], kind)
-        ks = slice(int(bounds[r]), int(bounds[r + 1]))
-        fit = fit.update(w[e : int(origins[ks][-1])])
+            fit = fit.update(w[e : int(origins[ks][-1])])
         pos = np.clip(np.arange(e - s - n_cal[r], e - s), 0, None)
         row_sigma[r, : n_cal[r]] = np.sqrt(fit.sigma2_next[pos])
         paths = fit.forecast_variance_paths(fit.sigma2_next[origins[ks] - s], horizon)
