@@ -159,6 +159,8 @@ class LinearForecaster(Forecaster):
     feature_names_: list[str] | None
     batched_origins = True
     batched_folds = True
+    #: one backtest task per series: the batched task costs less than splitting it
+    tasks_per_model = 1
     supports_exog = True
     interval_method = "conformal"
     _instability_fix = "Refit with a larger `alpha` or forecast fewer steps."
