@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tickcast.data.spec import KINDS
 from tickcast.features.transforms import make_target
@@ -31,6 +32,8 @@ __all__ = ["linear_forecast_folds"]
 
 #: Numbers held at once by the chunked prefix sums of the row outer products.
 _CHUNK_NUMBERS = 4_000_000
+#: Numbers held at once by the conformal scores of a chunk of calibration fits.
+_SCORE_NUMBERS = 150_000
 #: Consecutive prefix bounds this many rows apart or more are joined by one GEMM.
 _GEMM_GAP = 32
 
@@ -168,32 +171,38 @@ def _conformal_halves(
     R, h, width = len(start), Y.shape[1], int(count.max())
     cum_y, cum_coef = np.cumsum(Y, axis=1), np.cumsum(coef, axis=2)
     cum_icpt = np.cumsum(intercept, axis=1)
-    out = np.empty((R, h, len(coverage)))
-    per = max(1, 1_000_000 // max(1, width * h))
+    cov, cov_of = np.unique(coverage, return_inverse=True)
+    out = np.empty((R, h, len(cov)))
+    per = max(1, _SCORE_NUMBERS // max(1, width * h))
     pos = np.arange(width)
     for a in range(0, R, per):
         b = min(R, a + per)
-        lo, hi = int(start[a:b].min()), int((start[a:b] + count[a:b]).max())
-        # cumulative fitted steps of every fit of the chunk on the rows any of them scores,
-        # one GEMM with the coefficients cumulated over the steps
-        pred = D[lo:hi] @ cum_coef[a:b].transpose(1, 0, 2).reshape(D.shape[1], -1)
-        pred = pred.reshape(hi - lo, b - a, h)
-        valid = pos[None, :] < count[a:b, None]  # (fits, width)
-        rows = np.where(valid, start[a:b, None] - lo + pos[None, :], 0)
-        scores = cum_y[rows + lo] - pred[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
-        scores -= cum_icpt[a:b, None]
+        m, lo = b - a, int(start[a:b].min())
+        hi = int((start[a:b] + count[a:b]).max())
+        off = start[a:b] - lo
+        # cumulative errors of every fit of the chunk on the rows any of them scores, laid
+        # out (fit, step, row): one GEMM with the coefficients cumulated over the steps
+        errors = np.zeros((m, h, int(off.max()) + width))
+        fitted = cum_coef[a:b].transpose(0, 2, 1).reshape(m * h, -1) @ D[lo:hi].T
+        np.subtract(cum_y[lo:hi].T, fitted.reshape(m, h, hi - lo), out=errors[:, :, : hi - lo])
+        errors[:, :, : hi - lo] -= cum_icpt[a:b, :, None]
+        # each fit's own rows: a window of ``width`` rows from its first (a strided view)
+        scores = sliding_window_view(errors, width, axis=2)[np.arange(m), :, off]  # (m, h, w)
+        valid = pos[None, :] < count[a:b, None]  # (m, width)
         if row_sigma is not None:
             sigma = row_sigma[a:b, :width]
-            scores /= np.where(sigma > 0, sigma, 1.0)[:, :, None]
-            scores[sigma <= 0] = 0.0
+            scores /= np.where(sigma > 0, sigma, 1.0)[:, None, :]
+            scores *= (sigma > 0)[:, None, :]
         np.abs(scores, out=scores)
-        scores[~valid] = np.inf
-        scores.sort(axis=1)
+        scores[np.broadcast_to(~valid[:, None, :], scores.shape)] = np.inf
+        scores.sort(axis=2)
         n = count[a:b, None]
-        rank = np.ceil(np.round((n + 1) * coverage[None, :], 9)).astype(np.int64)
-        idx = np.clip(rank, 1, n) - 1  # (fits, n_q)
-        out[a:b] = np.take_along_axis(scores, idx[:, :, None], axis=1).transpose(0, 2, 1)
-    return out
+        rank = np.ceil(np.round((n + 1) * cov[None, :], 9)).astype(np.int64)
+        idx = np.clip(rank, 1, n) - 1  # (m, n_cov)
+        out[a:b] = np.take_along_axis(
+            scores, np.broadcast_to(idx[:, None, :], (m, h, len(cov))), axis=2
+        )
+    return out[:, :, cov_of]
 
 
 def _refit_volatility(
