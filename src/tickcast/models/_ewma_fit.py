@@ -12,6 +12,7 @@ backtest path checks it at run time against the model's own fit before using it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.signal import lfilter
@@ -55,15 +56,14 @@ def ewma_lambda(z: np.ndarray) -> float:
     return _bounded_brent(nll, *_LAMBDA_BOUNDS)
 
 
-def _bounded_brent(func: object, x1: float, x2: float) -> float:
+def _bounded_brent(f: Callable[[float], float], x1: float, x2: float) -> float:
     """scipy's ``_minimize_scalar_bounded`` (xatol 1e-5, maxiter 500), returning ``x``."""
-    f = func  # type: ignore[assignment]
     a, b = x1, x2
     fulc = a + _GOLDEN * (b - a)
     nfc = xf = fulc
     rat = e = 0.0
     x = xf
-    fx = f(x)  # type: ignore[operator]
+    fx = f(x)
     num = 1
     ffulc = fnfc = fx
     xm = 0.5 * (a + b)
@@ -96,7 +96,7 @@ def _bounded_brent(func: object, x1: float, x2: float) -> float:
             rat = _GOLDEN * e
         si = (1.0 if rat > 0 else -1.0 if rat < 0 else 0.0) + (rat == 0)
         x = xf + si * max(abs(rat), tol1)
-        fu = f(x)  # type: ignore[operator]
+        fu = f(x)
         num += 1
         if fu <= fx:
             if x >= xf:

@@ -8,6 +8,17 @@ the task's windows (expanding and sliding windows alike: a sliding window just m
 lower boundary), followed by one batched solve. This is
 :func:`~tickcast.models.base.forecast_folds_stepwise` (fit at every refit, update in between,
 predict), computed without refitting; the tests check it equals that loop and scikit-learn.
+
+With a volatility model (EWMA, the default, or GARCH) every refit estimates its parameters on
+its own training steps, as ``fit`` does (EWMA's decay by :func:`~tickcast.models._ewma_fit.
+ewma_lambda`, bit for bit the same), and one filter pass per refit gives the volatility of
+its calibration rows (which standardise the conformal scores, FHS) and of the step after
+each of its origins (which scales the offsets), as ``predict`` computes them fold by fold.
+
+Cost per task: O(n p^2) for the prefix sums, one batched p x p solve per fold and refit,
+O(n_cal log n_cal) per refit for the conformal ranks; with a volatility model, one
+parameter estimate per refit (EWMA: about 13 likelihood passes over its steps, most of the
+time of a refit-every-origin backtest).
 """
 
 from __future__ import annotations

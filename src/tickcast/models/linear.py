@@ -125,7 +125,10 @@ class LinearForecaster(Forecaster):
     ``forecast_origins``: they stay those of the last full ``fit``. ``forecast_folds`` (a whole
     backtest task, used by :func:`tickcast.backtest` for every ``refit_every``) recomputes
     them at every refit as ``fit`` does, from prefix sums of the same running statistics and
-    one batched solve for all folds and calibration fits.
+    one batched solve for all folds and calibration fits; a volatility model (the default
+    EWMA, GARCH) is estimated on each refit's training steps as ``fit`` does and filtered
+    through its folds, so the intervals equal the fold-by-fold loop's for every option. The
+    backtest runs it as one task per series (``tasks_per_model = 1``).
 
     **Intervals.** Split-conformal: the model is fitted on the first
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
