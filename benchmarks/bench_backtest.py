@@ -389,10 +389,25 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         fns["skf"] = lambda r: skf_ridge_refit(y, initial)
     except ImportError:
         print("NOTE: skforecast not installed (pip install '.[bench]'); its row is skipped")
+    # CPU seconds of this process beside the wall times: on a loaded machine the wall
+    # times of Python-heavy loops inflate more than those of a few NumPy calls
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
+
+    def with_cpu(name: str, fn: Callable[[int], Any]) -> Callable[[int], Any]:
+        def run(r: int) -> Any:
+            c0 = time.process_time()
+            out = fn(r)
+            cpu[name].append(time.process_time() - c0)
+            return out
+
+        return run
+
+    fns = {name: with_cpu(name, fn) for name, fn in fns.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # skforecast's LongTrainingWarning panels
         times, outs = interleaved(fns, args.repeats)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     sk_means, bt_means, blk_means = outs["slow"], means_of(outs["bt"]), outs["direct"]
     print(f"scikit-learn refit at every origin (hand loop): {med['slow']:.3f} s")
     if "skf" in med:
@@ -428,6 +443,15 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
             f"{maxdiff(bt1_means, skf):.2e} (step 1: {maxdiff(bt1_means[:, 0], skf[:, 0]):.2e}); "
             "skforecast is a recursive model on unscaled lags, tickcast a direct one on "
             "standardised lags (sklearn's pipeline): not the same estimator"
+        )
+    peers = [("sklearn loop", "slow", 20)] + ([("skforecast", "skf", 30)] if "skf" in med else [])
+    for label, key in [("default", "bt_1"), ("constant", "bt_1_const")]:
+        print(
+            f"CPU seconds, refit_every=1 {label}: {med_cpu[key]:.3f} s; "
+            + ", ".join(
+                f"{peer} {med_cpu[p]:.3f} s ({med_cpu[p] / med_cpu[key]:.1f}x, target {t}x)"
+                for peer, p, t in peers
+            )
         )
     rows = [
         ("Ridge backtest refit_every=None", med["slow"], med["bt"], 20),

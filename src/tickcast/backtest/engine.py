@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TASKS_PER_MODEL", "backtest"]
 
-#: Refit blocks of one model on one series are grouped into at most this many tasks. Within a
+#: Refit blocks of one model on one series are grouped into at most this many tasks (a model
+#: may declare its own ``tasks_per_model``: LinearForecaster's batched task is one). Within a
 #: task, refits may warm-start from the previous fit; the grouping depends only on the data
 #: and the splitter, never on ``n_jobs``, so results are identical for any ``n_jobs``.
 TASKS_PER_MODEL = 8
