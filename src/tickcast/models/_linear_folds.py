@@ -123,7 +123,8 @@ def linear_forecast_folds(
     Y = model._targets(z, t)
     lo = np.concatenate([s_fold, s_ref]) - t0
     hi = np.concatenate([e_fold, s_ref + n_train]) - t0
-    coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_)
+    # centred on the windows of the first fold: no fold's numbers depend on later data
+    coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_, int(e_fold[0] - t0))
     K = len(folds)
     x0 = model._design(z, None, Xv, origins - 1)  # inputs at each origin
     steps = (np.einsum("kp,kph->kh", x0, coef[:K]) + intercept[:K])[:, :horizon]
@@ -257,8 +258,10 @@ def _refit_volatility(
     steps_h = np.arange(1, horizon + 1)
     # EWMA's decay by the same minimiser with less overhead, if it gives the model's own
     # estimate at the last refit (bit for bit; otherwise fit_volatility at every refit)
-    lean = kind == "ewma" and ewma_lambda(w[int(starts[-1]) : int(ends[-1])]) == (
-        last_fit.params.get("lam")
+    lean = (
+        R > 1
+        and kind == "ewma"
+        and ewma_lambda(w[int(starts[-1]) : int(ends[-1])]) == last_fit.params.get("lam")
     )
     for r in range(R):
         s, e = int(starts[r]), int(ends[r])
@@ -289,17 +292,20 @@ def _refit_volatility(
 
 
 def _range_solves(
-    D: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float
+    D: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float, n_shift: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ridge (LinearForecaster's estimator) on rows ``lo[j]:hi[j]`` of (D, Y), for every j.
 
     Sums over a row range are differences of prefix sums of the centred rows (centred on the
-    mean of all rows, for accuracy), taken in chunks so that memory stays bounded.
+    mean of the first ``n_shift`` rows, for accuracy: the first fold's windows, so that no
+    sum depends on a later row), taken in chunks so that memory stays bounded. Every prefix
+    sum only adds rows before its bound, so a fold's numbers do not change, bit for bit,
+    when later data do.
     Returns coef (J, p, H) and intercept (J, H).
     """
     from tickcast.models.linear import _Stats
 
-    shift_x, shift_y = D.mean(axis=0), Y.mean(axis=0)
+    shift_x, shift_y = D[:n_shift].mean(axis=0), Y[:n_shift].mean(axis=0)
     Dc, Yc = D - shift_x, Y - shift_y
     p, H = D.shape[1], Y.shape[1]
     bounds = np.unique(np.concatenate([lo, hi]))  # prefix positions needed, sorted
