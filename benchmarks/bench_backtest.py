@@ -13,8 +13,10 @@ Everything is measured side by side in one run and printed as ratios; nothing is
    ``LinearForecaster`` vs tickcast's fast path (running sums + one batched solve), which is
    an exact refit at every origin. Target >= 20x, same point forecasts (~1e-10).
    Also: refit_every=1 and 20 through ``tc.backtest`` (``LinearForecaster.forecast_folds``),
-   the engine's fold loop on the same model, and skforecast ``ForecasterRecursive``
-   refit=True (issue 13 targets: <= 0.05x the sklearn loop, >= 30x faster than skforecast).
+   refit_every=1 with the default volatility (EWMA, re-estimated at every refit) and with
+   volatility="constant", the engine's fold loop on the same model, and skforecast
+   ``ForecasterRecursive`` refit=True (issue 13 targets: <= 0.05x the sklearn loop, >= 30x
+   faster than skforecast), with the largest forecast differences from both.
    Part 1 also times one statsmodels filter pass (fit-once target <= 1.1x), tc.backtest
    refit_every=1, and statsforecast ``ARIMA`` cross_validation refit=True/20/False.
 4. Automatic order search on the last 1,500 DGS10 points vs 3x one SARIMAX(1,1,1) fit and
@@ -340,6 +342,11 @@ def skf_ridge_refit(y: pd.Series, initial: int, fold_stride: int = 1) -> tuple[i
     return len(preds) // HORIZON, preds
 
 
+def skf_means(preds: Any) -> np.ndarray:
+    """skforecast backtest predictions as (n_folds, HORIZON) levels, folds in order."""
+    return np.asarray(preds["pred"], dtype=float).reshape(-1, HORIZON)
+
+
 def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> list[tuple]:
     print("\n== 2. Ridge(alpha=1) on 20 lags, DGS10 last 2,500 obs, 500 origins, horizon 5 ==")
     splitters = {
@@ -348,8 +355,9 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     }
     o0 = int(origins[0])
 
-    def make() -> Any:
-        return tc.LinearForecaster(lags=LAGS, alpha=ALPHA, horizon=HORIZON)
+    def make(volatility: str | None = None) -> Any:
+        # volatility None: the default (EWMA for a rate, re-estimated at every refit)
+        return tc.LinearForecaster(lags=LAGS, alpha=ALPHA, horizon=HORIZON, volatility=volatility)
 
     def direct(_: int) -> np.ndarray:
         m = make().fit(y.iloc[: o0 + 1])
@@ -357,8 +365,8 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
         return np.vstack([first, means])
 
-    def bt(r: int | None) -> Callable[[int], Any]:
-        return lambda _: tc.backtest([make()], y, splitter=splitters[r], progress=False)
+    def bt(r: int | None, volatility: str | None = None) -> Callable[[int], Any]:
+        return lambda _: tc.backtest([make(volatility)], y, splitter=splitters[r], progress=False)
 
     class SlowLinear(tc.LinearForecaster):
         batched_folds = False  # the engine's fold loop: fit_trusted at every refit
@@ -372,6 +380,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         "bt": bt(None),
         "bt_20": bt(20),
         "bt_1": bt(1),
+        "bt_1_const": bt(1, "constant"),
         "bt_1_loop": bt_loop,
         "direct": direct,
     }
@@ -380,8 +389,25 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         fns["skf"] = lambda r: skf_ridge_refit(y, initial)
     except ImportError:
         print("NOTE: skforecast not installed (pip install '.[bench]'); its row is skipped")
-    times, outs = interleaved(fns, args.repeats)
+    # CPU seconds of this process beside the wall times: on a loaded machine the wall
+    # times of Python-heavy loops inflate more than those of a few NumPy calls
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
+
+    def with_cpu(name: str, fn: Callable[[int], Any]) -> Callable[[int], Any]:
+        def run(r: int) -> Any:
+            c0 = time.process_time()
+            out = fn(r)
+            cpu[name].append(time.process_time() - c0)
+            return out
+
+        return run
+
+    fns = {name: with_cpu(name, fn) for name, fn in fns.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skforecast's LongTrainingWarning panels
+        times, outs = interleaved(fns, args.repeats)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     sk_means, bt_means, blk_means = outs["slow"], means_of(outs["bt"]), outs["direct"]
     print(f"scikit-learn refit at every origin (hand loop): {med['slow']:.3f} s")
     if "skf" in med:
@@ -392,28 +418,53 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     )
     print(f"tc.backtest refit_every=20 (forecast_folds): {med['bt_20']:.3f} s")
     print(
-        f"tc.backtest refit_every=1 (forecast_folds): {med['bt_1']:.3f} s "
-        f"({med['bt_1'] / N_ORIGINS * 1e6:.0f} us/origin); the engine's fold loop "
-        f"(fit_trusted per origin): {med['bt_1_loop']:.3f} s"
+        f"tc.backtest refit_every=1 (forecast_folds), default volatility (EWMA, lambda "
+        f"re-estimated at every refit): {med['bt_1']:.3f} s "
+        f"({med['bt_1'] / N_ORIGINS * 1e6:.0f} us/origin); volatility='constant': "
+        f"{med['bt_1_const']:.3f} s ({med['bt_1_const'] / N_ORIGINS * 1e6:.0f} us/origin); "
+        f"the engine's fold loop (fit_trusted per origin, default): {med['bt_1_loop']:.3f} s"
     )
     print(f"LinearForecaster fit + predict/forecast_origins: {med['direct']:.3f} s")
     cols = ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
     d_loop = maxdiff(outs["bt_1"].forecasts[cols], outs["bt_1_loop"].forecasts[cols])
+    bt1_means = means_of(outs["bt_1"])
     print(
         f"max |tickcast - sklearn| point forecasts, all {N_ORIGINS} origins: "
         f"{maxdiff(bt_means, sk_means):.2e} (backtest refit_every=None), "
-        f"{maxdiff(means_of(outs['bt_1']), sk_means):.2e} (refit_every=1), "
+        f"{maxdiff(bt1_means, sk_means):.2e} (refit_every=1 default), "
+        f"{maxdiff(means_of(outs['bt_1_const']), sk_means):.2e} (refit_every=1 constant), "
         f"{maxdiff(blk_means, sk_means):.2e} (forecast_origins); refit_every=1 fast vs fold "
-        f"loop, means and intervals: {d_loop:.2e}"
+        f"loop (default volatility), means and intervals: {d_loop:.2e}"
     )
+    if "skf" in med:
+        skf = skf_means(outs["skf"][1])
+        print(
+            f"max |tickcast - skforecast| point forecasts, refit_every=1: "
+            f"{maxdiff(bt1_means, skf):.2e} (step 1: {maxdiff(bt1_means[:, 0], skf[:, 0]):.2e}); "
+            "skforecast is a recursive model on unscaled lags, tickcast a direct one on "
+            "standardised lags (sklearn's pipeline): not the same estimator"
+        )
+    peers = [("sklearn loop", "slow", 20)] + ([("skforecast", "skf", 30)] if "skf" in med else [])
+    for label, key in [("default", "bt_1"), ("constant", "bt_1_const")]:
+        print(
+            f"CPU seconds, refit_every=1 {label}: {med_cpu[key]:.3f} s; "
+            + ", ".join(
+                f"{peer} {med_cpu[p]:.3f} s ({med_cpu[p] / med_cpu[key]:.1f}x, target {t}x)"
+                for peer, p, t in peers
+            )
+        )
     rows = [
         ("Ridge backtest refit_every=None", med["slow"], med["bt"], 20),
-        ("Ridge backtest refit_every=1 vs sklearn", med["slow"], med["bt_1"], 20),
+        ("Ridge refit_every=1 default vs sklearn", med["slow"], med["bt_1"], 20),
+        ("Ridge refit_every=1 constant vs sklearn", med["slow"], med["bt_1_const"], 20),
         ("Ridge refit_every=1 vs engine fold loop", med["bt_1_loop"], med["bt_1"], None),
         ("Ridge fit + forecast_origins", med["slow"], med["direct"], 20),
     ]
     if "skf" in med:
-        rows.append(("Ridge refit_every=1 vs skforecast", med["skf"], med["bt_1"], 30))
+        rows.append(("Ridge refit_every=1 default vs skforecast", med["skf"], med["bt_1"], 30))
+        rows.append(
+            ("Ridge refit_every=1 constant vs skforecast", med["skf"], med["bt_1_const"], 30)
+        )
     return rows
 
 

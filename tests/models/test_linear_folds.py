@@ -90,14 +90,13 @@ def test_forecast_folds_equal_sklearn_ridge_refits(dgs10, window):
 
 
 def test_forecast_folds_falls_back_to_the_loop_where_it_does_not_apply(dbk):
-    """Features, a horizon beyond the direct outputs, a non-additive target, a volatility
-    model: the loop."""
+    """Features, a horizon beyond the direct outputs, a non-additive target: the loop
+    (volatility models are batched: tests/models/test_linear_folds_volatility.py)."""
     folds = list(tc.WalkForward(initial=500, step=40, horizon=3, refit_every=2).split(dbk))
     for model, horizon in [
         (tc.LinearForecaster(lags=3, horizon=3, features=["rsi_14"]), 3),
         (tc.LinearForecaster(lags=3, horizon=2), 3),
         (tc.LinearForecaster(lags=3, horizon=3, target="pct_change"), 3),
-        (tc.LinearForecaster(lags=3, horizon=3), 3),  # EWMA volatility (the default)
     ]:
         (means, quants), (ref_m, ref_q), _, _ = both(model, dbk, None, folds, horizon)
         np.testing.assert_allclose(means, ref_m, rtol=0, atol=1e-10)

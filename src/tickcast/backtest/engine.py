@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import sys
 import time
 import traceback
 import warnings
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TASKS_PER_MODEL", "backtest"]
 
-#: Refit blocks of one model on one series are grouped into at most this many tasks. Within a
+#: Refit blocks of one model on one series are grouped into at most this many tasks (a model
+#: may declare its own ``tasks_per_model``: LinearForecaster's batched task is one). Within a
 #: task, refits may warm-start from the previous fit; the grouping depends only on the data
 #: and the splitter, never on ``n_jobs``, so results are identical for any ``n_jobs``.
 TASKS_PER_MODEL = 8
@@ -160,6 +162,17 @@ def _check_series(y: Any) -> dict[str, pd.Series]:
     raise InputTypeError(
         f"`y` must be a pandas Series of levels or a dict of them; got {type(y).__name__}."
     )
+
+
+def _tasks_per_model(model: Any) -> int:
+    """Tasks a model's refit blocks on one series are grouped into: the model's own
+    ``tasks_per_model`` if it declares one (1 for a batched ``forecast_folds`` whose whole
+    task costs less than the fixed cost of a task), else :data:`TASKS_PER_MODEL`. Depends on
+    the model only, never on ``n_jobs``. A model carrying state across refits
+    (``sequential_state``, as ACI) walks all its folds in one task."""
+    if getattr(model, "sequential_state", False):
+        return 1
+    return int(getattr(model, "tasks_per_model", TASKS_PER_MODEL))
 
 
 def _group(blocks: list[list[Fold]], n_groups: int) -> list[tuple[Fold, ...]]:
@@ -314,9 +327,17 @@ class _TaskRun:
             self.model = clone(self.task.model)
             return False
         seconds = (time.perf_counter() - t0) / len(folds)
-        for f, mean, q in zip(folds, means, quants, strict=True):
-            if np.isfinite(mean).all() and np.isfinite(q).all():
-                self.record(f, mean, q, seconds)
+        finite = np.isfinite(means).all(axis=1) & np.isfinite(quants).all(axis=(1, 2))
+        g = self.task.gap
+        lower, upper = quants[:, g:, self.lo_idx], quants[:, g:, self.hi_idx]
+        extra = quants[:, g:, self.q_idx]
+        for k, f in enumerate(folds):  # as record(), the interval ends of all folds at once
+            if finite[k]:
+                self.records.append(
+                    _FoldForecast(
+                        f.origin, f.refit, seconds, means[k, g:], lower[k], upper[k], extra[k]
+                    )
+                )
             else:  # as predict_trusted: never a NaN/inf forecast row
                 self.fail(f, _non_finite(self.model, f, self.y))
         return True
@@ -353,14 +374,33 @@ class _TaskRun:
             i += 1
 
 
-def _run_task(
-    task: _Task, y: pd.Series, X: pd.DataFrame | None
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Fit/update/predict over the task's folds; returns (columns, failures)."""
-    from threadpoolctl import threadpool_limits
+_BLAS: dict[str, Any] = {}  # the threadpoolctl controller and the modules it was built on
 
+
+def _one_blas_thread() -> Any:
+    """``threadpool_limits(limits=1)`` from a cached ``ThreadpoolController``.
+
+    Building the controller scans the loaded libraries (5-10 ms, more than a whole fast
+    task); it is rebuilt only when modules were imported since (a new BLAS comes with one).
+    """
+    from threadpoolctl import ThreadpoolController
+
+    if _BLAS.get("modules") != len(sys.modules):
+        _BLAS["controller"] = ThreadpoolController()
+        _BLAS["modules"] = len(sys.modules)
+    return _BLAS["controller"].limit(limits=1)
+
+
+def _run_task(
+    task: _Task, y: pd.Series, X: pd.DataFrame | None, limit_blas: bool = True
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Fit/update/predict over the task's folds; returns (columns, failures).
+
+    BLAS runs one thread; ``limit_blas=False`` when the caller already holds that limit
+    (entering it scans the loaded libraries, ~5-10 ms, more than a fast task itself).
+    """
     run = _TaskRun(task, y, X)
-    with threadpool_limits(limits=1):
+    with _one_blas_thread() if limit_blas else contextlib.nullcontext():
         run.run()
     values = y.to_numpy()
     return _columns(task, y, values, _naive_scale(values, task.folds), run.records), run.failures
@@ -493,9 +533,7 @@ def backtest(
     for name, ys in series.items():
         folds = list(splitter.split(ys))
         for label, model in zip(labels, models, strict=True):
-            # a model carrying state across refits (ACI) walks all its folds in one task
-            n_tasks = 1 if getattr(model, "sequential_state", False) else TASKS_PER_MODEL
-            for group in _group(refit_blocks(folds), n_tasks):
+            for group in _group(refit_blocks(folds), _tasks_per_model(model)):
                 tasks.append(
                     _Task(
                         series=name,
@@ -532,7 +570,9 @@ def backtest(
         "n_jobs": n_jobs,
         "backend": backend,
         "tasks": len(tasks),
-        "tasks_per_model": TASKS_PER_MODEL,
+        "tasks_per_model": {
+            lab: _tasks_per_model(m) for lab, m in zip(labels, models, strict=True)
+        },
         "seconds": time.perf_counter() - started,
         "versions": _versions(),
     }
@@ -590,9 +630,10 @@ def _execute(
     results = []
     try:
         if n_jobs == 1 and backend != "dask":
-            for t in tasks:
-                results.append(_run_task(t, series[t.series], exog[t.series]))
-                bar.update()
+            with _one_blas_thread():  # once for all tasks, not once per task
+                for t in tasks:
+                    results.append(_run_task(t, series[t.series], exog[t.series], False))
+                    bar.update()
         else:
             with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
                 calls = (
@@ -631,10 +672,25 @@ def _frame(
     columns += ["scale", "refit", "seconds"]
     if not chunks:
         return pd.DataFrame({c: [] for c in columns})
-    frame = pd.concat([pd.DataFrame(c, columns=columns) for c in chunks], ignore_index=True)
-    return frame.sort_values(["series", "model", "origin", "step"], kind="stable").reset_index(
-        drop=True
-    )
+    # one frame from the concatenated columns, rows ordered by (series, model, origin, step):
+    # unique keys, so this lexsort is the stable sort_values on them (origins follow their
+    # positions within a series); date columns stay pandas indexes (their dtype, time zone)
+    cols: dict[str, Any] = {}
+    for c in columns:
+        parts = [ch[c] for ch in chunks]
+        if isinstance(parts[0], pd.Index):
+            cols[c] = parts[0].append(parts[1:]) if len(parts) > 1 else parts[0]
+        else:
+            cols[c] = np.concatenate([np.asarray(v) for v in parts])
+    series = np.unique(cols["series"], return_inverse=True)[1]
+    model = np.unique(cols["model"], return_inverse=True)[1]
+    order = np.lexsort((cols["step"], cols["origin_pos"], model, series))
+    index = pd.RangeIndex(len(order))
+    data = {
+        c: pd.Series(v.take(order), index=index) if isinstance(v, pd.Index) else v[order]
+        for c, v in cols.items()
+    }
+    return pd.DataFrame(data, index=index, columns=columns)
 
 
 def _describe_model(model: Forecaster) -> dict[str, Any]:

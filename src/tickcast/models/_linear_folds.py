@@ -8,15 +8,28 @@ the task's windows (expanding and sliding windows alike: a sliding window just m
 lower boundary), followed by one batched solve. This is
 :func:`~tickcast.models.base.forecast_folds_stepwise` (fit at every refit, update in between,
 predict), computed without refitting; the tests check it equals that loop and scikit-learn.
+
+With a volatility model (EWMA, the default, or GARCH) every refit estimates its parameters on
+its own training steps, as ``fit`` does (EWMA's decay by :func:`~tickcast.models._ewma_fit.
+ewma_lambda`, bit for bit the same), and one filter pass per refit gives the volatility of
+its calibration rows (which standardise the conformal scores, FHS) and of the step after
+each of its origins (which scales the offsets), as ``predict`` computes them fold by fold.
+
+Cost per task: O(n p^2) for the prefix sums, one batched p x p solve per fold and refit,
+O(n_cal log n_cal) per refit for the conformal ranks; with a volatility model, one
+parameter estimate per refit (EWMA: about 13 likelihood passes over its steps, most of the
+time of a refit-every-origin backtest).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tickcast.data.spec import KINDS
 from tickcast.features.transforms import make_target
@@ -30,6 +43,8 @@ __all__ = ["linear_forecast_folds"]
 
 #: Numbers held at once by the chunked prefix sums of the row outer products.
 _CHUNK_NUMBERS = 4_000_000
+#: Numbers held at once by the conformal scores of a chunk of calibration fits.
+_SCORE_NUMBERS = 150_000
 #: Consecutive prefix bounds this many rows apart or more are joined by one GEMM.
 _GEMM_GAP = 32
 
@@ -46,8 +61,10 @@ def linear_forecast_folds(
 
     Falls back to :func:`~tickcast.models.base.forecast_folds_stepwise` when the batched
     path does not apply (features, a non-additive target, ``horizon`` beyond the direct
-    outputs, a kind that could change between training windows, a refit window too short,
-    a volatility model other than constant: its filtered scale is not batched yet).
+    outputs, a kind that could change between training windows, a refit window too short).
+    A volatility model (EWMA, GARCH) is estimated on each refit's training steps exactly as
+    ``fit`` does and filtered through its block (:func:`_refit_volatility`); its scale
+    multiplies the conformal offsets of standardised residuals, as ``predict`` does.
     """
     quantiles = np.asarray(quantiles, dtype=float)
     stepwise = (model, y, X, folds, horizon, quantiles)
@@ -68,7 +85,6 @@ def linear_forecast_folds(
         or horizon > model.horizon_
         or model.target_ not in _ADDITIVE_TARGETS
         or not fixed_kind
-        or model.volatility_ is not None  # scaled intervals: the per-fold path (not batched)
     ):
         return forecast_folds_stepwise(*stepwise)
     k_all = np.arange(len(folds))
@@ -107,13 +123,20 @@ def linear_forecast_folds(
     Y = model._targets(z, t)
     lo = np.concatenate([s_fold, s_ref]) - t0
     hi = np.concatenate([e_fold, s_ref + n_train]) - t0
-    coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_)
+    # centred on the windows of the first fold: no fold's numbers depend on later data
+    coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_, int(e_fold[0] - t0))
     K = len(folds)
     x0 = model._design(z, None, Xv, origins - 1)  # inputs at each origin
     steps = (np.einsum("kp,kph->kh", x0, coef[:K]) + intercept[:K])[:, :horizon]
     last = y_all.to_numpy(dtype=float)[origins]
     means = np.asarray(model.transform_.inverse_transform(steps, last))
-    # conformal offsets of each refit from its own calibration errors, nested per refit
+    # each refit's volatility model (None: constant), filtered through its block
+    block = np.searchsorted(refits, which)  # each fold's refit, 0 .. R - 1
+    row_sigma, fold_scale = _refit_volatility(
+        model, y_all, starts, ends, origins, block, n_cal, horizon
+    )
+    # conformal offsets of each refit from its own calibration errors (standardised by the
+    # volatility of their dates, FHS), scaled per fold and nested along the steps
     cal_start = s_ref + n_win - n_cal - t0
     half = _conformal_halves(
         D,
@@ -123,10 +146,13 @@ def linear_forecast_folds(
         cal_start,
         n_cal,
         np.abs(2 * quantiles - 1),
+        row_sigma,
     )
     signed = np.sign(quantiles - 0.5) * half  # (R, horizon, n_q)
-    offsets = nested(signed, quantiles)  # (n_refits, horizon, n_q): nested along the steps
-    per_fold = offsets[np.searchsorted(refits, which)]
+    if fold_scale is None:
+        per_fold = nested(signed, quantiles)[block]  # (K, horizon, n_q)
+    else:
+        per_fold = nested(signed[block] * fold_scale[:, :, None], quantiles)
     quants = model._levels_from_cumulative(np.cumsum(steps, axis=1)[..., None] + per_fold, last)
     stop = tr.stop  # leave the model as the loop does: updated through the last origin
     if end > stop:
@@ -142,6 +168,7 @@ def _conformal_halves(
     start: np.ndarray,
     count: np.ndarray,
     coverage: np.ndarray,
+    row_sigma: np.ndarray | None = None,
 ) -> np.ndarray:
     """Split-conformal half-widths of the cumulative errors of several calibration fits.
 
@@ -149,47 +176,136 @@ def _conformal_halves(
     ``start[r] : start[r] + count[r]`` of (D, Y); the half-widths are those of
     :func:`~tickcast.models.conformal.conformal_cumulative_offsets` (rank
     ``ceil((n + 1) * coverage)`` of the absolute cumulative errors, clipped to n), computed
-    for a chunk of fits at once on rows padded with +inf. Returns (R, h, n_q).
+    for a chunk of fits at once on rows padded with +inf. ``row_sigma`` (R, max count), if
+    given, divides each scored row first (standardised residuals; a row with sigma 0 scores
+    0, as :func:`~tickcast.models.volatility.standardise`). Returns (R, h, n_q).
     """
     R, h, width = len(start), Y.shape[1], int(count.max())
     cum_y, cum_coef = np.cumsum(Y, axis=1), np.cumsum(coef, axis=2)
     cum_icpt = np.cumsum(intercept, axis=1)
-    out = np.empty((R, h, len(coverage)))
-    per = max(1, 1_000_000 // max(1, width * h))
+    cov, cov_of = np.unique(coverage, return_inverse=True)
+    out = np.empty((R, h, len(cov)))
+    per = max(1, _SCORE_NUMBERS // max(1, width * h))
     pos = np.arange(width)
     for a in range(0, R, per):
         b = min(R, a + per)
-        lo, hi = int(start[a:b].min()), int((start[a:b] + count[a:b]).max())
-        # cumulative fitted steps of every fit of the chunk on the rows any of them scores,
-        # one GEMM with the coefficients cumulated over the steps
-        pred = D[lo:hi] @ cum_coef[a:b].transpose(1, 0, 2).reshape(D.shape[1], -1)
-        pred = pred.reshape(hi - lo, b - a, h)
-        valid = pos[None, :] < count[a:b, None]  # (fits, width)
-        rows = np.where(valid, start[a:b, None] - lo + pos[None, :], 0)
-        scores = cum_y[rows + lo] - pred[rows, np.arange(b - a)[:, None]]  # (fits, width, h)
-        scores -= cum_icpt[a:b, None]
+        m, lo = b - a, int(start[a:b].min())
+        hi = int((start[a:b] + count[a:b]).max())
+        off = start[a:b] - lo
+        # cumulative errors of every fit of the chunk on the rows any of them scores, laid
+        # out (fit, step, row): one GEMM with the coefficients cumulated over the steps
+        errors = np.zeros((m, h, int(off.max()) + width))
+        fitted = cum_coef[a:b].transpose(0, 2, 1).reshape(m * h, -1) @ D[lo:hi].T
+        np.subtract(cum_y[lo:hi].T, fitted.reshape(m, h, hi - lo), out=errors[:, :, : hi - lo])
+        errors[:, :, : hi - lo] -= cum_icpt[a:b, :, None]
+        # each fit's own rows: a window of ``width`` rows from its first (a strided view)
+        scores = sliding_window_view(errors, width, axis=2)[np.arange(m), :, off]  # (m, h, w)
+        valid = pos[None, :] < count[a:b, None]  # (m, width)
+        if row_sigma is not None:
+            sigma = row_sigma[a:b, :width]
+            scores /= np.where(sigma > 0, sigma, 1.0)[:, None, :]
+            scores *= (sigma > 0)[:, None, :]
         np.abs(scores, out=scores)
-        scores[~valid] = np.inf
-        scores.sort(axis=1)
+        scores[np.broadcast_to(~valid[:, None, :], scores.shape)] = np.inf
+        scores.sort(axis=2)
         n = count[a:b, None]
-        rank = np.ceil(np.round((n + 1) * coverage[None, :], 9)).astype(np.int64)
-        idx = np.clip(rank, 1, n) - 1  # (fits, n_q)
-        out[a:b] = np.take_along_axis(scores, idx[:, :, None], axis=1).transpose(0, 2, 1)
-    return out
+        rank = np.ceil(np.round((n + 1) * cov[None, :], 9)).astype(np.int64)
+        idx = np.clip(rank, 1, n) - 1  # (m, n_cov)
+        out[a:b] = np.take_along_axis(
+            scores, np.broadcast_to(idx[:, None, :], (m, h, len(cov))), axis=2
+        )
+    return out[:, :, cov_of]
+
+
+def _refit_volatility(
+    model: LinearForecaster,
+    y_all: pd.Series,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    origins: np.ndarray,
+    block: np.ndarray,
+    n_cal: np.ndarray,
+    horizon: int,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each refit's volatility model, as the fold loop has it at each of its folds.
+
+    Refit ``r`` fits the model's volatility kind on its training steps ``starts[r] ..
+    ends[r]`` (``ends[r]`` its origin) as ``fit`` does, then filters it with fixed
+    parameters through the last origin of its block, as ``update`` does (the model passed in
+    is fitted at the last refit, whose volatility fit is reused). Returns
+
+    * ``row_sigma`` (R, max n_cal): the in-sample volatility of each refit's calibration
+      rows, by the row positions of ``_interval_residuals``;
+    * ``fold_scale`` (K, horizon): the cumulative forecast scale of every fold
+      (``_vol_cumulative_scale`` from the variance of the step after its origin);
+
+    or (None, None) when the model's volatility is constant.
+    """
+    from tickcast.errors import VolatilityFallbackWarning
+    from tickcast.models._ewma_fit import ewma_lambda
+    from tickcast.models.volatility import _INIT_STEPS, VolatilityFit, _filter, fit_volatility
+
+    last_fit = model.__dict__.get("volatility_")
+    if last_fit is None:
+        return None, None
+    kind = last_fit.requested
+    quiet = getattr(model, "volatility", "constant") is None  # as _fit_volatility
+    w = model._working_steps(y_all)  # w[i]: the step from y[i] to y[i + 1]
+    R, K = len(starts), len(origins)
+    bounds = np.searchsorted(block, np.arange(R + 1))  # folds of refit r: bounds[r]:bounds[r+1]
+    row_sigma = np.ones((R, int(n_cal.max())))
+    fold_scale = np.empty((K, horizon))
+    steps_h = np.arange(1, horizon + 1)
+    # EWMA's decay by the same minimiser with less overhead, if it gives the model's own
+    # estimate at the last refit (bit for bit; otherwise fit_volatility at every refit)
+    lean = (
+        R > 1
+        and kind == "ewma"
+        and ewma_lambda(w[int(starts[-1]) : int(ends[-1])]) == last_fit.params.get("lam")
+    )
+    for r in range(R):
+        s, e = int(starts[r]), int(ends[r])
+        ks = slice(int(bounds[r]), int(bounds[r + 1]))
+        if r == R - 1:
+            fit = last_fit.update(w[e : int(origins[ks][-1])])
+        elif lean:
+            z = w[s:e]
+            params = {"lam": ewma_lambda(z), "sigma2_0": float(np.mean(z[:_INIT_STEPS] ** 2))}
+            seen = w[s : int(origins[ks][-1])]
+            fit = VolatilityFit(
+                "ewma", "ewma", params, seen, _filter("ewma", params, seen, params["sigma2_0"])
+            )
+        else:
+            with warnings.catch_warnings():
+                if quiet:
+                    warnings.simplefilter("ignore", VolatilityFallbackWarning)
+                fit = fit_volatility(w[s:e], kind)
+            fit = fit.update(w[e : int(origins[ks][-1])])
+        pos = np.clip(np.arange(e - s - n_cal[r], e - s), 0, None)
+        row_sigma[r, : n_cal[r]] = np.sqrt(fit.sigma2_next[pos])
+        paths = fit.forecast_variance_paths(fit.sigma2_next[origins[ks] - s], horizon)
+        if fit.kind == "garch":
+            fold_scale[ks] = np.sqrt(np.cumsum(paths, axis=1) / steps_h)
+        else:  # a flat path, as _vol_cumulative_scale
+            fold_scale[ks] = np.sqrt(paths)
+    return row_sigma, fold_scale
 
 
 def _range_solves(
-    D: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float
+    D: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float, n_shift: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ridge (LinearForecaster's estimator) on rows ``lo[j]:hi[j]`` of (D, Y), for every j.
 
     Sums over a row range are differences of prefix sums of the centred rows (centred on the
-    mean of all rows, for accuracy), taken in chunks so that memory stays bounded.
+    mean of the first ``n_shift`` rows, for accuracy: the first fold's windows, so that no
+    sum depends on a later row), taken in chunks so that memory stays bounded. Every prefix
+    sum only adds rows before its bound, so a fold's numbers do not change, bit for bit,
+    when later data do.
     Returns coef (J, p, H) and intercept (J, H).
     """
     from tickcast.models.linear import _Stats
 
-    shift_x, shift_y = D.mean(axis=0), Y.mean(axis=0)
+    shift_x, shift_y = D[:n_shift].mean(axis=0), Y[:n_shift].mean(axis=0)
     Dc, Yc = D - shift_x, Y - shift_y
     p, H = D.shape[1], Y.shape[1]
     bounds = np.unique(np.concatenate([lo, hi]))  # prefix positions needed, sorted

@@ -138,10 +138,14 @@ class LinearForecaster(Forecaster):
     ``forecast_origins``: they stay those of the last full ``fit``. ``forecast_folds`` (a whole
     backtest task, used by :func:`tickcast.backtest` for every ``refit_every``) recomputes
     them at every refit as ``fit`` does, from prefix sums of the same running statistics and
-    one batched solve for all folds and calibration fits. With ``interval_method="aci"``
-    both batched paths run their stepwise definitions (``batched_origins`` and
-    ``batched_folds`` are False, so the backtest takes the fold loop): the adapted levels of
-    each origin depend on the misses learned at the origins before it.
+    one batched solve for all folds and calibration fits; a volatility model (the default
+    EWMA, GARCH) is estimated on each refit's training steps as ``fit`` does and filtered
+    through its folds, so the intervals equal the fold-by-fold loop's for every option. The
+    backtest runs it as one task per series (``tasks_per_model = 1``). With
+    ``interval_method="aci"`` both batched paths run their stepwise definitions
+    (``batched_origins`` and ``batched_folds`` are False, so the backtest takes the fold
+    loop): the adapted levels of each origin depend on the misses learned at the origins
+    before it.
 
     **Intervals.** Split-conformal: the model is fitted on the first
     ``1 - calibration_fraction`` of the windows, the next ``horizon - 1`` windows are skipped
@@ -173,6 +177,8 @@ class LinearForecaster(Forecaster):
 
     short_name = "linear"
     feature_names_: list[str] | None
+    #: one backtest task per series: the batched task costs less than splitting it
+    tasks_per_model = 1
     supports_exog = True
     _instability_fix = "Refit with a larger `alpha` or forecast fewer steps."
     _parameter_constraints: ClassVar[dict[str, Rule]] = {
