@@ -143,3 +143,28 @@ def test_yield_deflated_sharpe_uses_the_bond_returns(yield_result):
     sharpe = pnl.mean() / pnl.std(ddof=1)
     assert out["candidate"] == sharpe.idxmax()
     assert out["sharpe"] == pytest.approx(sharpe.max())
+
+
+def test_same_positions_in_a_period_give_exactly_the_same_pnl():
+    # two strategies that differ on the first day only: every later holding period must tie
+    # exactly (CSCV's tie rules need equal values, not values equal up to the rounding of an
+    # equity curve that carries the first day along)
+    from types import SimpleNamespace
+
+    from tickcast.tuning.result import _origin_returns
+
+    rng = np.random.default_rng(0)
+    days = pd.bdate_range("2020-01-01", periods=31)
+    r = 0.01 * rng.standard_normal(30)
+    a, b = r.copy(), r.copy()
+    b[0] = -a[0] + 0.0123
+    origins = days[:-1:3]  # periods of 3 days
+    returns = pd.DataFrame({"a": a, "b": b}, index=days[1:])
+    equity = pd.concat(
+        [pd.DataFrame({"a": [1.0], "b": [1.0]}, index=days[:1]), (1 + returns).cumprod()]
+    )
+    trade = SimpleNamespace(returns=returns, equity=equity, decisions=pd.DataFrame(index=origins))
+    out = _origin_returns(trade, ["a", "b"])
+    assert out.shape == (10, 2) and out.iloc[0, 0] != out.iloc[0, 1]
+    assert np.array_equal(out["a"].to_numpy()[1:], out["b"].to_numpy()[1:])
+    np.testing.assert_allclose(out["a"], (1 + a).reshape(10, 3).prod(axis=1) - 1, rtol=1e-13)

@@ -347,14 +347,22 @@ class TuneResult(BacktestResult):
 def _origin_returns(trade: Any, columns: list[str]) -> pd.DataFrame:
     """Net return per origin of a TradingResult's columns, shape (n_origins, len(columns)).
 
-    ``E[o_(i+1)] / E[o_i] - 1`` with ``E`` the equity curve and the last origin's period
-    ending at the last date: the daily returns compounded over each holding period.
+    The daily net returns compounded over each holding period, ``prod(1 + r_t) - 1`` over the
+    days from the origin (exclusive) to the next origin (inclusive; the last origin: to the
+    last date); a one-day period is its day's return itself. Computed per period from that
+    period's returns only, so two candidates that held the same positions in a period get
+    exactly the same value (CSCV's tie rules then apply).
     """
-    equity = trade.equity
+    returns = trade.returns[columns]
     origins = pd.DatetimeIndex(trade.decisions.index)
-    ends = pd.DatetimeIndex([*origins[1:], equity.index[-1]])
-    start = equity.loc[origins, columns].to_numpy()
-    stop = equity.loc[ends, columns].to_numpy()
-    out = pd.DataFrame(stop / start - 1.0, index=origins, columns=columns)
+    ns_origins = origins.as_unit("ns").asi8
+    ns_days = pd.DatetimeIndex(returns.index).as_unit("ns").asi8
+    holder = np.searchsorted(ns_origins, ns_days, side="left") - 1  # origin index per day
+    starts = np.flatnonzero(np.r_[True, holder[1:] != holder[:-1]])
+    r = returns.to_numpy()
+    compounded = np.multiply.reduceat(1.0 + r, starts, axis=0) - 1.0
+    single = np.diff(np.r_[starts, len(r)]) == 1
+    compounded[single] = r[starts[single]]
+    out = pd.DataFrame(compounded, index=origins[holder[starts]], columns=columns)
     out.index.name = "origin"
-    return out
+    return out.reindex(origins)
