@@ -5,7 +5,7 @@ Autouse for every test:
 * ``TICKCAST_CACHE_DIR`` points at a fresh temporary folder;
 * ``TICKCAST_OFFLINE=1``: tickcast's Yahoo/FRED/ECB access fails at once with NetworkError
   (this also covers yfinance, whose curl transport bypasses Python sockets), so
-  ``load("DBK.DE")`` falls back to the bundled snapshot with a FallbackWarning;
+  ``load("DB")`` falls back to the bundled snapshot with a FallbackWarning;
 * Python sockets may connect only to loopback addresses, and only local names resolve
   (tests serve fake FRED/ECB answers from ``http.server`` on 127.0.0.1).
 

@@ -32,10 +32,10 @@ def test_data_show(capsys):
 
 
 def test_data_show_alias_offline_warns_on_stderr(capsys):
-    assert main(["data", "show", "DBK.DE", "--start", "2020-12-01"]) == 0
+    assert main(["data", "show", "DB", "--start", "2020-12-01"]) == 0
     captured = capsys.readouterr()
     assert "bundled:dbk" in captured.out and "2020-12-31  10.9" in captured.out
-    assert captured.err.startswith("tickcast: warning: could not fetch 'DBK.DE'")
+    assert captured.err.startswith("tickcast: warning: could not fetch 'DB'")
 
 
 def test_data_download_to_file_and_stdout(tmp_path, capsys):

@@ -216,3 +216,30 @@ def test_cli_backtest_replaces_its_own_report(tmp_path, capsys):
     assert not (out / "stale.png").exists()
     assert _siblings(tmp_path, "rep") == []
     capsys.readouterr()
+
+
+def test_library_and_cli_share_one_parent_rule_differing_in_create_missing(tmp_path, monkeypatch):
+    from tickcast._files import check_parent_folder, check_writable_path
+    from tickcast.errors import ConfigError
+
+    deep = tmp_path / "a" / "b" / "fan.png"
+    # the library creates missing folders: the first existing one is checked
+    assert check_parent_folder(deep, label="`p`", what="x", create_missing=True) == tmp_path
+    assert check_writable_path(deep) == deep
+    # the command line requires the parent itself
+    with pytest.raises(ConfigError, match="does not exist"):
+        check_parent_folder(deep, label="`p`", what="x", create_missing=False)
+    with pytest.raises(OutputPathError, match="does not exist"):
+        check_output_file(deep)
+    assert not (tmp_path / "a").exists()  # checking creates nothing
+    # the other rules are the same on both sides, with the same words
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="is a file, not a folder, so the file cannot"):
+        check_writable_path(blocker / "fan.png")
+    with pytest.raises(OutputPathError, match="is a file, not a folder, so the file cannot"):
+        check_output_file(blocker / "fan.png")
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    for call in (lambda: check_writable_path(deep), lambda: check_output_file(tmp_path / "f")):
+        with pytest.raises(ConfigError, match=r"is not writable \(read-only file system"):
+            call()

@@ -10,12 +10,12 @@ import tickcast as tc
 from tickcast.cli import main
 
 _CASES = {
-    "forecast": ["forecast", "DBK.DE", "--horizon", "2"],
+    "forecast": ["forecast", "DB", "--horizon", "2"],
     "forecast-fred": ["forecast", "fred:DGS10", "--horizon", "2"],
-    "backtest": ["backtest", "DBK.DE", "--models", "naive", "--initial", "5900", "--step", "50"],
+    "backtest": ["backtest", "DB", "--models", "naive", "--initial", "5900", "--step", "50"],
     "download": ["data", "download", "fred:DGS10", "--start", "2020-12-01"],
 }
-_BUNDLED = {"DBK.DE": "dbk", "fred:DGS10": "dgs10"}
+_BUNDLED = {"DB": "dbk", "fred:DGS10": "dgs10"}
 
 
 def _last_date(argv):
@@ -54,18 +54,18 @@ def test_stale_cache_fallback_is_also_exit_3(capsys, monkeypatch):
     entry = cache.Entry(
         frame=frame,
         fetched=pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=30),
-        meta={"kind": "price", "units": "EUR"},
+        meta={"kind": "price", "units": "USD"},
     )
     assert not entry.fresh
     monkeypatch.setattr(cache, "read", lambda key: entry)
-    assert main(["forecast", "DBK.DE", "--horizon", "2"]) == 3
+    assert main(["forecast", "DB", "--horizon", "2"]) == 3
     err = capsys.readouterr().err
     assert "cached copy" in err and "Its last date is 2019-06-28" in err
-    assert main(["forecast", "DBK.DE", "--horizon", "2", "--allow-stale"]) == 0
+    assert main(["forecast", "DB", "--horizon", "2", "--allow-stale"]) == 0
     assert "on 2019-06-28" in capsys.readouterr().out
 
 
 def test_bundled_names_and_explicit_bundled_source_are_not_stale(capsys):
     assert main(["forecast", "dbk", "--horizon", "2"]) == 0
-    assert main(["forecast", "DBK.DE", "--source", "bundled", "--horizon", "2"]) == 0
+    assert main(["forecast", "DB", "--source", "bundled", "--horizon", "2"]) == 0
     assert "stale" not in capsys.readouterr().err

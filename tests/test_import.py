@@ -32,3 +32,24 @@ def test_errors_are_tickcast_and_builtin_types():
     assert issubclass(errors.DataError, ValueError)
     assert issubclass(errors.InputTypeError, TypeError)
     assert issubclass(errors.FallbackWarning, UserWarning)
+
+
+def test_the_package_pickles_by_name_so_scripts_can_use_joblib_workers():
+    # tickcast's module object has its own class (tc.backtest stays the function); a function
+    # from a script or notebook that uses `tc` must still reach loky workers, which pickle it
+    # with cloudpickle (this failed with "cannot pickle '_Package' object")
+    import pickle
+
+    import cloudpickle
+    from joblib import Parallel, delayed
+
+    import tickcast as tc
+
+    assert pickle.loads(pickle.dumps(tc)) is tc
+    script = {"tc": tc}
+    exec("def last(name):\n    return float(tc.load(name).iloc[-1])", script)
+    fn = script["last"]
+    fn.__module__ = "__main__"  # pickled by value, with its globals, as cloudpickle does
+    assert cloudpickle.loads(cloudpickle.dumps(fn))("dgs10") == fn("dgs10")
+    out = Parallel(n_jobs=2, backend="loky")(delayed(fn)(n) for n in ("dgs10", "dbk"))
+    assert out == [fn("dgs10"), fn("dbk")]

@@ -86,6 +86,13 @@ class _Package(types.ModuleType):
             value = value.backtest
         super().__setattr__(name, value)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # pickled by name, as plain modules are: cloudpickle (joblib's loky workers) finds
+        # its module reducer by exact type and would otherwise refuse this subclass, so a
+        # function defined in a script or notebook that uses ``tc`` could not be sent to a
+        # worker
+        return importlib.import_module, (self.__name__,)
+
 
 sys.modules[__name__].__class__ = _Package
 

@@ -6,7 +6,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_writable_path", "current_umask", "follow_umask", "unwritable_error"]
+__all__ = [
+    "check_parent_folder",
+    "check_writable_path",
+    "current_umask",
+    "follow_umask",
+    "unwritable_error",
+]
 
 
 def current_umask() -> int:
@@ -35,13 +41,74 @@ def follow_umask(path: str | os.PathLike[str]) -> None:
     os.chmod(path, 0o666 & ~current_umask())
 
 
+def check_parent_folder(
+    path: Path,
+    *,
+    label: str,
+    what: str,
+    create_missing: bool,
+    error: type[Exception] | None = None,
+) -> Path:
+    """Check the folder that ``path`` will be written into; return the folder checked.
+
+    The one rule of every output path (library writers and the command line). The folder
+    must be a folder, not a file, and the process must be able to write to it (a read-only
+    file system or a folder without write permission is refused). What differs between
+    callers is ``create_missing``.
+
+    Parameters
+    ----------
+    path : Path
+        The file or folder to be written.
+    label : str
+        How the path is named in messages, e.g. ``"`path`"`` or ``"`--out`"``.
+    what : str
+        What will be written, e.g. ``"the model file"``.
+    create_missing : bool
+        True (the library's writers, which create missing folders): missing folders above
+        ``path`` are allowed and the first existing one is checked. False (the command
+        line): the parent folder itself must exist, so that a typo in a folder name is an
+        error instead of a new folder.
+    error : exception class, optional
+        Raised on failure; default :class:`~tickcast.errors.ConfigError`.
+
+    Raises
+    ------
+    ConfigError (or ``error``)
+        Missing parent (``create_missing=False``), a file where the folder should be, or a
+        folder that cannot be written; the message names the reason and what to do.
+    """
+    from tickcast.errors import ConfigError
+
+    fail = error or ConfigError
+    where = f"{label} {str(path)!r}"
+    parent = path.absolute().parent
+    if create_missing:
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+    elif not parent.exists():
+        raise fail(
+            f"{where}: the folder {str(parent)!r} does not exist, so {what} cannot be "
+            "written; create it first or choose another path."
+        )
+    if not parent.is_dir():
+        raise fail(
+            f"{where}: {str(parent)!r} is a file, not a folder, so {what} cannot be written "
+            "there; choose another path."
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(
+            f"{where}: the folder {str(parent)!r} is not writable (read-only file system or "
+            f"no permission), so {what} cannot be written; choose another path."
+        )
+    return parent
+
+
 def check_writable_path(path: Any, *, name: str = "path", what: str = "the file") -> Path:
     """Check, before any work, that a file can be written at ``path``; return it as a Path.
 
-    The first existing folder above ``path`` must be a folder (not a file) the process may
-    write to (a read-only file system or a folder without write permission is refused), and
-    ``path`` itself must not be a folder. Missing folders in between are created by the
-    writer.
+    ``path`` must not be a folder, and :func:`check_parent_folder` with
+    ``create_missing=True`` must pass: missing folders in between are created by the writer.
 
     Raises
     ------
@@ -62,19 +129,7 @@ def check_writable_path(path: Any, *, name: str = "path", what: str = "the file"
         raise ConfigError(
             f"`{name}` {str(out)!r} is a folder; give a file name for {what} inside it."
         )
-    parent = out.absolute().parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ConfigError(
-            f"`{name}` {str(out)!r}: {str(parent)!r} is a file, not a folder, so {what} cannot "
-            "be written there; choose another path."
-        )
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"`{name}` {str(out)!r}: the folder {str(parent)!r} is not writable (read-only "
-            f"file system or no permission), so {what} cannot be written; choose another path."
-        )
+    check_parent_folder(out, label=f"`{name}`", what=what, create_missing=True)
     return out
 
 

@@ -198,7 +198,7 @@ def prob_hit(
     spec : str or pd.Series
         What :func:`tickcast.load` accepts (e.g. "dbk", "DBK.DE"), or a series of levels.
     level : float
-        The barrier in the series' units (EUR for "dbk", percent for rates).
+        The barrier in the series' units (USD for "dbk", percent for rates).
     within : str or int, default "1Y"
         Period ("20D", "6M", "1Y") or number of steps. A period counts the series' own
         steps (:func:`horizon_from_period` with ``y``): "1Y" is one year of trading days on

@@ -34,7 +34,7 @@ def _agg():
 
 @pytest.fixture(scope="module")
 def two_series():
-    """A price in EUR and a yield in percent, 40 origins each, naive and drift."""
+    """A price in USD and a yield in percent, 40 origins each, naive and drift."""
     ys = {"dbk": tc.load("dbk").iloc[-150:], "dgs10": tc.load("dgs10").iloc[-150:]}
     splitter = tc.WalkForward(initial=110, step=1, horizon=3, refit_every=10)
     return tc.backtest([tc.Naive(), tc.Drift()], ys, splitter=splitter, progress=False)
@@ -141,14 +141,14 @@ def test_section_ids_are_distinct_and_safe(two_series):
 
 def test_units_are_recorded_and_on_the_axes(two_series):
     series = two_series.settings["series"]
-    assert (series["dbk"]["units"], series["dgs10"]["units"]) == ("EUR", "percent")
+    assert (series["dbk"]["units"], series["dgs10"]["units"]) == ("USD", "percent")
     assert (series["dbk"]["kind"], series["dgs10"]["kind"]) == ("price", "rate")
     ax = two_series.plot("forecasts", series="dbk")
-    assert "EUR" in ax.get_ylabel() and "dbk" in ax.get_title()
+    assert "USD" in ax.get_ylabel() and "dbk" in ax.get_title()
     ax = two_series.plot("forecasts", series="dgs10")
     assert "%" in ax.get_ylabel() and "dgs10" in ax.get_title()
     ax = two_series.plot("errors", series="dbk")
-    assert "EUR" in ax.get_ylabel()
+    assert "USD" in ax.get_ylabel()
 
 
 def test_errors_of_a_yield_are_in_bps_with_integer_steps(two_series):

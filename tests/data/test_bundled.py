@@ -99,7 +99,7 @@ def test_load_bundled_and_unknown_names():
     with pytest.raises(DataError, match=r"unknown bundled dataset 'nope'.*sp500, msft"):
         tc.load_bundled("nope")
     with pytest.raises(DataError, match="alias of 'dbk'"):
-        tc.load_bundled("DBK.DE")
+        tc.load_bundled("DB")
 
 
 def test_returned_frames_do_not_share_state():

@@ -45,8 +45,9 @@ def test_freq_takes_the_last_value_per_period():
     ("spec", "provider", "ident", "name", "snapshot"),
     [
         ("dbk", "bundled", "dbk", "dbk", "dbk"),
-        ("DBK.DE", "yahoo", "DBK.DE", "DBK.DE", "dbk"),
-        ("dbk.de", "yahoo", "DBK.DE", "DBK.DE", "dbk"),
+        ("DB", "yahoo", "DB", "DB", "dbk"),  # the NYSE listing the snapshot is of
+        ("DBK.DE", "yahoo", "DBK.DE", "DBK.DE", None),  # Xetra, EUR: not the snapshot
+        ("dbk.de", "yahoo", "DBK.DE", "DBK.DE", None),
         ("MSFT", "yahoo", "MSFT", "MSFT", "msft"),  # upper case: the live ticker
         ("^gspc", "yahoo", "^GSPC", "^GSPC", "sp500"),
         ("^TNX", "yahoo", "^TNX", "^TNX", "dgs10"),
@@ -110,7 +111,7 @@ def test_offline_aliases_fall_back_with_a_warning():
             ConfigError,
             "`source` must be one of auto, bundled, cache, network; got 'web'",
         ),
-        (("dbk",), {"source": "network"}, ConfigError, r"bundled dataset.*live series is 'DBK.DE'"),
+        (("dbk",), {"source": "network"}, ConfigError, r"bundled dataset.*live series is 'DB'"),
         (("dbk",), {"source": "cache"}, ConfigError, "read directly"),
         (("dbk",), {"refresh": True}, ConfigError, "`refresh` False"),
         (("dbk",), {"refresh": "yes"}, InputTypeError, "`refresh` must be True or False"),

@@ -10,7 +10,7 @@ import pytest
 
 import tickcast as tc
 from tickcast.data import cache, yahoo
-from tickcast.errors import DataError, FallbackWarning, NetworkError
+from tickcast.errors import DataError, FallbackWarning, NetworkError, TickcastError
 
 
 def _raw(path):
@@ -132,14 +132,14 @@ def test_connection_failure_is_a_network_error(fake_yahoo):
 
 
 def test_offline_alias_falls_back_to_the_bundled_snapshot(fake_yahoo):
-    fake_yahoo.set("DBK.DE", ConnectionError("connection refused"))
+    fake_yahoo.set("DB", ConnectionError("connection refused"))
     with pytest.warns(
-        FallbackWarning, match=r"'DBK.DE'.*bundled snapshot 'dbk', 1996-11-18 – 2020-12-31"
+        FallbackWarning, match=r"'DB'.*bundled snapshot 'dbk', 1996-11-18 – 2020-12-31"
     ):
-        y = tc.load("DBK.DE")
+        y = tc.load("DB")
     assert y.attrs["source"] == "bundled:dbk" and y.attrs["via"] == "bundled"
     pd.testing.assert_series_equal(y.rename("dbk"), tc.load("dbk"), check_freq=False)
-    assert y.name == "DBK.DE"
+    assert y.name == "DB" and y.attrs["units"] == "USD"
 
 
 def test_tickcast_offline_switch_blocks_yahoo_without_calling_it(fake_yahoo, monkeypatch):
@@ -170,11 +170,11 @@ def test_stale_cache_beats_the_bundled_snapshot_when_offline(fake_yahoo, shapes)
 def test_explicit_sources(fake_yahoo, shapes):
     with pytest.raises(DataError, match=r"nothing is cached for 'DBK\.DE'"):
         tc.load("DBK.DE", source="cache")
-    with pytest.raises(DataError, match=r"no bundled snapshot of 'AAPL'.*DBK.DE \(dbk\)"):
+    with pytest.raises(DataError, match=r"no bundled snapshot of 'AAPL'.*DB \(dbk\)"):
         tc.load("AAPL", source="bundled")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        y = tc.load("DBK.DE", source="bundled")  # asked for: no warning
+        y = tc.load("DB", source="bundled")  # asked for: no warning
     assert y.attrs["via"] == "bundled" and fake_yahoo.calls == []
     fake_yahoo.set("^TNX", shapes.history(shapes.CALM))
     tnx = tc.load("^TNX", source="network")
@@ -219,3 +219,11 @@ def test_real_yfinance_code_rate_limit_is_retried(yf_transport, online):
     with pytest.raises(NetworkError, match="rate-limited 4 requests"):
         yahoo.fetch("DBK.DE")
     assert len(calls) == 4 and online == [1.0, 2.0, 4.0]
+
+
+def test_xetra_ticker_offline_does_not_fall_back_to_the_nyse_snapshot(fake_yahoo):
+    # the bundled dbk is the NYSE listing in USD (dates = NYSE sessions, closes = DBK.DE's
+    # times EUR/USD, data/PROVENANCE.md): it must not stand in for Xetra's DBK.DE in EUR
+    fake_yahoo.set("DBK.DE", ConnectionError("connection refused"))
+    with pytest.raises(TickcastError, match=r"DBK\.DE"):
+        tc.load("DBK.DE")

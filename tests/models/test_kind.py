@@ -95,12 +95,12 @@ def test_explicit_kind_overrides_the_file_and_the_source(tmp_path, no_kind_guess
     assert tc.load("sp500", kind="rate").attrs["kind"] == "rate"
 
 
-@pytest.mark.parametrize("spec", ["dgs10", "sp500", "fred:DGS10", "DBK.DE", "^TNX"])
+@pytest.mark.parametrize("spec", ["dgs10", "sp500", "fred:DGS10", "DB", "^TNX"])
 def test_bundled_and_known_provider_loads_do_not_guess(spec, no_kind_guess):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", tc.errors.FallbackWarning)  # offline in the tests
         y = tc.load(spec)
-    assert y.attrs["kind"] == ("price" if spec in ("sp500", "DBK.DE") else "rate")
+    assert y.attrs["kind"] == ("price" if spec in ("sp500", "DB") else "rate")
 
 
 # ------------------------------------------------------------------ the forecasters

@@ -3,7 +3,11 @@
 ``--out DIR`` (a report folder) and ``--plot FILE`` are checked when the arguments are
 parsed, before data are loaded or a model is fitted: a missing parent folder, a file where a
 folder is expected (or the reverse) or a folder that is not a tickcast report is a one-line
-``tickcast: error: ...`` on stderr and exit status 2, the status of every usage error.
+``tickcast: error: ...`` on stderr and exit status 2, the status of every usage error. The
+parent folder is checked by the library's rule (:func:`tickcast._files.check_parent_folder`)
+with ``create_missing=False``: unlike ``save_model`` or ``to_html``, which create missing
+folders, the command line wants the parent to exist, so that a mistyped folder name is an
+error rather than a new folder.
 
 A report folder is written into a temporary sibling (``DIR.tmp-XXXXXXXX``) and renamed into
 place: the old folder is renamed aside, the new one renamed in, the old one deleted. An
@@ -21,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tickcast._files import check_parent_folder
 from tickcast.errors import ConfigError
 
 __all__ = [
@@ -41,23 +46,11 @@ class OutputPathError(ConfigError):
     """An output path cannot be written: missing parent, wrong kind of file, not a report."""
 
 
-def _check_parent(path: Path, option: str) -> None:
-    parent = path.absolute().parent
-    if not parent.exists():
-        raise OutputPathError(
-            f"`{option}` {str(path)!r}: the folder {str(parent)!r} does not exist; create it "
-            "first or choose another path."
-        )
-    if not parent.is_dir():
-        raise OutputPathError(
-            f"`{option}` {str(path)!r}: {str(parent)!r} is a file, not a folder; choose "
-            "another path."
-        )
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputPathError(
-            f"`{option}` {str(path)!r}: the folder {str(parent)!r} is not writable; choose "
-            "another path."
-        )
+def _check_parent(path: Path, option: str, what: str) -> None:
+    """The shared rule (:func:`tickcast._files.check_parent_folder`), the parent required."""
+    check_parent_folder(
+        path, label=f"`{option}`", what=what, create_missing=False, error=OutputPathError
+    )
 
 
 def check_output_dir(path: str | os.PathLike[str], *, option: str = "--out") -> Path:
@@ -80,7 +73,7 @@ def check_output_dir(path: str | os.PathLike[str], *, option: str = "--out") -> 
     out = Path(path)
     if str(path) == "":
         raise OutputPathError(f"`{option}` must be a folder path; got ''.")
-    _check_parent(out, option)
+    _check_parent(out, option, "the report")
     if out.exists() and not out.is_dir():
         raise OutputPathError(
             f"`{option}` {str(path)!r} is a file, not a folder; choose a folder for the report "
@@ -123,7 +116,7 @@ def check_output_file(path: str | os.PathLike[str], *, option: str = "--plot") -
     out = Path(path)
     if str(path) == "":
         raise OutputPathError(f"`{option}` must be a file path; got ''.")
-    _check_parent(out, option)
+    _check_parent(out, option, "the file")
     if out.is_dir():
         raise OutputPathError(
             f"`{option}` {str(path)!r} is a folder, not a file; give a file name such as "

@@ -1,8 +1,12 @@
 """``tickcast tune SPEC --model linear --param lags=5,10,20``: nested walk-forward tuning.
 
 Prints the summary of the nested forecasts against the naive forecast, the optimistic score
-beside the nested one and the probability of backtest overfitting; ``--out`` writes the same
-report as ``tickcast backtest`` plus chosen_params.csv, inner_scores.csv and optimism.csv.
+beside the nested one, the probability of backtest overfitting of the losses and of the
+sign strategy's P&L, and the deflated Sharpe ratio of the best candidate's P&L (for a yield
+only with ``--duration``: the P&L is that of a constant-maturity bond, see
+:mod:`tickcast.backtest.trading`); ``--out`` writes the same report as ``tickcast
+backtest`` plus chosen_params.csv, inner_scores.csv and optimism.csv. The data, model and
+level options are those of ``forecast`` and ``backtest`` (:mod:`tickcast.commands._neural`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,15 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from tickcast.commands._neural import NEURAL_MODELS, add_neural_options
+from tickcast.commands._neural import (
+    add_data_options,
+    add_model_options,
+    add_neural_options,
+    add_volatility_option,
+    cli_levels,
+    model_params,
+)
+from tickcast.commands._paths import output_dir
 from tickcast.commands._stale import add_allow_stale_option, load_fresh
 from tickcast.errors import ConfigError, DataError
 
@@ -44,12 +56,27 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("--max-origins", type=int, default=None, help="keep the last N origins")
     p.add_argument("--pbo-splits", type=int, default=16, help="CSCV groups for PBO (16)")
-    p.add_argument("--start", help="first date of the series used")
-    p.add_argument("--end", help="last date of the series used")
-    p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
-    p.add_argument("--out", metavar="DIR", default=None, help="report folder (default: none)")
-    add_neural_options(p)
+    p.add_argument(
+        "--duration",
+        type=float,
+        metavar="YEARS",
+        help="yields only: modified duration of the constant-maturity bond whose P&L the "
+        "P&L-based PBO and deflated Sharpe ratio use, e.g. 8.5 for a 10-year yield "
+        "(without it they are not computed for a yield)",
+    )
+    add_data_options(p)
+    add_model_options(p)
     add_allow_stale_option(p)
+    p.add_argument("--jobs", type=int, default=1, help="parallel workers, -1 = all cores (1)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=output_dir("--out"),
+        default=None,
+        help="report folder, replaced as a whole if it holds a report (default: none)",
+    )
+    add_neural_options(p)
+    add_volatility_option(p)
     p.set_defaults(handler=run)
 
 
@@ -78,23 +105,98 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     return name.strip(), [_value(v) for v in items]
 
 
+def _model(args: argparse.Namespace, space: dict[str, Any]) -> Any:
+    """The template: the shared model options, then ``--horizon``; ``--param`` names win."""
+    from tickcast.models.factory import make_model
+
+    if args.order is not None and "order" in space:
+        raise ConfigError(
+            "give the ARIMA order either as --order (fixed) or as --param order=... (tuned), "
+            "not both."
+        )
+    fixed = model_params([args.model], args, args.horizon).get(args.model, {})
+    # every candidate is refitted from scratch per block, so that the nested forecasts equal
+    # those of tc.Tuned (warm starts would carry one block's weights into the next)
+    fixed.pop("warm_start", None)
+    if "horizon" in make_model(args.model).get_params():
+        fixed["horizon"] = args.horizon
+    return make_model(args.model, **{k: v for k, v in fixed.items() if k not in space})
+
+
+def _check_duration(duration: float | None, y: Any = None) -> None:
+    """``--duration`` is a positive number (checked before loading), for a yield ``y``."""
+    import math
+
+    from tickcast.data.spec import kind_of
+
+    if duration is None:
+        return
+    if not math.isfinite(duration) or duration <= 0:
+        raise ConfigError(f"`--duration` must be a positive number of years; got {duration:g}.")
+    if y is not None and kind_of(y)[0] != "rate":
+        raise ConfigError(
+            f"`--duration` only applies to yields; {y.name} is a price, whose P&L needs no "
+            "duration. Drop --duration."
+        )
+
+
+def _print_pnl_views(result: Any, args: argparse.Namespace, y: Any, out: TextIO) -> None:
+    """PBO of the P&L and the deflated Sharpe ratio, or why they were not computed."""
+    from tickcast.data.spec import kind_of
+
+    if kind_of(y)[0] == "rate" and args.duration is None:
+        print(
+            f"P&L-based PBO and deflated Sharpe ratio: not computed ({y.name} is a yield; pass "
+            "--duration D to trade a constant-maturity bond of modified duration D years).",
+            file=out,
+        )
+        return
+    bond = f", bond of duration {args.duration:g} years" if args.duration is not None else ""
+    try:
+        pbo = result.pbo(args.pbo_splits, metric="pnl", duration=args.duration)
+        print(
+            f"probability of backtest overfitting (CSCV, S={pbo.n_splits}, sign-strategy "
+            f"P&L, no costs{bond}): {pbo.pbo:.3f}",
+            file=out,
+        )
+    except (ConfigError, DataError) as exc:
+        print(f"probability of backtest overfitting (P&L): not computed ({exc})", file=out)
+    try:
+        dsr = result.deflated_sharpe(duration=args.duration)
+    except (ConfigError, DataError) as exc:
+        print(f"deflated Sharpe ratio: not computed ({exc})", file=out)
+        return
+    print(
+        f"deflated Sharpe ratio of the best candidate's P&L ({dsr['candidate']}, "
+        f"{dsr['n_trials']} trials): {dsr['deflated_sharpe']:.3f}; its per-origin Sharpe "
+        f"{dsr['sharpe']:.4f}, long at {dsr['long_share']:.0%} of the origins; buy-and-hold's "
+        f"Sharpe {dsr['buy_and_hold_sharpe']:.4f}",
+        file=out,
+    )
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
     import tickcast as tc
     from tickcast.commands.backtest import print_summary, write_report
-    from tickcast.models.factory import make_model
 
+    # every option is checked before the data are loaded
     if not args.param:
         raise ConfigError("`--param` is required: give at least one, e.g. --param lags=5,10,20.")
     space = dict(parse_param(p) for p in args.param)
-    fixed: dict[str, Any] = {}
-    if args.model.lower() in NEURAL_MODELS:
-        fixed = {"hidden": args.hidden, "lookback": args.lookback, "epochs": args.epochs}
-    if "horizon" in make_model(args.model).get_params():
-        fixed["horizon"] = args.horizon
-    model = make_model(args.model, **{k: v for k, v in fixed.items() if k not in space})
-    y = load_fresh(args.spec, allow_stale=args.allow_stale, start=args.start, end=args.end)
+    levels = cli_levels(args.level)
+    _check_duration(args.duration)
+    model = _model(args, space)
+    y = load_fresh(
+        args.spec,
+        allow_stale=args.allow_stale,
+        start=args.start,
+        end=args.end,
+        field=args.field,
+        source=args.source,
+    )
+    _check_duration(args.duration, y)
     splitter = tc.WalkForward(
         initial=args.initial,
         step=args.step,
@@ -102,7 +204,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         refit_every=args.refit_every,
         max_origins=args.max_origins,
     )
-    result = tc.tune(model, space, y, splitter=splitter, scoring=args.scoring, n_jobs=args.jobs)
+    result = tc.tune(
+        model, space, y, splitter=splitter, scoring=args.scoring, level=levels, n_jobs=args.jobs
+    )
     origins = result.forecasts["origin"]
     print(
         f"{y.name}: {len(result.candidate_params)} candidates, {len(result.chosen_params)} "
@@ -125,6 +229,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
     except (ConfigError, DataError) as exc:
         print(f"\nprobability of backtest overfitting: not computed ({exc})", file=out)
+    _print_pnl_views(result, args, y, out)
     if args.out:
         path = write_report(result, args.out)
         result.chosen_params.to_csv(path / "chosen_params.csv")

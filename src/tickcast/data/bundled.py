@@ -33,7 +33,7 @@ class Dataset:
     file : str
         File name inside the data folder.
     aliases : tuple of str
-        Specs of the live series it is a snapshot of (``"DBK.DE"``, ``"fred:DGS10"``); they
+        Specs of the live series it is a snapshot of (``"DB"``, ``"fred:DGS10"``); they
         go to the network first and fall back to this file.
     kind : {"price", "rate"}
         Prices are modelled as log returns, rates as differences.
@@ -108,13 +108,16 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             name="dbk",
             file="deutschebank_1996_2020.csv",
-            aliases=("DBK.DE",),
+            # the NYSE listing (Yahoo "DB", USD), not Xetra's DBK.DE in EUR: its dates are
+            # NYSE sessions and its closes are DBK.DE's times EUR/USD (data/PROVENANCE.md)
+            aliases=("DB",),
             kind="price",
-            units="EUR",
-            description="Deutsche Bank AG shares (Xetra), daily OHLC, adjusted close, volume",
+            units="USD",
+            description="Deutsche Bank AG shares listed on the NYSE (DB), daily OHLC, adjusted "
+            "close, volume",
             source=_YAHOO_FHMM,
             licence="GPL-3 (fHMM)",
-            calendar="XNYS",  # its dates are NYSE sessions, see data/PROVENANCE.md
+            calendar="XNYS",
         ),
         Dataset(
             name="dgs10",

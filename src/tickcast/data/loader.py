@@ -2,7 +2,7 @@
 
 ``source="auto"`` for a live series (Yahoo ticker, ``fred:``, ``ecb:``) tries, in order: the
 cache if fresh (younger than :data:`tickcast.data.cache.MAX_AGE`), the network, the cache
-however old, the bundled snapshot (for aliases such as ``"DBK.DE"``). Each fallback emits a
+however old, the bundled snapshot (for aliases such as ``"DB"``). Each fallback emits a
 :class:`~tickcast.errors.FallbackWarning` naming what was used and its date span.
 """
 

@@ -7,7 +7,7 @@ Rules, first match wins:
 3. ``fred:SERIES`` / ``ecb:FLOW/KEY`` / ``yahoo:TICKER``: that provider;
 4. anything else that looks like a ticker (``"AAPL"``, ``"SAP.DE"``, ``"^GSPC"``): Yahoo.
 
-Specs equal to a bundled dataset's alias (``"DBK.DE"``, ``"fred:DGS10"``, ``"^TNX"``) are live
+Specs equal to a bundled dataset's alias (``"DB"``, ``"fred:DGS10"``, ``"^TNX"``) are live
 series whose bundled snapshot is the last fallback of ``source="auto"``.
 
 Kind (price or rate) of a name, :func:`known_kind`: bundled names and aliases as listed; the

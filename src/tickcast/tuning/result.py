@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from tickcast._validation import check_one_of
 from tickcast.backtest.result import BacktestResult
-from tickcast.errors import DataError
+from tickcast.errors import ConfigError
 from tickcast.tuning.pbo import PBOResult, cscv_pbo
 from tickcast.tuning.select import origin_losses, score_frame
 
@@ -53,8 +54,9 @@ class TuneResult(BacktestResult):
         candidate_params: list[dict[str, Any]],
         tuned_label: str,
         scoring: str,
+        y: Mapping[str, pd.Series] | None = None,
     ) -> None:
-        super().__init__(forecasts, failures, settings)
+        super().__init__(forecasts, failures, settings, y=y)
         self.chosen_params = chosen_params
         self.inner_scores = inner_scores
         self.candidates = candidates
@@ -86,25 +88,100 @@ class TuneResult(BacktestResult):
         losses = origin_losses(fc[fc["model"].isin(labels)], self.scoring)
         return losses.reindex(columns=labels).dropna()
 
-    def candidate_pnl(self) -> pd.DataFrame:
-        """Per-origin P&L of every candidate's one-step sign strategy, (n_origins, n_cand).
+    def candidate_trading(
+        self,
+        *,
+        duration: float | None = None,
+        cost_bps: float = 0.0,
+        allow_short: bool = True,
+        kind: str | None = None,
+    ) -> Any:
+        """Trade every candidate's forecasts on the outer origins with the trading module.
 
-        At each origin: long (short) one unit when the step-1 forecast is above (below) the
-        last level, for one observation: ``sign(mean - y_last) * (y_true / y_last - 1)``,
-        without costs (see :mod:`tickcast.backtest.trading` for the rates caveat).
+        :meth:`BacktestResult.trading` of :attr:`candidates` restricted to the candidates
+        (the baselines are left out), ``strategy="sign"``: the rule, the costs and, for a
+        yield, the constant-maturity bond of duration ``duration`` are those of
+        :func:`tickcast.backtest.trading.trading_backtest`.
+
+        Parameters
+        ----------
+        duration : float, optional
+            Modified duration in years of the bond traded on a yield; required when the
+            series is a rate (kind "rate"), rejected for a price.
+        cost_bps : float, default 0.0
+            Cost in basis points per unit of position change (0: the selection is judged
+            without costs; the trading module's own default is 5).
+        allow_short : bool, default True
+            Short (-1) on a predicted fall; False: flat.
+        kind : {"price", "rate"}, optional
+            What the series is; default what the backtest recorded.
+
+        Returns
+        -------
+        TradingResult
+            Per-candidate (and buy-and-hold) returns, positions, equity and statistics.
+
+        Raises
+        ------
+        ConfigError
+            For a yield without ``duration`` (or ``duration`` for a price).
         """
         labels = self.candidate_labels
+        cand = self.candidates
+        fc = cand.forecasts
+        sub = BacktestResult(fc[fc["model"].isin(labels)], cand.failures, cand.settings, y=cand.y)
+        return sub.trading(
+            "sign",
+            cost_bps=cost_bps,
+            allow_short=allow_short,
+            duration=duration,
+            kind=kind,
+        )
+
+    def candidate_pnl(
+        self,
+        *,
+        duration: float | None = None,
+        cost_bps: float = 0.0,
+        allow_short: bool = True,
+        kind: str | None = None,
+    ) -> pd.DataFrame:
+        """Per-origin P&L of every candidate's sign strategy, shape (n_origins, n_candidates).
+
+        The net return, fraction of capital, of :meth:`candidate_trading` compounded from
+        each origin's close to the next origin's (the last origin: to the last forecast
+        date): ``E[o_(i+1)] / E[o_i] - 1`` with ``E`` the candidate's equity curve. For a
+        price that is ``p_i (P_(i+1) / P_i - 1)`` when origins are one observation apart
+        and costs are 0, with ``p_i = sign(forecast - last price)``; for a yield it is the
+        return of the bond of modified duration ``duration`` (carry minus duration times
+        the yield change, see :mod:`tickcast.backtest.trading`). Only origins where every
+        candidate has a forecast are kept.
+
+        Parameters are those of :meth:`candidate_trading`.
+
+        Raises
+        ------
+        ConfigError
+            For a yield without ``duration``: a yield's relative change is not a return.
+        """
+        trade = self.candidate_trading(
+            duration=duration, cost_bps=cost_bps, allow_short=allow_short, kind=kind
+        )
+        return self._pnl_of(trade)
+
+    def _pnl_of(self, trade: Any) -> pd.DataFrame:
+        """Per-origin P&L of the candidates from their :meth:`candidate_trading` result."""
+        labels = self.candidate_labels
+        pnl = _origin_returns(trade, labels)
         fc = self.candidates.forecasts
-        fc = fc[fc["model"].isin(labels) & (fc["step"] == 1)]
-        if (fc["y_last"] <= 0).any():
-            raise DataError(
-                "the P&L treats the series as a price and needs positive levels; this series "
-                "has levels <= 0. Use metric='loss'."
-            )
-        pnl = np.sign(fc["mean"] - fc["y_last"]) * (fc["y_true"] / fc["y_last"] - 1)
-        table = fc[["origin", "model"]].assign(pnl=pnl.to_numpy())
-        wide = table.pivot_table(index="origin", columns="model", values="pnl", aggfunc="mean")
-        return wide.reindex(columns=labels).dropna()
+        have = (
+            fc[fc["model"].isin(labels)]
+            .groupby(["origin", "model"])
+            .size()
+            .unstack("model")
+            .reindex(index=pnl.index, columns=labels)
+        )
+        return pnl.where(have.notna()).dropna()
 
     def candidate_scores(self) -> pd.Series:
         """Outer score of every candidate on the origins where all of them forecast."""
@@ -149,7 +226,15 @@ class TuneResult(BacktestResult):
         return out
 
     # ------------------------------------------------------------------ overfitting
-    def pbo(self, n_splits: int = 16, *, metric: str = "loss") -> PBOResult:
+    def pbo(
+        self,
+        n_splits: int = 16,
+        *,
+        metric: str = "loss",
+        duration: float | None = None,
+        cost_bps: float = 0.0,
+        allow_short: bool = True,
+    ) -> PBOResult:
         """Probability of backtest overfitting of choosing among the candidates (CSCV).
 
         Parameters
@@ -160,20 +245,46 @@ class TuneResult(BacktestResult):
             "loss": the per-origin losses of :meth:`candidate_losses` (performance = minus
             the mean loss); "pnl": the per-origin P&L of :meth:`candidate_pnl`
             (performance = its Sharpe ratio).
+        duration, cost_bps, allow_short : optional
+            Trading options of the P&L (:meth:`candidate_trading`), ``metric="pnl"`` only;
+            ``duration`` (years) is required for a yield.
 
         Returns
         -------
         PBOResult
             See :func:`tickcast.tuning.pbo.cscv_pbo`.
+
+        Raises
+        ------
+        ConfigError
+            ``metric="pnl"`` on a yield without ``duration``, or ``duration`` with
+            ``metric="loss"``.
         """
         check_one_of("metric", metric, ("loss", "pnl"))
-        values = self.candidate_losses() if metric == "loss" else self.candidate_pnl()
+        if metric == "loss":
+            if duration is not None:
+                raise ConfigError(
+                    f"`duration` only applies to metric='pnl' (the P&L of a bond traded on a "
+                    f"yield); got duration={duration!r} with metric='loss'. Drop duration."
+                )
+            values = self.candidate_losses()
+        else:
+            values = self.candidate_pnl(
+                duration=duration, cost_bps=cost_bps, allow_short=allow_short
+            )
         return cscv_pbo(values.to_numpy(), n_splits=n_splits, metric=metric)
 
-    def deflated_sharpe(self) -> pd.Series:
+    def deflated_sharpe(
+        self,
+        *,
+        duration: float | None = None,
+        cost_bps: float = 0.0,
+        allow_short: bool = True,
+    ) -> pd.Series:
         """Deflated Sharpe ratio of the candidate with the best Sharpe ratio of its P&L.
 
-        The per-origin P&L of :meth:`candidate_pnl`; the best candidate's (non-annualised)
+        The per-origin P&L of :meth:`candidate_pnl` (trading options as there; ``duration``
+        in years is required for a yield); the best candidate's (non-annualised)
         Sharpe ratio is deflated for the number of candidates tried and the spread of their
         Sharpe ratios, its skewness and kurtosis (Bailey & López de Prado 2014), through
         :func:`tickcast.backtest.trading.deflated_sharpe_ratio`.
@@ -182,20 +293,32 @@ class TuneResult(BacktestResult):
         -------
         pd.Series
             ``candidate``, ``sharpe`` (per origin), ``n_obs``, ``n_trials``,
-            ``sharpe_std_across_trials``, ``skew``, ``kurtosis`` (non-excess) and
-            ``deflated_sharpe`` (what ``deflated_sharpe_ratio`` returns).
+            ``sharpe_std_across_trials``, ``skew``, ``kurtosis`` (non-excess),
+            ``deflated_sharpe`` (what ``deflated_sharpe_ratio`` returns), ``long_share``
+            (share of those origins at which the best candidate went long) and
+            ``buy_and_hold_sharpe`` (per-origin Sharpe ratio of being long at every one of
+            them, the same holding periods and costs): a Sharpe ratio is measured against
+            zero, so a candidate that is nearly always long in a rising market scores
+            about what buy-and-hold does without any forecast.
         """
         from scipy import stats
 
-        from tickcast.backtest.trading import deflated_sharpe_ratio
+        from tickcast.backtest.trading import BUY_AND_HOLD, deflated_sharpe_ratio
 
-        pnl = self.candidate_pnl()
+        trade = self.candidate_trading(
+            duration=duration, cost_bps=cost_bps, allow_short=allow_short
+        )
+        pnl = self._pnl_of(trade)
         sd = pnl.std(ddof=1)
         sharpe = (pnl.mean() / sd).where(sd > 0, 0.0)
         best = str(sharpe.idxmax())
         r = pnl[best].to_numpy()
         skew = float(stats.skew(r)) if np.std(r) > 0 else 0.0
         kurt = float(stats.kurtosis(r, fisher=False)) if np.std(r) > 0 else 3.0
+        decisions = trade.decisions[best].reindex(pnl.index).to_numpy()
+        hold = _origin_returns(trade, [BUY_AND_HOLD])[BUY_AND_HOLD].reindex(pnl.index).to_numpy()
+        hold_sd = float(np.std(hold, ddof=1))
+        hold_sharpe = float(np.mean(hold) / hold_sd) if hold_sd > 0 else 0.0
         dsr = deflated_sharpe_ratio(
             float(sharpe[best]),
             len(r),
@@ -214,6 +337,32 @@ class TuneResult(BacktestResult):
                 "skew": skew,
                 "kurtosis": kurt,
                 "deflated_sharpe": dsr,
+                "long_share": float(np.mean(decisions > 0)),
+                "buy_and_hold_sharpe": hold_sharpe,
             },
             name="deflated_sharpe",
         )
+
+
+def _origin_returns(trade: Any, columns: list[str]) -> pd.DataFrame:
+    """Net return per origin of a TradingResult's columns, shape (n_origins, len(columns)).
+
+    The daily net returns compounded over each holding period, ``prod(1 + r_t) - 1`` over the
+    days from the origin (exclusive) to the next origin (inclusive; the last origin: to the
+    last date); a one-day period is its day's return itself. Computed per period from that
+    period's returns only, so two candidates that held the same positions in a period get
+    exactly the same value (CSCV's tie rules then apply).
+    """
+    returns = trade.returns[columns]
+    origins = pd.DatetimeIndex(trade.decisions.index)
+    ns_origins = origins.as_unit("ns").asi8
+    ns_days = pd.DatetimeIndex(returns.index).as_unit("ns").asi8
+    holder = np.searchsorted(ns_origins, ns_days, side="left") - 1  # origin index per day
+    starts = np.flatnonzero(np.r_[True, holder[1:] != holder[:-1]])
+    r = returns.to_numpy()
+    compounded = np.multiply.reduceat(1.0 + r, starts, axis=0) - 1.0
+    single = np.diff(np.r_[starts, len(r)]) == 1
+    compounded[single] = r[starts[single]]
+    out = pd.DataFrame(compounded, index=origins[holder[starts]], columns=columns)
+    out.index.name = "origin"
+    return out.reindex(origins)

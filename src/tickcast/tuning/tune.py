@@ -269,7 +269,7 @@ def tune(
     from tickcast.backtest.result import BacktestResult
 
     cand_result = BacktestResult(
-        frame.reset_index(drop=True), fails.reset_index(drop=True), cand_settings
+        frame.reset_index(drop=True), fails.reset_index(drop=True), cand_settings, y=run.y
     )
     return TuneResult(
         forecasts,
@@ -281,4 +281,5 @@ def tune(
         candidate_params=params,
         tuned_label=tuned_label,
         scoring=scoring,
+        y=run.y,
     )
