@@ -32,3 +32,15 @@ def test_errors_are_tickcast_and_builtin_types():
     assert issubclass(errors.DataError, ValueError)
     assert issubclass(errors.InputTypeError, TypeError)
     assert issubclass(errors.FallbackWarning, UserWarning)
+
+
+def test_the_package_pickles_by_reference_for_parallel_workers():
+    """joblib/cloudpickle send functions that use ``tc`` to workers (notebook 06)."""
+    import pickle
+
+    import cloudpickle
+
+    import tickcast as tc
+
+    assert pickle.loads(pickle.dumps(tc)) is tc
+    assert cloudpickle.loads(cloudpickle.dumps(lambda: tc.Naive))() is tc.Naive

@@ -86,6 +86,10 @@ class _Package(types.ModuleType):
             value = value.backtest
         super().__setattr__(name, value)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickle by reference, as a plain module is (joblib/cloudpickle workers need it)."""
+        return importlib.import_module, (self.__name__,)
+
 
 sys.modules[__name__].__class__ = _Package
 
