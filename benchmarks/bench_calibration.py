@@ -20,9 +20,9 @@ horizon (``--long-horizon``, default 250 steps) from origins every 20 days over 
 95 % intervals at the last step and pooled over steps, and CRPS, per volatility model.
 
 Run:
-    nice python benchmarks/bench_calibration.py                 # ~30-40 min on one core
+    nice python benchmarks/bench_calibration.py                 # ~10 min (2 busy cores)
     nice python benchmarks/bench_calibration.py --series dbk,dgs10 --out /tmp/cal.csv
-    nice python benchmarks/bench_calibration.py --long --horizons ""  # long horizons only
+    nice python benchmarks/bench_calibration.py --long --horizons ""  # one-year only, ~10 min
 """
 
 from __future__ import annotations
