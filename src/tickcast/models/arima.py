@@ -466,7 +466,9 @@ class ARIMAForecaster(Forecaster):
         mean, var = self._forecast_work(horizon)
         zq = ndtri(np.asarray(quantiles, dtype=float))
         sd = np.sqrt(np.clip(var, 0.0, None)) * self._vol_ratio(horizon)
-        work = mean[:, None] + zq[None, :] * sd[:, None]
+        if self._vol_state() is not None:  # empirical standardised quantiles, (horizon, n_q)
+            zq = self._vol_standard_quantiles(horizon, np.asarray(quantiles, dtype=float))
+        work = mean[:, None] + zq * sd[:, None]
         return self._from_work(work), "analytic"
 
     def simulate_trusted(
@@ -500,9 +502,30 @@ class ARIMAForecaster(Forecaster):
                 shocks = rng.standard_normal((n_paths, len(a))) @ root_q
                 state = state @ T.T + c_int[:, tau] + shocks
         if self._vol_state() is not None:  # rescale deviations from the mean path
-            mean, _ = self._forecast_work(horizon)
-            work = mean + (work - mean) * self._vol_ratio(horizon)[None, :]
+            mean, var = self._forecast_work(horizon)
+            sd = np.sqrt(np.clip(var, 1e-300, None))
+            work = mean + self._vol_shape(horizon, (work - mean) / sd) * (
+                sd * self._vol_ratio(horizon)
+            )
         return self._from_work(work)
+
+    def _vol_shape(self, horizon: int, dev: np.ndarray) -> np.ndarray:
+        """Standard normal deviations (n_paths, horizon) -> the intervals' standardised shape.
+
+        Each step's N(0, 1) deviation is mapped through ``Phi`` and the empirical quantile
+        function of ``_vol_standard_quantiles`` (interpolated on 199 levels), so that the
+        simulated paths have the marginal quantiles of ``predict`` (a Gaussian copula keeps
+        their dependence across steps).
+        """
+        from scipy.special import ndtr
+
+        grid = np.linspace(0.005, 0.995, 199)
+        table = self._vol_standard_quantiles(horizon, grid)  # (horizon, 199)
+        u = ndtr(dev)
+        out = np.empty_like(dev)
+        for j in range(horizon):
+            out[:, j] = np.interp(u[:, j], grid, table[j])
+        return out
 
     def _simulate_steps(
         self,
@@ -571,6 +594,7 @@ class ARIMAForecaster(Forecaster):
         if self._vol_state() is not None:  # volatility filtered through each origin
             self._vol_extend(y_all)
             sd = sd * self._vol_ratio(horizon, self._vol_state().sigma2_next[origins])
+            zq = self._vol_standard_quantiles(horizon, np.asarray(quantiles, dtype=float))
         means = self._from_work(mean)
         quants = self._from_work(mean[:, :, None] + zq * sd[:, :, None])
         if end > len(self.y_):  # leave the model updated through the last origin

@@ -118,6 +118,9 @@ _ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
 #: Saved volatility state arrays that hold text (see ``_volatility_state``).
 _VOLATILITY_NAME_KEYS = frozenset({"vol_kind", "vol_requested", "vol_names"})
 
+#: Fewest standardised sums behind an empirical volatility quantile (else Gaussian).
+_MIN_STANDARD_SUMS = 50
+
 #: Builds the levels (and exogenous frame) extended by the forecasts so far, on demand.
 _History = Callable[[], "tuple[pd.Series, pd.DataFrame | None]"]
 
@@ -730,6 +733,7 @@ class Forecaster(BaseEstimator):
         if getattr(self, "_keep_volatility", False):
             return
         self.volatility_ = None
+        self.__dict__.pop("_vol_quantile_cache", None)
         requested = getattr(self, "volatility", "constant")
         kind = requested if requested is not None else default_volatility(self.kind_)
         kind = check_volatility(kind)
@@ -820,11 +824,68 @@ class Forecaster(BaseEstimator):
             return np.ones(horizon) if sigma2_next is None else np.ones((len(sigma2_next), horizon))
         first = vol.sigma2_next[-1:] if sigma2_next is None else sigma2_next
         paths = vol.forecast_variance_paths(first, horizon)
-        if vol.kind == "garch":
-            scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
-        else:  # a flat path: its running mean is itself (and exactly so in floating point)
+        if vol.flat_forecast:  # a flat path: its running mean is itself (exactly so here)
             scale = np.sqrt(paths)
-        return scale[0] if sigma2_next is None else scale
+        else:  # GARCH and EWMA paths revert to their long-run level
+            scale = np.sqrt(np.cumsum(paths, axis=1) / np.arange(1, horizon + 1))
+        return cast("np.ndarray", scale[0] if sigma2_next is None else scale)
+
+    def _vol_standard_quantiles(self, horizon: int, quantiles: np.ndarray) -> np.ndarray:
+        """Quantiles of standardised j-step sums, shape (horizon, n_q); Gaussian without one.
+
+        With a volatility model, the p-quantile for step j is the empirical p-quantile of
+        ``S_t = (sum_{i<j} e_{t+i}) / sqrt(sum_{i<j} s2_{t+i|t})`` over the origins ``t`` of
+        the fit (after the first ``_INIT_STEPS``), divided by the root mean square of the
+        ``S_t`` (so only the *shape* is taken from the data; the scale stays the model's):
+        ``e`` the working steps minus their mean, ``s2_{.|t}`` the variance path forecast
+        from ``t`` with the fitted parameters. It replaces the Gaussian ``ndtri(p)`` of the
+        volatility-scaled intervals (Naive, ARIMA): a noisy volatility forecast makes the
+        standardised sums a scale mixture, more peaked and fatter-tailed than N(0, 1), so
+        Gaussian 80 % intervals over-cover and 95 % ones under-cover
+        (``benchmarks/bench_calibration.py``). Only the steps up to the fit are used (fixed
+        between refits, no look-ahead). A step j with fewer than ``_MIN_STANDARD_SUMS * j``
+        sums (under 50 non-overlapping ones) takes the last step's quantiles before it, or
+        stays Gaussian when there is none.
+        """
+        from scipy.special import ndtri
+
+        from tickcast.models.volatility import _INIT_STEPS
+
+        q = np.asarray(quantiles, dtype=float)
+        out = np.repeat(ndtri(q)[None, :], horizon, axis=0)
+        vol = self.__dict__.get("volatility_")
+        if vol is None:
+            return out
+        key = (horizon, q.tobytes())
+        cache = self.__dict__.setdefault("_vol_quantile_cache", {})
+        if key in cache:
+            return cast("np.ndarray", cache[key])
+        n_fit = self._vol_anchor_[0]
+        e = np.asarray(vol.steps[:n_fit], dtype=float)
+        e = e - e.mean()
+        s2 = np.asarray(vol.sigma2_next[:n_fit], dtype=float)
+        cum = np.concatenate([[0.0], np.cumsum(e)])
+        starts = np.arange(min(_INIT_STEPS, n_fit), n_fit)
+        # cumulative forecast variance of 1..horizon steps from each start, (n_starts, h)
+        cum_var = np.cumsum(vol.forecast_variance_paths(s2[starts], horizon), axis=1)
+        done = 0  # steps with their own empirical quantiles
+        for j in range(1, horizon + 1):
+            n_ok = len(starts) - j + 1  # the sums that end inside the fit
+            if n_ok < _MIN_STANDARD_SUMS * j:  # too few non-overlapping sums: carry forward
+                break
+            var = cum_var[:n_ok, j - 1]
+            st = starts[:n_ok]
+            ok = var > 0
+            sums = (cum[st + j] - cum[st])[ok] / np.sqrt(var[ok])
+            rms = float(np.sqrt(np.mean(sums**2))) if len(sums) else 0.0
+            if len(sums) < _MIN_STANDARD_SUMS * j or rms == 0:
+                break
+            out[j - 1] = np.quantile(sums / rms, q)
+            done = j
+        if 0 < done < horizon:
+            out[done:] = out[done - 1]
+        cache[key] = out
+        return out
 
     def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
         """Forecast over in-sample volatility of the residuals' dates, for Gaussian models."""

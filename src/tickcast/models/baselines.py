@@ -134,7 +134,11 @@ class Naive(Forecaster):
         h = np.arange(1, horizon + 1, dtype=float)
         var = self.sigma_**2 * h if vol is None else np.cumsum(vol.forecast_sigma(horizon) ** 2)
         sd = np.sqrt(var + (h * self.drift_se_) ** 2)
-        cum = (h * self.drift_)[:, None] + sd[:, None] * ndtri(np.asarray(quantiles))[None, :]
+        if vol is None:
+            zq = ndtri(np.asarray(quantiles))[None, :]
+        else:  # empirical quantiles of standardised sums (base._vol_standard_quantiles)
+            zq = self._vol_standard_quantiles(horizon, np.asarray(quantiles))
+        cum = (h * self.drift_)[:, None] + sd[:, None] * zq
         return self._levels_from_cumulative(cum), np.full(horizon, "analytic", dtype=object)
 
     def _simulate_steps(

@@ -4,7 +4,9 @@ Every forecaster's intervals and simulated paths can be scaled by one of these (
 ``volatility=`` option). The model is fitted on the working-scale steps ``z_t`` of the series
 (log returns for prices, differences for rates), the conditional standard deviation
 ``sigma_t`` of each step given the steps before it is filtered, and forecasts of
-``sigma_{T+j}`` revert to the long-run level over the horizon (GARCH) or stay flat (EWMA).
+``sigma_{T+j}`` revert to the long-run level over the horizon: GARCH by its own term
+structure, EWMA geometrically towards the mean square of the fitted steps with a half-life
+estimated from the fit (RiskMetrics' flat forecast is ``half_life=inf``).
 
 Filtered historical simulation (Barone-Adesi, Giannopoulos & Vosper 1999): a model's
 residuals are divided by the ``sigma_t`` of their date (standardised residuals), resampled,
@@ -28,6 +30,7 @@ from tickcast.errors import ConfigError, VolatilityFallbackWarning
 
 __all__ = [
     "DEFAULT_VOLATILITY",
+    "HALF_LIFE_BOUNDS",
     "MIN_GARCH_STEPS",
     "RISKMETRICS_LAMBDA",
     "VOLATILITY_KINDS",
@@ -42,6 +45,11 @@ RISKMETRICS_LAMBDA = 0.94
 MIN_GARCH_STEPS = 250  # about one year of daily data; fewer -> EWMA with a warning
 _INIT_STEPS = 30  # steps averaged for the first variance of the recursions
 _LAMBDA_BOUNDS = (0.80, 0.999)
+#: Range of the estimated EWMA reversion half-life, in steps (a week to about 20 years)
+HALF_LIFE_BOUNDS = (5.0, 5000.0)
+#: Forecast lags (steps ahead) whose realised squared steps score a half-life (QLIKE)
+_HALF_LIFE_LAGS = (1, 2, 5, 10, 20, 50, 100, 250)
+_HALF_LIFE_STRIDE = 5  # every 5th origin of the fit scores it (lags overlap anyway)
 # the default per kind of series, chosen by benchmarks/bench_calibration.py
 DEFAULT_VOLATILITY = {"price": "ewma", "rate": "ewma"}
 
@@ -131,15 +139,24 @@ class VolatilityFit:
             return p["omega"] / max(1.0 - p["alpha"] - p["beta"], 1e-12)
         if self.kind == "constant":
             return self.params["sigma2"]
-        return float(np.mean(self.sigma2_next[:-1])) if len(self.steps) else 0.0
+        return self.params.get("sigma2_lr", float(np.mean(self.steps**2)))
+
+    @property
+    def flat_forecast(self) -> bool:
+        """Whether every forecast step has the one-step variance (constant, flat EWMA)."""
+        if self.kind == "constant":
+            return True
+        return self.kind == "ewma" and _ewma_phi(self.params.get("half_life", np.inf)) == 1.0
 
     def forecast_sigma(self, horizon: int) -> np.ndarray:
         """Forecast standard deviations of the next ``horizon`` steps, shape (horizon,).
 
         GARCH reverts to its long-run level ``lr = omega / (1 - alpha - beta)``:
         ``s2_{T+j} = lr + (alpha + beta)^(j-1) * (s2_{T+1} - lr)`` (at alpha + beta = 1, an
-        integrated GARCH, it grows by omega per step); EWMA and constant stay at
-        ``s2_{T+1}``.
+        integrated GARCH, it grows by omega per step). EWMA reverts the same way to
+        ``lr = sigma2_lr`` (the mean square of the fitted steps) with
+        ``phi = 0.5 ** (1 / half_life)``: the gap to ``lr`` halves every ``half_life``
+        steps (flat at ``half_life = inf``). Constant stays at ``s2_{T+1}``.
         """
         path = self.forecast_variance_paths(self.sigma2_next[-1:], horizon)[0]
         return np.asarray(np.sqrt(path), dtype=float)
@@ -147,6 +164,12 @@ class VolatilityFit:
     def forecast_variance_paths(self, sigma2_next: np.ndarray, horizon: int) -> np.ndarray:
         """Variance paths of shape (n_origins, horizon) from one-step variances (n_origins,)."""
         s2 = np.asarray(sigma2_next, dtype=float)[:, None]
+        if self.kind == "ewma":
+            phi = _ewma_phi(self.params.get("half_life", np.inf))
+            if phi == 1.0:
+                return np.repeat(s2, horizon, axis=1)
+            lr = self.params["sigma2_lr"]
+            return np.asarray(lr + (phi ** np.arange(horizon))[None, :] * (s2 - lr))
         if self.kind != "garch":
             return np.repeat(s2, horizon, axis=1)
         phi = self.params["alpha"] + self.params["beta"]
@@ -186,7 +209,9 @@ def standardise(values: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     return np.where(sigma > 0, out, 0.0)
 
 
-def fit_volatility(steps: np.ndarray, kind: str, *, lam: float | None = None) -> VolatilityFit:
+def fit_volatility(
+    steps: np.ndarray, kind: str, *, lam: float | None = None, half_life: float | None = None
+) -> VolatilityFit:
     """Fit a volatility model to working-scale steps and filter it through them.
 
     Parameters
@@ -197,11 +222,20 @@ def fit_volatility(steps: np.ndarray, kind: str, *, lam: float | None = None) ->
     kind : {"constant", "ewma", "garch"}
         ``"constant"``: one variance, the mean square of ``steps``. ``"ewma"``: RiskMetrics,
         ``s2_{t+1} = lam * s2_t + (1 - lam) * z_t^2``, ``lam`` maximising the Gaussian
-        likelihood on ``steps`` within [0.80, 0.999] (unless given). ``"garch"``:
+        likelihood on ``steps`` within [0.80, 0.999] (unless given); its forecasts revert
+        to ``sigma2_lr = mean(steps**2)`` with ``half_life`` (see
+        :meth:`VolatilityFit.forecast_sigma`). ``"garch"``:
         GARCH(1,1) with standardised Student-t innovations by maximum likelihood with
         ``arch`` (Bollerslev 1986; arch_model(mean="Zero", dist="t")).
     lam : float, optional
         Fixed EWMA decay, e.g. ``RISKMETRICS_LAMBDA`` = 0.94; None estimates it.
+    half_life : float, optional
+        EWMA reversion half-life in steps, > 0; ``np.inf`` keeps RiskMetrics' flat forecast.
+        None estimates it within ``HALF_LIFE_BOUNDS`` by minimising the QLIKE loss
+        ``log f + z^2 / f`` of the fit's own j-step variance forecasts ``f`` against the
+        realised squared steps, j in (1, 2, 5, ..., 250), every 5th origin (Patton 2011:
+        QLIKE ranks variance forecasts consistently with a noisy proxy); on fewer than 60
+        steps it is the upper bound (nearly flat).
 
     Returns
     -------
@@ -233,8 +267,8 @@ def fit_volatility(steps: np.ndarray, kind: str, *, lam: float | None = None) ->
             VolatilityFallbackWarning,
             stacklevel=3,
         )
-        return replace(_fit_ewma(z, lam), requested="garch", fallback=why)
-    return _fit_ewma(z, lam)
+        return replace(_fit_ewma(z, lam, half_life), requested="garch", fallback=why)
+    return _fit_ewma(z, lam, half_life)
 
 
 # --------------------------------------------------------------------------- EWMA
@@ -261,7 +295,41 @@ def _filter(kind: str, params: dict[str, float], z: np.ndarray, s2_first: float)
     return np.concatenate([[s2_first], rest])
 
 
-def _fit_ewma(z: np.ndarray, lam: float | None) -> VolatilityFit:
+def _ewma_phi(half_life: float) -> float:
+    """Per-step persistence of the EWMA forecast's gap to its long-run level."""
+    return 1.0 if not np.isfinite(half_life) else float(0.5 ** (1.0 / half_life))
+
+
+def _estimate_half_life(z: np.ndarray, s2: np.ndarray, lr: float) -> float:
+    """The half-life (steps) whose reverting forecasts minimise QLIKE on the fit itself.
+
+    ``s2`` (n + 1,) are the filtered variances; the forecast made at origin ``t`` (after
+    ``z[:t]``) for step ``t + j - 1`` is ``lr + phi^(j - 1) * (s2[t] - lr)``, scored against
+    ``z[t + j - 1]^2`` for the lags of ``_HALF_LIFE_LAGS`` that fit in the series.
+    """
+    n = len(z)
+    lags = np.array([j for j in _HALF_LIFE_LAGS if j <= n // 2])
+    if n < 60 or lr <= 0 or len(lags) < 3:
+        return HALF_LIFE_BOUNDS[1]
+    origins = np.arange(0, n - lags[-1] + 1, _HALF_LIFE_STRIDE)
+    gap = (s2[origins] - lr)[:, None]  # (n_origins, 1)
+    realised = z[origins[:, None] + lags[None, :] - 1] ** 2  # (n_origins, n_lags)
+
+    def qlike(log_h: float) -> float:
+        f = lr + _ewma_phi(float(np.exp(log_h))) ** (lags[None, :] - 1) * gap
+        f = np.maximum(f, 1e-300)
+        return float(np.mean(np.log(f) + realised / f))
+
+    # a grid on log half-life (the loss can have several local minima), then a bounded
+    # refinement between the neighbours of the best grid point
+    grid = np.linspace(np.log(HALF_LIFE_BOUNDS[0]), np.log(HALF_LIFE_BOUNDS[1]), 25)
+    k = int(np.argmin([qlike(g) for g in grid]))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    best = minimize_scalar(qlike, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3})
+    return float(np.exp(best.x if best.fun <= qlike(grid[k]) else grid[k]))
+
+
+def _fit_ewma(z: np.ndarray, lam: float | None, half_life: float | None = None) -> VolatilityFit:
     s2_0 = _initial_variance(z)
     if lam is None:
         if s2_0 == 0 and not np.any(z):
@@ -273,8 +341,15 @@ def _fit_ewma(z: np.ndarray, lam: float | None) -> VolatilityFit:
                 return float(np.sum(np.log(s2) + z**2 / s2))
 
             lam = float(minimize_scalar(nll, bounds=_LAMBDA_BOUNDS, method="bounded").x)
+    if half_life is not None and not half_life > 0:
+        raise ConfigError(f"`half_life` must be > 0 (np.inf: flat); got {half_life!r}.")
     params = {"lam": float(lam), "sigma2_0": s2_0}
-    return VolatilityFit("ewma", "ewma", params, z, _filter("ewma", params, z, s2_0))
+    s2 = _filter("ewma", params, z, s2_0)
+    lr = float(np.mean(z**2))
+    if half_life is None:
+        half_life = _estimate_half_life(z, s2, lr)
+    params.update(sigma2_lr=lr, half_life=float(half_life))
+    return VolatilityFit("ewma", "ewma", params, z, s2)
 
 
 # --------------------------------------------------------------------------- GARCH
