@@ -11,7 +11,12 @@ import pytest
 from scipy import stats
 
 import tickcast as tc
-from tickcast.backtest.calibration import crps_ensemble, crps_from_quantiles, frame_crps
+from tickcast.backtest.calibration import (
+    CRPS_QUANTILES,
+    crps_ensemble,
+    crps_from_quantiles,
+    frame_crps,
+)
 from tickcast.errors import ConfigError, InputTypeError
 
 
@@ -83,14 +88,22 @@ def test_quantile_grid_crps_of_an_ensemble_matches_properscoring():
 
 
 def test_default_output_is_unchanged_and_the_fast_path_carries_the_grid():
-    """Without quantiles= the frame has no q_ columns and the CRPS is on the bounds; with them
-    every other column is identical, the q_ columns hold the forecasts' exact quantiles, and the
-    batched Linear path equals its fold loop."""
+    """With quantiles=None the frame has no q_ columns and the CRPS is on the bounds; with a
+    grid every other column is identical, the q_ columns hold the forecasts' exact quantiles,
+    and the batched Linear path equals its fold loop. The default ("auto") is that grid."""
     y = walk()
     models = [tc.Naive(volatility="constant"), tc.LinearForecaster(lags=3, volatility="constant")]
-    plain = tc.backtest(models, y, splitter=SPLIT)
+    plain = tc.backtest(models, y, splitter=SPLIT, quantiles=None)
     taus = np.linspace(0.05, 0.95, 19)
     grid = tc.backtest(models, y, splitter=SPLIT, quantiles=taus)
+    auto = tc.backtest(models, y, splitter=SPLIT)
+    assert np.allclose(CRPS_QUANTILES, taus, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(
+        auto.forecasts.drop(columns="seconds"), grid.forecasts.drop(columns="seconds")
+    )
+    assert auto.metrics().attrs["crps_method"] == grid.metrics().attrs["crps_method"]
+    no_levels = tc.backtest(models, y, splitter=SPLIT, level=None)
+    assert not any(c.startswith("q_") for c in no_levels.forecasts.columns)
     assert not any(c.startswith("q_") for c in plain.forecasts.columns)
     assert plain.metrics().attrs["crps_method"] == "interval bounds and mean (5 quantiles)"
     cols = [c for c in plain.forecasts.columns if c != "seconds"]

@@ -24,6 +24,7 @@ import pandas as pd
 from tickcast.errors import ConfigError, InputTypeError
 
 __all__ = [
+    "CRPS_QUANTILES",
     "barrier_backtest",
     "brier_decomposition",
     "check_quantile_grid",
@@ -109,6 +110,12 @@ def frame_quantiles(frame: pd.DataFrame, levels: Sequence[float]) -> tuple[np.nd
 def quantile_column(tau: float) -> str:
     """Name of the frame column holding the forecast quantile ``tau``: 0.05 -> "q_0.05"."""
     return f"q_{float(tau):g}"
+
+
+#: The quantile grid ``tc.backtest`` records by default (``quantiles="auto"``) and scores the
+#: CRPS on: 0.05, 0.10, ..., 0.95. Midpoint quadrature on it is 0.4 % below the closed-form
+#: CRPS of a calibrated Gaussian forecast (see :func:`crps_from_quantiles`).
+CRPS_QUANTILES: tuple[float, ...] = tuple(float(t) for t in np.round(np.arange(1, 20) / 20, 2))
 
 
 def check_quantile_grid(quantiles: Any) -> tuple[float, ...]:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast._validation import check_int, check_levels, check_one_of
-from tickcast.backtest.calibration import check_quantile_grid, quantile_column
+from tickcast.backtest.calibration import CRPS_QUANTILES, check_quantile_grid, quantile_column
 from tickcast.errors import ConfigError, InputTypeError, TickcastError, TrainingError
 
 if TYPE_CHECKING:
@@ -457,7 +457,7 @@ def backtest(
     backend: str = "loky",
     progress: bool | None = None,
     errors: str = "skip",
-    quantiles: Any = None,
+    quantiles: Any = "auto",
 ) -> BacktestResult:
     """Walk-forward backtest of ``models`` on ``y`` over the origins of ``splitter``.
 
@@ -486,13 +486,15 @@ def backtest(
         tqdm bar over tasks; default on only in an interactive terminal.
     errors : {"skip", "raise"}, default "skip"
         "skip" records a failing origin in ``result.failures`` and goes on; "raise" stops.
-    quantiles : array-like of float, optional
+    quantiles : "auto", array-like of float or None, default "auto"
         Probabilities in (0, 1), e.g. ``np.linspace(0.05, 0.95, 19)``: each forecast's
         quantiles there are recorded exactly (columns ``q_0.05``, ...; see
         :func:`~tickcast.backtest.calibration.quantile_column`), and ``metrics()`` scores the
-        CRPS on that grid instead of on the interval bounds and the point forecast
-        (:func:`~tickcast.backtest.calibration.frame_crps`). Default: none (the frame and
-        the CRPS as before).
+        CRPS on that grid (:func:`~tickcast.backtest.calibration.frame_crps`). "auto" is
+        :data:`~tickcast.backtest.calibration.CRPS_QUANTILES` (0.05, 0.10, ..., 0.95) when
+        ``level`` asks for intervals, else none. None scores the CRPS on the interval bounds
+        and the point forecast only, which runs low (about 12 % below the closed form for a
+        calibrated Gaussian with levels 80 and 95).
 
     Returns
     -------
@@ -520,6 +522,8 @@ def backtest(
             f"`splitter` must be a tickcast WalkForward; got {type(splitter).__name__}."
         )
     levels = check_levels(level)
+    if isinstance(quantiles, str) and quantiles == "auto":
+        quantiles = CRPS_QUANTILES if levels else None
     taus = check_quantile_grid(quantiles)
     n_jobs = check_int("n_jobs", n_jobs)
     if n_jobs == 0:

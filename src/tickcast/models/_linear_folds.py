@@ -243,7 +243,7 @@ def _refit_volatility(
     """
     from tickcast.errors import VolatilityFallbackWarning
     from tickcast.models._ewma_fit import ewma_lambda
-    from tickcast.models.volatility import _INIT_STEPS, VolatilityFit, _filter, fit_volatility
+    from tickcast.models.volatility import fit_volatility
 
     last_fit = model.__dict__.get("volatility_")
     if last_fit is None:
@@ -268,13 +268,9 @@ def _refit_volatility(
         ks = slice(int(bounds[r]), int(bounds[r + 1]))
         if r == R - 1:
             fit = last_fit.update(w[e : int(origins[ks][-1])])
-        elif lean:
+        elif lean:  # fit_volatility(z, "ewma") with the decay found the lean way
             z = w[s:e]
-            params = {"lam": ewma_lambda(z), "sigma2_0": float(np.mean(z[:_INIT_STEPS] ** 2))}
-            seen = w[s : int(origins[ks][-1])]
-            fit = VolatilityFit(
-                "ewma", "ewma", params, seen, _filter("ewma", params, seen, params["sigma2_0"])
-            )
+            fit = fit_volatility(z, "ewma", lam=ewma_lambda(z)).update(w[e : int(origins[ks][-1])])
         else:
             with warnings.catch_warnings():
                 if quiet:
@@ -284,10 +280,10 @@ def _refit_volatility(
         pos = np.clip(np.arange(e - s - n_cal[r], e - s), 0, None)
         row_sigma[r, : n_cal[r]] = np.sqrt(fit.sigma2_next[pos])
         paths = fit.forecast_variance_paths(fit.sigma2_next[origins[ks] - s], horizon)
-        if fit.kind == "garch":
-            fold_scale[ks] = np.sqrt(np.cumsum(paths, axis=1) / steps_h)
-        else:  # a flat path, as _vol_cumulative_scale
+        if fit.flat_forecast:  # a flat path, as _vol_cumulative_scale
             fold_scale[ks] = np.sqrt(paths)
+        else:  # GARCH and reverting EWMA paths, as _vol_cumulative_scale
+            fold_scale[ks] = np.sqrt(np.cumsum(paths, axis=1) / steps_h)
     return row_sigma, fold_scale
 
 
