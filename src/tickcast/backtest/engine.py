@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import sys
 import time
 import traceback
 import warnings
@@ -361,14 +362,31 @@ class _TaskRun:
             i += 1
 
 
+#: (len(sys.modules) when built, ThreadpoolController) of this process, see _one_blas_thread.
+_THREADPOOLS: list[tuple[int, Any]] = []
+
+
+def _one_blas_thread() -> Any:
+    """A context limiting BLAS/OpenMP pools to one thread, as ``threadpool_limits(1)``.
+
+    ``threadpool_limits`` scans the process' loaded libraries on every call (about 4 ms, as
+    much as a whole cheap task); the scan is kept and redone only when modules were imported
+    since (a new extension may bring its own BLAS), so the same libraries are limited.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    n_modules = len(sys.modules)
+    if not _THREADPOOLS or _THREADPOOLS[0][0] != n_modules:
+        _THREADPOOLS[:] = [(n_modules, ThreadpoolController())]
+    return _THREADPOOLS[0][1].limit(limits=1)
+
+
 def _run_task(
     task: _Task, y: pd.Series, X: pd.DataFrame | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Fit/update/predict over the task's folds; returns (columns, failures)."""
-    from threadpoolctl import threadpool_limits
-
     run = _TaskRun(task, y, X)
-    with threadpool_limits(limits=1):
+    with _one_blas_thread():
         run.run()
     values = y.to_numpy()
     return _columns(task, y, values, _naive_scale(values, task.folds), run.records), run.failures
