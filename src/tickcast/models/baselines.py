@@ -273,6 +273,10 @@ class Mean(Forecaster):
         self.level_ = float(recent.mean())
         self.residuals_ = (recent - self.level_)[:, None]
 
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        _require_positive_prices(self, y.iloc[len(y) - n_new :], name="y_new")
+        self.fit_trusted(y, X)
+
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         return np.full(horizon, self.level_)
 
@@ -334,6 +338,10 @@ class SeasonalNaive(Forecaster):
         self.last_season_ = z[-m:].copy()
         self.residuals_ = (z[m:] - z[:-m])[:, None]
 
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        _require_positive_prices(self, y.iloc[len(y) - n_new :], name="y_new")
+        self.fit_trusted(y, X)
+
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         m = len(self.last_season_)
         return cast("np.ndarray", self.last_season_[np.arange(horizon) % m])
@@ -362,8 +370,11 @@ def _require_step_target(model: Forecaster) -> None:
         )
 
 
-def _require_positive_prices(model: Forecaster, y: pd.Series) -> None:
+def _require_positive_prices(model: Forecaster, y: pd.Series, *, name: str = "y") -> None:
     """DataError when a series of prices (``kind_ == "price"``) holds a value <= 0.
+
+    ``name`` is the argument named in the message (``"y_new"`` for an update's new values;
+    positions count within them).
 
     Mean and SeasonalNaive model the levels themselves, so no transform refuses such a
     value for them; Naive and Drift refuse it through the log-return target. The rule and
@@ -376,7 +387,7 @@ def _require_positive_prices(model: Forecaster, y: pd.Series) -> None:
     if len(bad):
         pos = int(bad[0])
         raise DataError(
-            f"`y` must be strictly positive for {type(model).__name__} on prices; got "
+            f"`{name}` must be strictly positive for {type(model).__name__} on prices; got "
             f"{float(values[pos])} at {y.index[pos].date()} (position {pos}). Fix or drop "
             "that value, or mark the series as a rate (y.attrs['kind'] = 'rate') if it can "
             "be zero or negative."
