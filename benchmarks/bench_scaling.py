@@ -8,9 +8,10 @@ The machine is small and shared (2 cores): read ratios and CPU seconds, not wall
    state updates through the origins) on 1/2/5/10 series x 100/250/500 origins of the last 2,500
    DGS10 points, horizon 5, ``n_jobs=1``. Cost is measured in CPU seconds of the process (wall
    time on a shared machine also counts other people's work). Per cell: seconds and
-   microseconds per origin-series. Then the least-squares fit ``t = a * S + b * S * O`` (``a``:
-   per-series cost, the fit; ``b``: per origin-series cost) and the largest relative deviation
-   of a cell from it: linear growth in origins x series means a small deviation.
+   microseconds per origin-series. Then the least-squares fit ``t = c + a * S + b * S * O``
+   (``c``: the call's own set-up and result frame; ``a``: per-series cost, the fit; ``b``: per
+   origin-series cost) and the largest relative deviation of a cell from it: linear growth in
+   origins x series means a small deviation.
 
 2. Parallel backends (issue 13: "Dask (LocalCluster, 2 workers) gains 1.29x where loky gains
    1.81x on 10 series; find out why"). The same 10-series backtest (Linear with EWMA refitted
@@ -130,17 +131,22 @@ def bench_scaling(args: Any) -> None:
         S = np.array([r[0] for r in rows], dtype=float)
         O = np.array([r[1] for r in rows], dtype=float)
         t = np.array([r[2] for r in rows])
-        A = np.column_stack([S, S * O])
+        A = np.column_stack([np.ones_like(S), S, S * O])
         # relative least squares: every cell weighs alike, small or large
-        (a, b), *_ = np.linalg.lstsq(A / t[:, None], np.ones_like(t), rcond=None)
-        fit = A @ np.array([a, b])
+        (c, a, b), *_ = np.linalg.lstsq(A / t[:, None], np.ones_like(t), rcond=None)
+        fit = A @ np.array([c, a, b])
         dev = float(np.max(np.abs(t - fit) / t))
-        summary.append((name, a, b, dev))
-    print("\nfit t = a * series + b * series * origins (relative least squares over the grid):")
-    print(f"{'model':<7} {'a: ms/series':>13} {'b: us/orig/ser':>15} {'max |dev|/t':>12}")
-    for name, a, b, dev in summary:
-        print(f"{name:<7} {a * 1e3:>13.2f} {b * 1e6:>15.1f} {dev:>12.1%}")
-    nb = {n: b for n, _, b, _ in summary}
+        summary.append((name, c, a, b, dev))
+    print(
+        "\nfit t = c + a * series + b * series * origins (relative least squares over the "
+        "grid; c: the backtest's own set-up and result frame)"
+    )
+    print(
+        f"{'model':<7} {'c: ms':>7} {'a: ms/series':>13} {'b: us/orig/ser':>15} {'max |dev|/t':>12}"
+    )
+    for name, c, a, b, dev in summary:
+        print(f"{name:<7} {c * 1e3:>7.1f} {a * 1e3:>13.2f} {b * 1e6:>15.1f} {dev:>12.1%}")
+    nb = {n: b for n, _, _, b, _ in summary}
     print(
         f"per origin-series, naive / linear = {nb['naive'] / nb['linear']:.2f}, "
         f"arima / linear = {nb['arima'] / nb['linear']:.2f} (same run)"
