@@ -23,21 +23,32 @@ The machine is small and shared (2 cores): read ratios and CPU seconds, not wall
    the nanny processes, the tasks each worker ran, and the CPU the idle cluster burns per
    second. The task payload (a pickled task) is measured too.
 
-Finding (part 2; the printed table is the evidence on the machine at hand). The gap is not
-serialisation: a task pickles to a few kB, and joblib's Dask backend scatters each series once.
-It is CPU the Dask cluster itself spends on a 2-core machine: each worker runs a statistical
-profiler thread (every 10 ms) and event-loop health checks (every 20 ms), each nanny polls its
-worker's memory (every 100 ms), and the scheduler runs in the client process. Idle, that is a
-measurable share of a core; during a backtest those threads compete with the two workers for
-the same two cores, so the workers' tasks take longer than the same tasks under loky (whose
-workers run nothing else), and the speed-up falls. Threads instead of processes are no
-remedy (the tasks hold the GIL). What tickcast controls: its tasks run with one BLAS thread
-(threadpoolctl), the grouping of origins into tasks does not depend on the backend or
-``n_jobs`` (so results are identical, tested), and on Dask every series is broadcast to every
-worker once before the tasks are submitted (``joblib.parallel_config(scatter=...)``), so the
-scheduler never holds tasks back on the one worker that holds their data. On a machine with
-spare cores (or a real cluster) the cluster's own threads do not compete with the work and the
-gap closes; on 2 shared cores, use loky, or a quiet cluster configuration (below).
+Finding (part 2), measured here on 2 cores under a load of 6-18 from other jobs (so read
+CPU seconds, not wall seconds, and rerun on a quiet machine):
+
+- Not serialisation: a task pickles to 2.6 kB, a series to 61 kB, and joblib's Dask backend
+  already scatters each series once (it auto-scatters arguments above 1 kB, keyed by
+  identity); the task stream shows 0.03-0.05 s of transfers per run. Tasks are balanced
+  (38/40 per worker). BLAS: every task runs with one BLAS/OpenMP thread (threadpoolctl, in
+  the engine), in loky and Dask workers alike.
+- Not our code running slower on Dask as such: the same tasks on a single Dask worker use the
+  CPU they use in the main process.
+- It is the cluster's own CPU on a machine with no core to spare. A ``LocalCluster`` runs its
+  scheduler and both nannies inside the client process (the workers' parent), which used
+  1.0-1.6 CPU s per run against 0.16-1.2 s for loky's parent; idle, the cluster burns 0.18
+  CPU-s per second (worker profiler sampling every 10 ms, event-loop checks every 20 ms,
+  memory monitors every 100 ms, heartbeats; 0.05 with the quiet configuration below), a
+  cost proportional to wall time. With two workers on two cores these threads take cycles
+  (and cache) from the workers, whose CPU for the same tasks rose 1.3-1.9x over serial
+  while loky's stayed at 1.0x. Threads instead of processes are worse (the tasks hold the
+  GIL).
+
+What was ours and is fixed: the engine's per-task ``threadpool_limits`` rescanned the loaded
+libraries at every task (about 4 ms, as long as a cheap task); it now keeps the scan (rebuilt
+after new imports), for every backend. Task grouping never depends on the backend or
+``n_jobs``, so results stay identical (checked below and in tests/backtest/test_dask.py).
+Left to the user: on a small machine prefer loky; on Dask, give the scheduler its own core
+(a real cluster) or quiet the workers (``QUIET`` below).
 
 Run:
     python benchmarks/bench_scaling.py             # both parts, a few minutes
