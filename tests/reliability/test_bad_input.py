@@ -420,6 +420,18 @@ CASES += [
         r"strictly positive for LogReturn .*got -1\.0 at 2020-01-17",
     ),
     Case(
+        "fit/mean/negative-price-labelled-price",
+        lambda ctx: tc.Mean().fit(_negative_price),
+        DataError,
+        r"`y` must be strictly positive for Mean on prices; got -1\.0 at 2020-01-17",
+    ),
+    Case(
+        "fit/snaive/negative-price-labelled-price",
+        lambda ctx: tc.SeasonalNaive().fit(_negative_price),
+        DataError,
+        r"`y` must be strictly positive for SeasonalNaive on prices; got -1\.0 at 2020-01-17",
+    ),
+    Case(
         "fit/linear/lookback-longer-than-history",
         lambda ctx: tc.LinearForecaster(lags=400).fit(Y),
         DataError,
@@ -1545,9 +1557,17 @@ for _m in MODELS:
         ),
     ]
 
-for _m in [
-    m for m in MODELS if m not in ("mean", "snaive")
-]:  # those two model levels: any real number is valid
+for _m in ("mean", "snaive"):  # they model price levels: prices are still > 0
+    CASES.append(
+        Case(
+            f"update/{_m}/negative-price",
+            lambda ctx, m=_m: fitted(m).update(_new_prices(2, -5.0)),
+            DataError,
+            r"`y_new` must be strictly positive for \w+ on prices; got -5\.0 at 2021-02-26",
+        )
+    )
+
+for _m in [m for m in MODELS if m not in ("mean", "snaive")]:  # log returns refuse them
     CASES += [
         Case(
             f"update/{_m}/negative-price",

@@ -546,6 +546,7 @@ class NaNInBatch(tc.Naive):
 
     short_name = "nanbatch"
     batched_origins = True
+    batched_folds = False  # Naive's whole-task path would bypass this stand-in
 
     def forecast_origins(self, y, X, origins, horizon, quantiles):
         means = np.repeat(y.to_numpy()[origins][:, None], horizon, axis=1)

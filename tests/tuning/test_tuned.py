@@ -168,9 +168,11 @@ def test_batched_origins_only_when_the_chosen_model_has_them(sim):
     assert not lin.batched_origins  # unfitted: the engine takes the update path
     assert lin.fit(y).batched_origins
     drift = tc.Tuned(tc.Drift(), {"seed": [0, 1]}).fit(y)
-    assert not drift.batched_origins
+    assert drift.batched_origins  # Naive/Drift batch their origins too
+    mean = tc.Tuned(tc.Mean(), {"window": [None, 50]}).fit(y)
+    assert not mean.batched_origins
     with pytest.raises(AttributeError, match="no_such"):
-        drift.no_such  # noqa: B018
+        mean.no_such  # noqa: B018
 
 
 def test_exogenous_columns_reach_the_inner_and_outer_runs(sim):

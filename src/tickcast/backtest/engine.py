@@ -218,10 +218,18 @@ class _TaskRun:
     def __init__(self, task: _Task, y: pd.Series, X: pd.DataFrame | None) -> None:
         from sklearn.base import clone
 
+        from tickcast.models.base import Forecaster
         from tickcast.models.forecast import quantiles_for_levels
 
         self.task, self.y = task, y
+        # slices of new observations need no attrs (update_trusted keeps the fitted ones):
+        # without them pandas skips a deep copy of the attrs on every slice
+        self.y_plain = y.copy(deep=False)
+        self.y_plain.attrs = {}
         self.model: Forecaster = clone(task.model)
+        # the arrays of predict_trusted, without its dates and Forecast, unless a wrapper
+        # overrides predict_trusted (then that is the model's answer)
+        self.arrays = type(self.model).predict_trusted is Forecaster.predict_trusted
         self.X = X if X is not None and self.model.supports_exog else None
         self.total = task.gap + task.horizon  # steps forecast from each origin
         # a quantile tau asked is an end of the central |2 tau - 1| interval: forecasting
@@ -236,6 +244,7 @@ class _TaskRun:
         self.fitted = False
         self.broken: str | None = None  # why the current block has no model
         self.last = -1  # position of the last observation the model has seen
+        self.start = 0  # position of the first observation of the current refit's window
 
     def _x(self, rows: slice) -> pd.DataFrame | None:
         return None if self.X is None else self.X.iloc[rows]
@@ -268,20 +277,22 @@ class _TaskRun:
         tr = slice(fold.train.start, fold.train.stop)
         with _labelled_warnings(self.task, self.y, fold):
             self.model.fit_trusted(self.y.iloc[tr], self._x(tr))
-        self.fitted, self.last = True, fold.origin
+        self.fitted, self.last, self.start = True, fold.origin, fold.train.start
 
     def forecast_batch(self, block: Sequence[Fold]) -> None:
-        """The model's batched ``forecast_origins`` over the rest of a block, on data up to its
-        last origin; a non-finite row is that fold's failure."""
+        """The model's batched ``forecast_origins`` over the rest of a block, on the block's
+        data (its refit's window through its last origin, so that the series passed starts
+        with the fitted observations, sliding windows included); a non-finite row is that
+        fold's failure."""
         t0 = time.perf_counter()
         origins = np.array([f.origin for f in block])
-        stop = int(origins[-1]) + 1
+        a, stop = self.start, int(origins[-1]) + 1
         # X rows after an origin are its known future exog (as on the single-fold path)
         with _labelled_warnings(self.task, self.y, block[0]):
             means, quants = self.model.forecast_origins(
-                self.y.iloc[:stop],
-                self._x(slice(None, stop + self.total)),
-                origins,
+                self.y.iloc[a:stop],
+                self._x(slice(a, stop + self.total)),
+                origins - a,
                 self.total,
                 self.ends,
             )
@@ -298,13 +309,17 @@ class _TaskRun:
         if fold.origin > self.last:
             new = slice(self.last + 1, fold.origin + 1)
             with _labelled_warnings(self.task, self.y, fold):
-                self.model.update_trusted(self.y.iloc[new], self._x(new))
+                self.model.update_trusted(self.y_plain.iloc[new], self._x(new))
             self.last = fold.origin
         future = self._x(slice(fold.origin + 1, fold.origin + 1 + self.total))
-        fc = self.model.predict_trusted(self.total, future, self.predict_levels)
+        levels = self.predict_levels
         # the forecast's quantile columns are ``self.ends``: read the interval ends directly
-        q = fc.quantiles.to_numpy()
-        self.record(fold, fc.mean.to_numpy(), q, time.perf_counter() - t0)
+        if self.arrays:
+            mean, q = self.model.predict_arrays_trusted(self.total, future, levels)
+        else:
+            fc = self.model.predict_trusted(self.total, future, levels)
+            mean, q = fc.mean.to_numpy(), fc.quantiles.to_numpy()
+        self.record(fold, mean, q, time.perf_counter() - t0)
 
     def forecast_task(self) -> bool:
         """The model's batched ``forecast_folds`` over the whole task (refits included);

@@ -19,6 +19,9 @@ in for a forecaster (e.g. a tuning wrapper) implements exactly these:
     Forecast ``horizon`` steps; ``levels`` is a checked tuple of percents; ``X_future``
     holds at least ``horizon`` checked rows (or is None). Raises TrainingError rather than
     return non-finite values.
+``predict_arrays_trusted(horizon, X_future, levels) -> (mean, quantiles)`` (Forecaster's)
+    The same forecast as arrays, without dates or a Forecast; the backtest uses it per
+    origin unless a class overrides ``predict_trusted`` (a wrapper), then that.
 ``simulate_trusted(horizon, n_paths, rng, X_future) -> ndarray (n_paths, horizon)``
     Simulated level paths.
 ``forecast_origins(y, X, origins, horizon, quantiles) -> (means, quants)``
@@ -347,19 +350,8 @@ class Forecaster(BaseEstimator):
     ) -> Forecast:
         """:meth:`predict` on checked inputs; TrainingError instead of non-finite values."""
         index = future_index(self.y_, horizon)
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            steps = self._predict_steps(horizon, X_future)
-            mean = np.asarray(
-                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
-            )
-            qs = quantiles_for_levels(levels)
-            quant, method = self._predict_quantiles(horizon, qs, X_future)
-        self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
-        self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
-        methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
-        conformal = np.array([str(m).startswith(("conformal", "aci")) for m in methods])
-        if conformal.any():
-            self._warn_thin_calibration(levels, int(conformal.sum()))
+        qs = quantiles_for_levels(levels)
+        mean, quant, methods = self._forecast_arrays(horizon, X_future, levels, qs)
         return Forecast(
             pd.Series(mean, index=index, name=self.y_.name),
             pd.DataFrame(quant, index=index, columns=pd.Index(qs, name="quantile")),
@@ -369,6 +361,47 @@ class Forecaster(BaseEstimator):
             interval_method=pd.Series(methods, index=index, name="interval_method"),
             history=self.y_,
         )
+
+    def predict_arrays_trusted(
+        self, horizon: int, X_future: pd.DataFrame | None, levels: tuple[float, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict_trusted` as arrays: no dates, no Forecast (the backtest's entry point).
+
+        Returns
+        -------
+        mean : ndarray of shape (horizon,)
+            ``predict_trusted(...).mean`` values.
+        quantiles : ndarray of shape (horizon, n_quantiles)
+            ``predict_trusted(...).quantiles`` values, columns ``quantiles_for_levels(levels)``.
+
+        Raises and warns as :meth:`predict_trusted` (same computation, one code path).
+        """
+        mean, quant, _ = self._forecast_arrays(
+            horizon, X_future, levels, quantiles_for_levels(levels)
+        )
+        return mean, quant
+
+    def _forecast_arrays(
+        self,
+        horizon: int,
+        X_future: pd.DataFrame | None,
+        levels: tuple[float, ...],
+        qs: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean (horizon,), quantiles (horizon, n_q) and methods (horizon,) of a forecast."""
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            steps = self._predict_steps(horizon, X_future)
+            mean = np.asarray(
+                self.transform_.inverse_transform(steps, self.last_value_), dtype=float
+            )
+            quant, method = self._predict_quantiles(horizon, qs, X_future)
+        self._check_finite_output(mean, "point forecast values", horizon, step_axis=0)
+        self._check_finite_output(quant, "forecast quantiles", horizon, step_axis=0)
+        methods = np.broadcast_to(np.asarray(method, dtype=object), (horizon,))
+        conformal = np.array([str(m).startswith(("conformal", "aci")) for m in methods])
+        if conformal.any():
+            self._warn_thin_calibration(levels, int(conformal.sum()))
+        return mean, quant, methods
 
     def forecast_origins(
         self,
@@ -428,7 +461,7 @@ class Forecaster(BaseEstimator):
                 "largest residual and covers less than promised. Fit on a longer history, "
                 f"{more}or ask for a lower `level`.",
                 CalibrationWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
     def simulate_trusted(

@@ -7,7 +7,7 @@ SeasonalNaive bootstrap their residuals.
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from scipy.special import ndtri
 
 from tickcast._validation import Rule, integer, optional, seed
 from tickcast._validation import alias as alias_rule
-from tickcast.errors import ConfigError, TickcastError
+from tickcast.errors import ConfigError, DataError, TickcastError
 from tickcast.models.base import _ADDITIVE_TARGETS, Forecaster
 
 __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
@@ -77,6 +77,11 @@ class Naive(Forecaster):
 
     short_name = "naive"
     interval_method = "analytic"
+    #: Whether the mean step is estimated (Drift) or zero (Naive).
+    estimates_drift: ClassVar[bool] = False
+    #: Every origin of a refit block at once (:mod:`tickcast.models._baseline_batch`).
+    batched_origins = True
+    batched_folds = True
     _parameter_constraints: ClassVar[dict[str, Rule]] = {"seed": seed(), "alias": alias_rule()}
 
     def __init__(
@@ -113,6 +118,43 @@ class Naive(Forecaster):
             return
         self._set_history(y, X)
         self._fit(y, np.concatenate([z_old, z_new]), X)
+
+    def forecast_origins(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        origins: np.ndarray,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Update through each origin and forecast from it, all origins at once.
+
+        Parameters and returns as :meth:`Forecaster.forecast_origins
+        <tickcast.models.base.Forecaster.forecast_origins>`; running sums of the new steps
+        and the analytic intervals, see :func:`~tickcast.models._baseline_batch.
+        naive_forecast_origins` (the stepwise loop where those do not apply).
+        """
+        from tickcast.models._baseline_batch import naive_forecast_origins
+
+        return naive_forecast_origins(self, y, X, origins, horizon, quantiles)
+
+    def forecast_folds(
+        self,
+        y: pd.Series,
+        X: pd.DataFrame | None,
+        folds: Any,
+        horizon: int,
+        quantiles: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A whole backtest task: one fit per refit block, then its origins at once.
+
+        Parameters and returns as ``forecast_folds`` in the protocol of
+        :mod:`tickcast.models.base` (definition:
+        :func:`~tickcast.models.base.forecast_folds_stepwise`).
+        """
+        from tickcast.models._baseline_batch import naive_forecast_folds
+
+        return naive_forecast_folds(self, y, X, folds, horizon, quantiles)
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
@@ -187,6 +229,7 @@ class Drift(Naive):
     """
 
     short_name = "drift"
+    estimates_drift = True
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         _require_step_target(self)
@@ -228,10 +271,15 @@ class Mean(Forecaster):
         self.alias = alias
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
+        _require_positive_prices(self, y)
         window = len(z) if self.window is None else int(self.window)
         recent = z[-window:]
         self.level_ = float(recent.mean())
         self.residuals_ = (recent - self.level_)[:, None]
+
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        _require_positive_prices(self, y.iloc[len(y) - n_new :], name="y_new")
+        self.fit_trusted(y, X)
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         return np.full(horizon, self.level_)
@@ -284,6 +332,7 @@ class SeasonalNaive(Forecaster):
         return max(3, int(self.season_length) + 2) if isinstance(self.season_length, int) else 3
 
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
+        _require_positive_prices(self, y)
         m = int(self.season_length)
         if len(z) <= m + 1:
             raise ConfigError(
@@ -292,6 +341,10 @@ class SeasonalNaive(Forecaster):
             )
         self.last_season_ = z[-m:].copy()
         self.residuals_ = (z[m:] - z[:-m])[:, None]
+
+    def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
+        _require_positive_prices(self, y.iloc[len(y) - n_new :], name="y_new")
+        self.fit_trusted(y, X)
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         m = len(self.last_season_)
@@ -318,4 +371,28 @@ def _require_step_target(model: Forecaster) -> None:
         raise ConfigError(
             f"`target` must be a step transform for {type(model).__name__} "
             "('log_return', 'diff' or 'pct_change'); got 'level'."
+        )
+
+
+def _require_positive_prices(model: Forecaster, y: pd.Series, *, name: str = "y") -> None:
+    """DataError when a series of prices (``kind_ == "price"``) holds a value <= 0.
+
+    ``name`` is the argument named in the message (``"y_new"`` for an update's new values;
+    positions count within them).
+
+    Mean and SeasonalNaive model the levels themselves, so no transform refuses such a
+    value for them; Naive and Drift refuse it through the log-return target. The rule and
+    the message are the same: prices are strictly positive.
+    """
+    if model.kind_ != "price":
+        return
+    values = y.to_numpy(dtype=float)
+    bad = np.flatnonzero(values <= 0)
+    if len(bad):
+        pos = int(bad[0])
+        raise DataError(
+            f"`{name}` must be strictly positive for {type(model).__name__} on prices; got "
+            f"{float(values[pos])} at {y.index[pos].date()} (position {pos}). Fix or drop "
+            "that value, or mark the series as a rate (y.attrs['kind'] = 'rate') if it can "
+            "be zero or negative."
         )
