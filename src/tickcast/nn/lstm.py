@@ -31,8 +31,11 @@ class _LSTMWorkspace(_Workspace):
     def __init__(
         self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], training: bool
     ) -> None:
-        super().__init__(B, T, F, H, dtype, extra_rows=2 * H)
         F1, K = F + 1, F + 1 + H
+        # the step-by-step weight-gradient GEMM's output is (4H, lead + K): a multiple of 8
+        # columns is about 8 % faster than 69 at H = 64 (the lead rows are zero)
+        self.lead = (-K) % 8 if H <= _STEP_WGRAD_MAX_UNITS else 0
+        super().__init__(B, T, F, H, dtype, extra_rows=2 * H, lead_rows=self.lead)
         self.S = np.zeros((2, 5 * H, B), dtype=dtype)
         S, HX = self.S, self.HX
         self.tc = np.empty((H, B), dtype=dtype)  # act(c_t)
@@ -93,11 +96,12 @@ class _LSTMWorkspace(_Workspace):
                     *(Dk[j * H : (j + 1) * H] for j in range(6)),  # [dh o act'(c); dZ; dc f]
                     Dnext[5 * H :],  # dc_{t+1} f_{t+1}
                     Dk[H : 5 * H],  # dZ_t
-                    self.HX[t, :K].T,  # [x_t; 1; h_{t-1}]^T, (B, K)
+                    self.HXpad[t, : self.lead + K].T,  # [0; x_t; 1; h_{t-1}]^T
                 )
             )
-        self.dM = np.empty((4 * H, K), dtype=dtype)  # d[W; b; U]^T, summed over t
-        self.dMt = np.empty((4 * H, K), dtype=dtype)  # one step's term
+        L = self.lead + K
+        self.dM = np.empty((4 * H, L), dtype=dtype)  # d[0; W; b; U]^T, summed over t
+        self.dMt = np.empty((4 * H, L), dtype=dtype)  # one step's term
         self.dXT = np.empty((T, F, B), dtype=dtype)  # dx_t, step-major
         self.backward_ready = True
 
@@ -252,6 +256,7 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
         F1 = F + 1
         per_step = H <= _STEP_WGRAD_MAX_UNITS
         ws.prepare_backward(B, T, F, H, self.dtype, per_step)
+        lead = ws.lead
         U, W = self.params["U"], self.params["W"]  # (H, 4H), (F, 4H)
         dh, dc, dM, dMt, dXT = ws.dh, ws.dc, ws.dM, ws.dMt, ws.dXT
         ws.D[-1, 5 * H :].fill(0.0)  # dc_T f_T = 0
@@ -273,7 +278,7 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
                     dot(dZ, hxT, out=dMt)
                     add(dM, dMt, out=dM)
                 else:  # h_{-1} = 0: only the [W; b] columns
-                    dM[:, :F1] += dZ @ hxT[:, :F1]
+                    dM[:, : lead + F1] += dZ @ hxT[:, : lead + F1]
                 if need_input_grad:
                     dot(W, dZ, out=dXT[t])  # dx_t = W dZ_t
             if t:
@@ -283,6 +288,7 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
         self._ws = None
         dX = None
         if per_step:
+            dM = dM[:, lead:]
             if need_input_grad:
                 dX = dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
         else:
