@@ -20,12 +20,14 @@ class _LSTMWorkspace(_Workspace):
 
     - ``HX[t]`` (F + 1 + 3H, B): ``[x_t; 1; h_{t-1}; i g; f c_{t-1}]``, the last two blocks
       written by step t - 1 (so ``[h; i g; f c]`` of a step is one block).
-    - ``S[p]`` (5H, B), p = t % 2: ``[o; i; f; g; c_{t-1}]`` (the GEMM writes the first four,
-      the previous step the last; step t writes ``c_t`` into the other buffer).
+    - ``S[p]`` (5H, B), p = t % 2: ``[o; i; f; g; c_{t-1}]`` (the GEMM and its tanh write the
+      first four, the previous step the last; step t writes ``c_t`` into the other buffer).
+      When training, ``o, i, f`` stay ``tanh(z / 2)`` here: the sigmoids go to ``K[t]``.
     - ``K[t]`` (6H, B), training only: the backward factors of step t that do not depend on
-      the incoming gradient, ``[o act'(c); o'; i'; f'; i act'(g); f]`` with
+      the incoming gradient, ``[o'; i'; f'; o act'(c); i act'(g); f]`` with
       ``o' = tc s'(o) = (1 - o) h``, ``i' = g s'(i) = (1 - i) i g``,
-      ``f' = c_{t-1} s'(f) = (1 - f) f c_{t-1}`` and ``s' = s (1 - s)``.
+      ``f' = c_{t-1} s'(f) = (1 - f) f c_{t-1}`` and ``s' = s (1 - s)``. The step writes
+      ``[o; i; f]`` into the last three blocks first and overwrites ``o`` and ``i``.
     """
 
     def __init__(
@@ -40,37 +42,36 @@ class _LSTMWorkspace(_Workspace):
         S, HX = self.S, self.HX
         self.tc = np.empty((H, B), dtype=dtype)  # act(c_t)
         self.tmp = np.empty((H, B), dtype=dtype)
-        # per-step views, in the order the forward loop unpacks them
-        self.fwd = []
+        self.backward_ready = False
+        # per-step views, in the order the forward loops unpack them
+        self.steps: list[tuple[np.ndarray, ...]] = []
+        if training:
+            self.K = np.zeros((T, 6 * H, B), dtype=dtype)
         for t in range(T):
             p, q, nxt = t & 1, (t + 1) & 1, HX[t + 1]
-            self.fwd.append(
+            # sigmoids: in place in S when predicting, into K[t] when training
+            sig = self.K[t] if training else S[p]
+            at = 3 * H if training else 0
+            self.steps.append(
                 (
                     self.hx[t],
                     S[p, : 4 * H],  # gates
-                    S[p, : 3 * H],  # sigmoid gates o, i, f
-                    S[p, H : 3 * H],  # [i; f]
+                    S[p, : 3 * H],  # tanh(z / 2) of o, i, f
+                    sig[at : at + 3 * H],  # o, i, f
+                    sig[at : at + H],  # o
+                    sig[at + H : at + 2 * H],  # i
+                    sig[at + H : at + 3 * H],  # [i; f]
+                    S[p, 3 * H : 4 * H],  # g
                     S[p, 3 * H :],  # [g; c_{t-1}]
                     nxt[K : K + 2 * H],  # [i g; f c_{t-1}]
                     nxt[K : K + H],  # i g
                     nxt[K + H : K + 2 * H],  # f c_{t-1}
                     S[q, 4 * H :],  # c_t
                     nxt[F1:K],  # h_t
-                    S[p, :H],  # o
-                    S[p, H : 2 * H],  # i
-                    S[p, 2 * H : 3 * H],  # f
-                    S[p, 3 * H : 4 * H],  # g
                     nxt[F1 : K + 2 * H],  # [h_t; i g; f c_{t-1}]
+                    self.K[t, : 3 * H] if training else nxt[F1:K],  # [o'; i'; f']
                 )
             )
-        self.backward_ready = False
-        if not training:
-            return
-        self.K = np.empty((T, 6 * H, B), dtype=dtype)
-        Kt = self.K
-        self.kviews = [
-            (Kt[t, :H], Kt[t, H : 4 * H], Kt[t, 4 * H : 5 * H], Kt[t, 5 * H :]) for t in range(T)
-        ]
 
     def prepare_backward(
         self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], per_step: bool
@@ -86,13 +87,14 @@ class _LSTMWorkspace(_Workspace):
         K = F + 1 + H
         self.dc = np.empty((H, B), dtype=dtype)
         Kt = self.K
+        order = (3, 0, 1, 2, 4, 5)  # [o act'(c); o'; i'; f'; i act'(g); f] in K[t]
         self.bwd = []
         for t in range(T):
             k = 0 if per_step else t
             Dk, Dnext = self.D[k], self.D[0 if per_step else min(t + 1, T - 1)]
             self.bwd.append(
                 (
-                    *(Kt[t, j * H : (j + 1) * H] for j in range(6)),
+                    *(Kt[t, j * H : (j + 1) * H] for j in order),
                     *(Dk[j * H : (j + 1) * H] for j in range(6)),  # [dh o act'(c); dZ; dc f]
                     Dnext[5 * H :],  # dc_{t+1} f_{t+1}
                     Dk[H : 5 * H],  # dZ_t
@@ -133,9 +135,11 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
     on the incoming gradient, while its data are in cache (a T-wide pass over the
     multi-megabyte buffers afterwards costs more than the calls it saves). Written through
     products the forward pass already has (``h = o tc``, ``i g``, ``f c_{t-1}``), they take
-    seven calls: ``o' = (1 - o) h``, ``i' = (1 - i) i g``, ``f' = (1 - f) f c_{t-1}`` as two
+    six calls: ``o' = (1 - o) h``, ``i' = (1 - i) i g``, ``f' = (1 - f) f c_{t-1}`` as two
     calls on three blocks, ``o act'(c) = o - h tc`` and ``i act'(g) = i - (i g) g`` (tanh)
-    as two each, and ``f``. The backward step is three elementwise calls, the GEMM
+    as two each; the sigmoids are written straight into the step's factor block, so ``f``
+    needs no copy. The backward step is seven elementwise calls (one block each: a
+    broadcast over several blocks leaves NumPy's fast path and costs more), the GEMM
     ``dh_{t-1} = U dZ_t`` and the step's weight-gradient GEMM ``dZ_t [x_t; 1; h_{t-1}]^T``
     added into one (4H, F + 1 + H) sum (for more than 64 units, one GEMM over all T * B
     columns after the loop instead). At ``t = 0``, ``h_{-1} = 0``: the GEMMs skip ``U``.
@@ -177,9 +181,9 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
         self._ws = ws if training else None
         return self._output(ws)
 
-    def _gate_activations(self, a4: np.ndarray, sig: np.ndarray, g: np.ndarray) -> None:
+    def _gate_activations(self, u3: np.ndarray, g: np.ndarray) -> None:
         """tanh over the (pre-scaled) sigmoid rows, the cell activation over ``g``."""
-        np.tanh(sig, out=sig)
+        np.tanh(u3, out=u3)
         self._act.forward(g, out=g)
 
     def _steps_predict(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int) -> None:
@@ -189,7 +193,9 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
         act = tanh if fast else self._act.forward
         tc = ws.tc
         F1 = self.n_in + 1
-        for t, (hx, a4, sig, i_f, g_c, P, ig, fc, c, h, o, _i, _f, g, _hP) in enumerate(ws.fwd):
+        for t, (hx, a4, u3, sig, o, _i, i_f, g, g_c, P, ig, fc, c, h, _hP, _k) in enumerate(
+            ws.steps
+        ):
             if t:
                 dot(MT, hx, out=a4)  # [z_o / 2; z_i / 2; z_f / 2; z_g]
             else:
@@ -197,8 +203,8 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
             if fast:
                 tanh(a4, out=a4)  # one tanh for all four gates
             else:
-                self._gate_activations(a4, sig, g)
-            mul(sig, 0.5, out=sig)
+                self._gate_activations(u3, g)
+            mul(u3, 0.5, out=sig)
             add(sig, 0.5, out=sig)  # o, i, f = (1 + tanh(z / 2)) / 2
             mul(i_f, g_c, out=P)  # [i g; f c_{t-1}]
             add(ig, fc, out=c)  # c_t = i g + f c_{t-1}
@@ -207,21 +213,15 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
 
     def _steps_train(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int) -> None:
         """The forward recursion writing each step's backward factors ``K[t]`` too."""
-        dot, add, mul, sub, tanh, copy = (
-            np.dot,
-            np.add,
-            np.multiply,
-            np.subtract,
-            np.tanh,
-            np.copyto,
-        )
+        dot, add, mul, sub, tanh = np.dot, np.add, np.multiply, np.subtract, np.tanh
         fast = self._fast
         act = tanh if fast else self._act.forward
         dact = self._act.derivative
         tc, tmp = ws.tc, ws.tmp
         F1 = self.n_in + 1
-        for t, (hx, a4, sig, i_f, g_c, P, ig, fc, c, h, o, i, f, g, hP) in enumerate(ws.fwd):
-            k0, k13, k4, k5 = ws.kviews[t]
+        for t, (hx, a4, u3, sig, o, i, i_f, g, g_c, P, ig, fc, c, h, hP, k13) in enumerate(
+            ws.steps
+        ):
             if t:
                 dot(MT, hx, out=a4)  # [z_o / 2; z_i / 2; z_f / 2; z_g]
             else:
@@ -229,9 +229,9 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
             if fast:
                 tanh(a4, out=a4)  # one tanh for all four gates
             else:
-                self._gate_activations(a4, sig, g)
-            mul(sig, 0.5, out=sig)
-            add(sig, 0.5, out=sig)  # o, i, f = (1 + tanh(z / 2)) / 2
+                self._gate_activations(u3, g)
+            mul(u3, 0.5, out=sig)
+            add(sig, 0.5, out=sig)  # o, i, f = (1 + tanh(z / 2)) / 2, into K[t]
             mul(i_f, g_c, out=P)  # [i g; f c_{t-1}]
             add(ig, fc, out=c)  # c_t = i g + f c_{t-1}
             act(c, out=tc)
@@ -240,15 +240,15 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
             mul(k13, hP, out=k13)  # [o'; i'; f'] = (1 - [o; i; f]) [h; i g; f c_{t-1}]
             if fast:
                 mul(ig, g, out=tmp)
-                sub(i, tmp, out=k4)  # dc/dz_g = i (1 - g^2) = i - (i g) g
+                sub(i, tmp, out=i)  # dc/dz_g = i (1 - g^2) = i - (i g) g, over i
                 mul(h, tc, out=tmp)
-                sub(o, tmp, out=k0)  # dh/dc = o (1 - tc^2) = o - h tc
+                sub(o, tmp, out=o)  # dh/dc = o (1 - tc^2) = o - h tc, over o
             else:
-                dact(g, out=k4)
-                mul(k4, i, out=k4)  # dc/dz_g = i act'(g)
-                dact(tc, out=k0)
-                mul(k0, o, out=k0)  # dh/dc = o act'(c_t)
-            copy(k5, f)  # dc_t/dc_{t-1} = f
+                dact(g, out=tmp)
+                mul(tmp, i, out=i)  # dc/dz_g = i act'(g)
+                dact(tc, out=tmp)
+                mul(tmp, o, out=o)  # dh/dc = o act'(c_t)
+            # f stays in K[t]: dc_t/dc_{t-1} = f
 
     def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         ws, dYt = self._start_backward(dY)
