@@ -9,6 +9,10 @@ per-pair ratios, and the GFLOP/s the NumPy code achieves against the single-thre
 
 Run: ``python benchmarks/bench_nn.py`` (needs the ``[bench]`` extra: torch==2.13.0).
 Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 5 --no-torch``.
+``--breakdown`` adds, for each LSTM size, the microseconds per time step by call category
+(forward GEMM, backward GEMMs, the elementwise NumPy calls and Python around them, the rest
+of the batch), from instrumented epochs: where the time goes and how far the GEMMs alone
+would be from torch.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections import defaultdict
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -99,6 +104,96 @@ def torch_epoch(cell: str, H: int, X: np.ndarray, y: np.ndarray):
     return epoch
 
 
+def lstm_breakdown(H: int, X: np.ndarray, y: np.ndarray, repeats: int) -> dict[str, float]:
+    """Microseconds per time step of NumPy LSTM epochs by call category (medians).
+
+    ``np.dot`` and the layer's ``forward``/``backward`` are wrapped with timers: the GEMMs
+    are the time inside ``np.dot`` (forward: ``[W; b; U]^T [x; 1; h]``; backward:
+    ``dh = U dZ`` and the weight-gradient term ``dZ [x; 1; h]^T``); "other" is the rest of
+    the layer's pass (elementwise calls, Python, the wrappers' own overhead); "rest" is the
+    batch outside the LSTM (dense head, loss, clipping, Adam, batching).
+    """
+    from tickcast.nn import LSTM
+
+    net = build_recurrent_network(
+        cell="lstm",
+        n_features=N_FEATURES,
+        hidden=H,
+        optimizer="adam",
+        lr=1e-3,
+        clip_norm=5.0,
+        dtype="float32",
+        seed=0,
+    )
+    layer = net.layers[0]
+    assert isinstance(layer, LSTM)
+    acc: dict[str, float] = defaultdict(float)
+    phase = [""]  # "forward" / "backward" inside the layer's passes, "" elsewhere
+    real_dot, real_fwd, real_bwd = np.dot, layer.forward, layer.backward
+    clock = time.perf_counter
+
+    def dot(a, b, out=None):
+        t0 = clock()
+        r = real_dot(a, b, out=out)
+        dt = clock() - t0
+        if not phase[0]:
+            pass  # outside the LSTM (gradient norm)
+        elif phase[0] == "forward":
+            acc["forward GEMM"] += dt
+        elif r.shape[0] == H:
+            acc["backward GEMM dh = U dZ"] += dt
+        else:
+            acc["backward GEMM dZ [x;1;h]^T"] += dt
+        return r
+
+    def forward(X, *, training=False):
+        phase[0] = "forward"
+        t0 = clock()
+        r = real_fwd(X, training=training)
+        acc["forward total"] += clock() - t0
+        phase[0] = ""
+        return r
+
+    def backward(dY, *, need_input_grad=True):
+        phase[0] = "backward"
+        t0 = clock()
+        r = real_bwd(dY, need_input_grad=need_input_grad)
+        acc["backward total"] += clock() - t0
+        phase[0] = ""
+        return r
+
+    layer.forward, layer.backward = forward, backward  # type: ignore[method-assign]
+    steps = N_WINDOWS * SEQ / BATCH
+    rows: list[dict[str, float]] = []
+    np.dot = dot  # type: ignore[assignment]
+    try:
+        for _ in range(repeats + 1):  # the first is a warm-up
+            acc.clear()
+            t0 = clock()
+            net.fit(X, y, epochs=1, batch_size=BATCH, validation_fraction=0.0, patience=None)
+            acc["epoch"] = clock() - t0
+            rows.append({k: v / steps * 1e6 for k, v in acc.items()})
+    finally:
+        np.dot = real_dot  # type: ignore[assignment]
+        del layer.forward, layer.backward
+    med = {k: statistics.median(r[k] for r in rows[1:]) for k in rows[1]}
+    fg, dh, dw = (
+        med["forward GEMM"],
+        med["backward GEMM dh = U dZ"],
+        med["backward GEMM dZ [x;1;h]^T"],
+    )
+    out = {
+        "forward GEMM": fg,
+        "forward other": med["forward total"] - fg,
+        "backward GEMM dh = U dZ": dh,
+        "backward GEMM dZ [x;1;h]^T": dw,
+        "backward other": med["backward total"] - dh - dw,
+        "rest of the batch": med["epoch"] - med["forward total"] - med["backward total"],
+        "all": med["epoch"],
+    }
+    return out
+
+
 def paired_seconds(fns, repeats: int) -> list[list[float]]:
     """Time the closures in turn, ``repeats`` rounds; one list of seconds per closure."""
     times: list[list[float]] = [[] for _ in fns]
@@ -114,6 +209,7 @@ def main() -> None:
     parser.add_argument("--hidden", default="16,64,256")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     series = rng.normal(size=(N_WINDOWS + SEQ, N_FEATURES)).astype(np.float32)
@@ -153,6 +249,17 @@ def main() -> None:
                     f"{100 * gf / peak:5.0f}%",
                     flush=True,
                 )
+                if args.breakdown and cell == "lstm":
+                    parts = lstm_breakdown(H, X, y, args.repeats)
+                    steps = N_WINDOWS * SEQ / BATCH
+                    gemm = sum(v for k, v in parts.items() if "GEMM" in k)
+                    print(f"  per time step, us (instrumented epochs, medians of {args.repeats}):")
+                    for k, v in parts.items():
+                        print(f"    {k:28s} {v:7.1f}")
+                    line = f"    GEMMs alone: {gemm * steps / 1e6:.3f} s/epoch"
+                    if not args.no_torch:
+                        line += f" = {gemm * steps / 1e6 / t_th:.2f} x torch"
+                    print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -16,73 +16,94 @@ _STEP_WGRAD_MAX_UNITS = 64
 
 
 class _LSTMWorkspace(_Workspace):
-    """Buffers of one (batch, time, training) shape.
+    """Buffers of one (batch, time, training) shape; every per-step view is C-contiguous.
 
-    Forward scratch ``S[p]`` (p = t % 2), (5H, B): ``[o; i; f; g; c_{t-1}]`` (gates from the
-    GEMM, then the previous cell state, so that ``[i; f] * [g; c_{t-1}]`` is one multiply);
-    step t writes ``c_t`` into the other buffer. Training keeps, per step, only the backward
-    factors ``K[t]`` (6H, B) = ``[o act'(c); 4 act(c) s'(o); 4 g s'(i); 4 c_{t-1} s'(f);
-    i act'(g); f]`` with ``s' = s (1 - s)``, computed while the step is in cache.
+    - ``HX[t]`` (F + 1 + 3H, B): ``[x_t; 1; h_{t-1}; i g; f c_{t-1}]``, the last two blocks
+      written by step t - 1 (so ``[h; i g; f c]`` of a step is one block).
+    - ``S[p]`` (5H, B), p = t % 2: ``[o; i; f; g; c_{t-1}]`` (the GEMM and its tanh write the
+      first four, the previous step the last; step t writes ``c_t`` into the other buffer).
+      When training, ``o, i, f`` stay ``tanh(z / 2)`` here: the sigmoids go to ``K[t]``.
+    - ``K[t]`` (6H, B), training only: the backward factors of step t that do not depend on
+      the incoming gradient, ``[o'; i'; f'; o act'(c); i act'(g); f]`` with
+      ``o' = tc s'(o) = (1 - o) h``, ``i' = g s'(i) = (1 - i) i g``,
+      ``f' = c_{t-1} s'(f) = (1 - f) f c_{t-1}`` and ``s' = s (1 - s)``. The step writes
+      ``[o; i; f]`` into the last three blocks first and overwrites ``o`` and ``i``.
     """
 
     def __init__(
         self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], training: bool
     ) -> None:
-        super().__init__(B, T, F, H, dtype)
+        F1, K = F + 1, F + 1 + H
+        # the step-by-step weight-gradient GEMM's output is (4H, lead + K): a multiple of 8
+        # columns is about 8 % faster than 69 at H = 64 (the lead rows are zero)
+        self.lead = (-K) % 8 if H <= _STEP_WGRAD_MAX_UNITS else 0
+        super().__init__(B, T, F, H, dtype, extra_rows=2 * H, lead_rows=self.lead)
         self.S = np.zeros((2, 5 * H, B), dtype=dtype)
-        S5 = self.S.reshape(2, 5, H, B)
-        self.a = [self.S[p, : 4 * H] for p in (0, 1)]
-        self.a_oif = [self.S[p, : 3 * H] for p in (0, 1)]
-        self.o = [S5[p, 0] for p in (0, 1)]
-        self.i = [S5[p, 1] for p in (0, 1)]
-        self.f = [S5[p, 2] for p in (0, 1)]
-        self.g = [S5[p, 3] for p in (0, 1)]
-        self.i_f = [S5[p, 1:3] for p in (0, 1)]
-        self.gc = [S5[p, 3:5] for p in (0, 1)]
-        self.c = [S5[p, 4] for p in (0, 1)]  # c[t % 2] = c_{t-1}
+        S, HX = self.S, self.HX
         self.tc = np.empty((H, B), dtype=dtype)  # act(c_t)
-        self.P = np.empty((2, H, B), dtype=dtype)
+        self.tmp = np.empty((H, B), dtype=dtype)
         self.backward_ready = False
-        if not training:
-            return
-        self.K = np.empty((T, 6 * H, B), dtype=dtype)
-        K6 = self.K.reshape(T, 6, H, B)
-        self.Kco = [K6[t, 0:2] for t in range(T)]
-        self.Kiff = [K6[t, 2:6] for t in range(T)]
-        self.K0 = [K6[t, 0] for t in range(T)]
-        self.K1 = [K6[t, 1] for t in range(T)]
-        self.K23 = [K6[t, 2:4] for t in range(T)]
-        self.K4 = [K6[t, 4] for t in range(T)]
-        self.K5 = [K6[t, 5] for t in range(T)]
-        self.Kq = [self.K[t, H : 5 * H] for t in range(T)]  # squares of the 4 gate tanh
-        self.Kq3 = [self.K[t, H : 4 * H] for t in range(T)]
-        self.Kp = [self.K[t, : 5 * H] for t in range(T)]
+        # per-step views, in the order the forward loops unpack them
+        self.steps: list[tuple[np.ndarray, ...]] = []
+        if training:
+            self.K = np.zeros((T, 6 * H, B), dtype=dtype)
+        for t in range(T):
+            p, q, nxt = t & 1, (t + 1) & 1, HX[t + 1]
+            # sigmoids: in place in S when predicting, into K[t] when training
+            sig = self.K[t] if training else S[p]
+            at = 3 * H if training else 0
+            self.steps.append(
+                (
+                    self.hx[t],
+                    S[p, : 4 * H],  # gates
+                    S[p, : 3 * H],  # tanh(z / 2) of o, i, f
+                    sig[at : at + 3 * H],  # o, i, f
+                    sig[at : at + H],  # o
+                    sig[at + H : at + 2 * H],  # i
+                    sig[at + H : at + 3 * H],  # [i; f]
+                    S[p, 3 * H : 4 * H],  # g
+                    S[p, 3 * H :],  # [g; c_{t-1}]
+                    nxt[K : K + 2 * H],  # [i g; f c_{t-1}]
+                    nxt[K : K + H],  # i g
+                    nxt[K + H : K + 2 * H],  # f c_{t-1}
+                    S[q, 4 * H :],  # c_t
+                    nxt[F1:K],  # h_t
+                    nxt[F1 : K + 2 * H],  # [h_t; i g; f c_{t-1}]
+                    self.K[t, : 3 * H] if training else nxt[F1:K],  # [o'; i'; f']
+                )
+            )
 
     def prepare_backward(
         self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any], per_step: bool
     ) -> None:
         if self.backward_ready:
             return
-        # gradients of a step: [dh K_c; dZ_o; dZ_i; dZ_f; dZ_g; dc f] (the o, i, f blocks
-        # times 4); the last block carries dc_{t+1} f_{t+1} to the earlier step. Small layers
-        # reuse one block (the weight gradient is summed step by step while it is in cache);
-        # large ones keep every step for one weight-gradient GEMM over all T * B columns.
+        # gradients of a step: D = [dh o act'(c); dZ_o; dZ_i; dZ_f; dZ_g; dc f]; the last
+        # block carries dc_t f_t to the earlier step. Small layers reuse one block (the weight
+        # gradient is summed step by step while it is in cache); large ones keep every step
+        # for one weight-gradient GEMM over all T * B columns.
         n = 1 if per_step else T
         self.D = np.zeros((n, 6 * H, B), dtype=dtype)
-        D6 = self.D.reshape(n, 6, H, B)
-        step = [0] * T if per_step else list(range(T))
-        self.D4 = [self.D[k, H : 5 * H] for k in step]
-        self.dco = [D6[k, 0:2] for k in step]
-        self.diff = [D6[k, 2:6] for k in step]
-        self.dcpart = [D6[k, 0] for k in step]
-        zeros = np.zeros((H, B), dtype=dtype)
-        self.dcnext = [D6[0, 5]] * T if per_step else [D6[t + 1, 5] for t in range(T - 1)]
-        if not per_step:
-            self.dcnext.append(zeros)
+        K = F + 1 + H
         self.dc = np.empty((H, B), dtype=dtype)
-        self.hxT = [m.T for m in self.hx[:T]]  # (B, F + 1 + H) views for the weight GEMM
-        self.dM = np.empty((4 * H, F + 1 + H), dtype=dtype)  # d[W; b; U]^T, summed over t
-        self.dMt = np.empty((4 * H, F + 1 + H), dtype=dtype)  # one step's term
+        Kt = self.K
+        order = (3, 0, 1, 2, 4, 5)  # [o act'(c); o'; i'; f'; i act'(g); f] in K[t]
+        self.bwd = []
+        for t in range(T):
+            k = 0 if per_step else t
+            Dk, Dnext = self.D[k], self.D[0 if per_step else min(t + 1, T - 1)]
+            self.bwd.append(
+                (
+                    *(Kt[t, j * H : (j + 1) * H] for j in order),
+                    *(Dk[j * H : (j + 1) * H] for j in range(6)),  # [dh o act'(c); dZ; dc f]
+                    Dnext[5 * H :],  # dc_{t+1} f_{t+1}
+                    Dk[H : 5 * H],  # dZ_t
+                    self.HXpad[t, : self.lead + K].T,  # [0; x_t; 1; h_{t-1}]^T
+                )
+            )
+        L = self.lead + K
+        self.dM = np.empty((4 * H, L), dtype=dtype)  # d[0; W; b; U]^T, summed over t
+        self.dMt = np.empty((4 * H, L), dtype=dtype)  # one step's term
         self.dXT = np.empty((T, F, B), dtype=dtype)  # dx_t, step-major
         self.backward_ready = True
 
@@ -107,14 +128,21 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
     Speed: one GEMM per step on ``[x_t; 1; h_{t-1}]``; the sigmoid gate rows of the stacked
     weights are pre-scaled by 1/2 so that one ``tanh`` over all gates gives
     ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` and the candidate ``tanh(z)``: eight NumPy calls
-    per step when predicting. When training, the same step also writes the backward factors
-    that do not depend on the incoming gradient (``o act'(c)``, ``act(c) s'(o)``,
-    ``g s'(i)``, ``c_{t-1} s'(f)``, ``i act'(g)``, ``f``, with ``4 s'(.) = 1 - tanh(z / 2)^2``)
-    while its data are in cache: a T-wide pass over multi-megabyte buffers costs more here
-    than the extra calls. The backward step is three elementwise calls, the GEMM
+    per step when predicting, every operand a C-contiguous block of the same shape (NumPy's
+    fast path; broadcasting or strided views cost about a microsecond more per call).
+
+    When training, the step also writes the factors of the backward pass that do not depend
+    on the incoming gradient, while its data are in cache (a T-wide pass over the
+    multi-megabyte buffers afterwards costs more than the calls it saves). Written through
+    products the forward pass already has (``h = o tc``, ``i g``, ``f c_{t-1}``), they take
+    six calls: ``o' = (1 - o) h``, ``i' = (1 - i) i g``, ``f' = (1 - f) f c_{t-1}`` as two
+    calls on three blocks, ``o act'(c) = o - h tc`` and ``i act'(g) = i - (i g) g`` (tanh)
+    as two each; the sigmoids are written straight into the step's factor block, so ``f``
+    needs no copy. The backward step is seven elementwise calls (one block each: a
+    broadcast over several blocks leaves NumPy's fast path and costs more), the GEMM
     ``dh_{t-1} = U dZ_t`` and the step's weight-gradient GEMM ``dZ_t [x_t; 1; h_{t-1}]^T``
-    added into one (4H, F + 1 + H) sum; the o, i, f rows carry ``4 dZ`` and the matrices
-    they meet take the 1/4 instead.
+    added into one (4H, F + 1 + H) sum (for more than 64 units, one GEMM over all T * B
+    columns after the loop instead). At ``t = 0``, ``h_{-1} = 0``: the GEMMs skip ``U``.
 
     Examples
     --------
@@ -145,128 +173,129 @@ class LSTM(RecurrentLayer[_LSTMWorkspace]):
         scale = np.full(4 * H, 0.5, dtype=self.dtype)
         scale[3 * H :] = 1.0
         MT = self._stacked(scale)  # sigmoid rows halved: sigmoid(z) = (1 + tanh(z / 2)) / 2
-        ws.c[0].fill(0.0)  # c_0 = 0
-        self._steps(ws, MT, T, bool(training))
+        ws.S[0, 4 * H :].fill(0.0)  # c_0 = 0
+        if training:
+            self._steps_train(ws, MT, T)
+        else:
+            self._steps_predict(ws, MT, T)
         self._ws = ws if training else None
         return self._output(ws)
 
-    def _steps(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int, training: bool) -> None:
-        """The forward recursion; when ``training``, each step also writes its backward
-        factors ``K[t]`` while its data are in cache."""
-        hx, h, a, a_oif, o, i, f, i_f, g, gc, c = (
-            ws.hx,
-            ws.h,
-            ws.a,
-            ws.a_oif,
-            ws.o,
-            ws.i,
-            ws.f,
-            ws.i_f,
-            ws.g,
-            ws.gc,
-            ws.c,
-        )
-        if training:
-            K0, K1, K23, K4, K5, Kq, Kq3, Kp = (
-                ws.K0,
-                ws.K1,
-                ws.K23,
-                ws.K4,
-                ws.K5,
-                ws.Kq,
-                ws.Kq3,
-                ws.Kp,
-            )
-        tc, P = ws.tc, ws.P
-        P0, P1 = P[0], P[1]
-        dot, add, mul, sub, tanh, copy = (
-            np.dot,
-            np.add,
-            np.multiply,
-            np.subtract,
-            np.tanh,
-            np.copyto,
-        )
+    def _gate_activations(self, u3: np.ndarray, g: np.ndarray) -> None:
+        """tanh over the (pre-scaled) sigmoid rows, the cell activation over ``g``."""
+        np.tanh(u3, out=u3)
+        self._act.forward(g, out=g)
+
+    def _steps_predict(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int) -> None:
+        """The forward recursion without the backward factors."""
+        dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
+        fast = self._fast
+        act = tanh if fast else self._act.forward
+        tc = ws.tc
+        F1 = self.n_in + 1
+        for t, (hx, a4, u3, sig, o, _i, i_f, g, g_c, P, ig, fc, c, h, _hP, _k) in enumerate(
+            ws.steps
+        ):
+            if t:
+                dot(MT, hx, out=a4)  # [z_o / 2; z_i / 2; z_f / 2; z_g]
+            else:
+                dot(MT[:, :F1], hx[:F1], out=a4)  # h_{-1} = 0
+            if fast:
+                tanh(a4, out=a4)  # one tanh for all four gates
+            else:
+                self._gate_activations(u3, g)
+            mul(u3, 0.5, out=sig)
+            add(sig, 0.5, out=sig)  # o, i, f = (1 + tanh(z / 2)) / 2
+            mul(i_f, g_c, out=P)  # [i g; f c_{t-1}]
+            add(ig, fc, out=c)  # c_t = i g + f c_{t-1}
+            act(c, out=tc)
+            mul(o, tc, out=h)  # h_t = o act(c_t)
+
+    def _steps_train(self, ws: _LSTMWorkspace, MT: np.ndarray, T: int) -> None:
+        """The forward recursion writing each step's backward factors ``K[t]`` too."""
+        dot, add, mul, sub, tanh = np.dot, np.add, np.multiply, np.subtract, np.tanh
         fast = self._fast
         act = tanh if fast else self._act.forward
         dact = self._act.derivative
-        for t in range(T):
-            p, q = t & 1, (t + 1) & 1
-            dot(MT, hx[t], out=a[p])  # [z_o / 2; z_i / 2; z_f / 2; z_g]
-            if fast:
-                tanh(a[p], out=a[p])  # one tanh for all four gates: [u_o; u_i; u_f; g]
-                if training:
-                    mul(a[p], a[p], out=Kq[t])  # [u_o^2; u_i^2; u_f^2; g^2]
+        tc, tmp = ws.tc, ws.tmp
+        F1 = self.n_in + 1
+        for t, (hx, a4, u3, sig, o, i, i_f, g, g_c, P, ig, fc, c, h, hP, k13) in enumerate(
+            ws.steps
+        ):
+            if t:
+                dot(MT, hx, out=a4)  # [z_o / 2; z_i / 2; z_f / 2; z_g]
             else:
-                tanh(a_oif[p], out=a_oif[p])
-                act(g[p], out=g[p])
-                if training:
-                    mul(a_oif[p], a_oif[p], out=Kq3[t])
-                    sub(1.0, Kq3[t], out=Kq3[t])  # 1 - u^2 = 4 s (1 - s)
-                    dact(g[p], out=K4[t])  # act'(g) from g
-            mul(a_oif[p], 0.5, out=a_oif[p])
-            add(a_oif[p], 0.5, out=a_oif[p])  # o, i, f = (1 + u) / 2
-            mul(i_f[p], gc[p], out=P)  # [i g; f c_{t-1}]
-            add(P0, P1, out=c[q])  # c_t = i g + f c_{t-1}
-            act(c[q], out=tc)
-            mul(o[p], tc, out=h[t + 1])  # h_t = o act(c_t)
-            if not training:
-                continue
+                dot(MT[:, :F1], hx[:F1], out=a4)  # h_{-1} = 0
             if fast:
-                mul(tc, tc, out=K0[t])
-                sub(1.0, Kp[t], out=Kp[t])  # [1 - tc^2; 4 s'(o); 4 s'(i); 4 s'(f); 1 - g^2]
+                tanh(a4, out=a4)  # one tanh for all four gates
             else:
-                dact(tc, out=K0[t])  # act'(c_t) from act(c_t)
-            mul(K0[t], o[p], out=K0[t])  # dh/dc = o act'(c)
-            mul(K1[t], tc, out=K1[t])  # 4 dh/dz_o = 4 act(c) s'(o)
-            mul(K23[t], gc[p], out=K23[t])  # 4 dc/dz_i = 4 g s'(i); 4 dc/dz_f = 4 c_{t-1} s'(f)
-            mul(K4[t], i[p], out=K4[t])  # dc/dz_g = i act'(g)
-            copy(K5[t], f[p])  # dc_{t-1}/dc_t = f
+                self._gate_activations(u3, g)
+            mul(u3, 0.5, out=sig)
+            add(sig, 0.5, out=sig)  # o, i, f = (1 + tanh(z / 2)) / 2, into K[t]
+            mul(i_f, g_c, out=P)  # [i g; f c_{t-1}]
+            add(ig, fc, out=c)  # c_t = i g + f c_{t-1}
+            act(c, out=tc)
+            mul(o, tc, out=h)  # h_t = o act(c_t)
+            sub(1.0, sig, out=k13)
+            mul(k13, hP, out=k13)  # [o'; i'; f'] = (1 - [o; i; f]) [h; i g; f c_{t-1}]
+            if fast:
+                mul(ig, g, out=tmp)
+                sub(i, tmp, out=i)  # dc/dz_g = i (1 - g^2) = i - (i g) g, over i
+                mul(h, tc, out=tmp)
+                sub(o, tmp, out=o)  # dh/dc = o (1 - tc^2) = o - h tc, over o
+            else:
+                dact(g, out=tmp)
+                mul(tmp, i, out=i)  # dc/dz_g = i act'(g)
+                dact(tc, out=tmp)
+                mul(tmp, o, out=o)  # dh/dc = o act'(c_t)
+            # f stays in K[t]: dc_t/dc_{t-1} = f
 
     def backward(self, dY: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         ws, dYt = self._start_backward(dY)
         B, T, H, F = ws.B, ws.T, self.units, self.n_in
+        F1 = F + 1
         per_step = H <= _STEP_WGRAD_MAX_UNITS
         ws.prepare_backward(B, T, F, H, self.dtype, per_step)
-        # the o, i, f rows of dZ below are 4 times the true ones (K holds 4 s'): the matrices
-        # they meet get those columns times 1/4, and so do the o, i, f rows of dM at the end
-        quarter = np.ones(4 * H, dtype=self.dtype)
-        quarter[: 3 * H] = 0.25
-        U = self.params["U"] * quarter  # (H, 4H)
-        W = self.params["W"] * quarter  # (F, 4H)
-        dh, dc, dM, dMt, hxT, dXT = ws.dh, ws.dc, ws.dM, ws.dMt, ws.hxT, ws.dXT
-        dh3, dc3 = dh[None], dc[None]
-        dco, diff, dcpart, dcnext, D4 = ws.dco, ws.diff, ws.dcpart, ws.dcnext, ws.D4
-        dcnext[T - 1].fill(0.0)  # dc_T f_T = 0
-        Kco, Kiff = ws.Kco, ws.Kiff
+        lead = ws.lead
+        U, W = self.params["U"], self.params["W"]  # (H, 4H), (F, 4H)
+        dh, dc, dM, dMt, dXT = ws.dh, ws.dc, ws.dM, ws.dMt, ws.dXT
+        ws.D[-1, 5 * H :].fill(0.0)  # dc_T f_T = 0
         dot, add, mul = np.dot, np.add, np.multiply
         for t in range(T - 1, -1, -1):
-            mul(dh3, Kco[t], out=dco[t])  # [dh o act'(c); 4 dZ_o = dh 4 act(c) s'(o)]
-            add(dcpart[t], dcnext[t], out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
-            mul(dc3, Kiff[t], out=diff[t])  # [4 dZ_i; 4 dZ_f; dZ_g; dc_t f_t]
+            k0, k1, k2, k3, k4, k5, dpart, dzo, dzi, dzf, dzg, dcf, dcnext, dZ, hxT = ws.bwd[t]
+            # separate calls: broadcasting dh over several blocks leaves NumPy's fast path
+            mul(dh, k0, out=dpart)  # dh o act'(c)
+            mul(dh, k1, out=dzo)  # dZ_o = dh o'
+            add(dpart, dcnext, out=dc)  # dc_t = dh o act'(c) + dc_{t+1} f_{t+1}
+            mul(dc, k2, out=dzi)  # dZ_i = dc i'
+            mul(dc, k3, out=dzf)  # dZ_f = dc f'
+            mul(dc, k4, out=dzg)  # dZ_g = dc i act'(g)
+            mul(dc, k5, out=dcf)  # dc_t f_t, carried to step t - 1
             if per_step:
                 if t == T - 1:
-                    dot(D4[t], hxT[t], out=dM)  # d[W; b; U]^T = sum_t dZ_t [x_t; 1; h_{t-1}]^T
-                else:
-                    dot(D4[t], hxT[t], out=dMt)
+                    dot(dZ, hxT, out=dM)  # d[W; b; U]^T = sum_t dZ_t [x_t; 1; h_{t-1}]^T
+                elif t:
+                    dot(dZ, hxT, out=dMt)
                     add(dM, dMt, out=dM)
+                else:  # h_{-1} = 0: only the [W; b] columns
+                    dM[:, : lead + F1] += dZ @ hxT[:, : lead + F1]
                 if need_input_grad:
-                    dot(W, D4[t], out=dXT[t])  # dx_t = W dZ_t
+                    dot(W, dZ, out=dXT[t])  # dx_t = W dZ_t
             if t:
-                dot(U, D4[t], out=dh)  # dh_{t-1} = U dZ_t
+                dot(U, dZ, out=dh)  # dh_{t-1} = U dZ_t
                 if dYt is not None:
                     add(dh, dYt[t - 1], out=dh)
         self._ws = None
         dX = None
         if per_step:
+            dM = dM[:, lead:]
             if need_input_grad:
                 dX = dXT.transpose(2, 0, 1).copy()  # (batch, time, F)
         else:
             dM, dZc = self._weight_grads(ws, ws.D[:, H : 5 * H])  # one GEMM over T * B columns
             if need_input_grad:
                 dX = self._input_grad(ws, dZc, W)
-        dM[: 3 * H] *= 0.25
         self.grads["W"] += dM[:, :F].T
         self.grads["b"] += dM[:, F]
-        self.grads["U"] += dM[:, F + 1 :].T
+        self.grads["U"] += dM[:, F1:].T
         return dX

@@ -26,15 +26,33 @@ _MAX_WORKSPACES = 4
 
 
 class _Workspace:
-    """Buffers and per-step views for one (batch, time, training) shape."""
+    """Buffers and per-step views for one (batch, time, training) shape.
 
-    def __init__(self, B: int, T: int, F: int, H: int, dtype: np.dtype[Any]) -> None:
+    ``HX`` has shape (T + 1, F + 1 + H + extra_rows, B); its first F + 1 + H rows at step t
+    are ``[x_t; 1; h_{t-1}]`` (``hx[t]``, the GEMM operand), the ``extra_rows`` after them
+    are a cell's own per-step scratch (the LSTM keeps its ``[i g; f c_{t-1}]`` there, so
+    that ``[h; i g; f c_{t-1}]`` is one contiguous block). ``HXpad`` is the same memory with
+    ``lead_rows`` zero rows before each step (``HX = HXpad[:, lead_rows:]``): a GEMM whose
+    output has ``lead_rows + F + 1 + H`` columns, a multiple of 8, runs faster.
+    """
+
+    def __init__(
+        self,
+        B: int,
+        T: int,
+        F: int,
+        H: int,
+        dtype: np.dtype[Any],
+        extra_rows: int = 0,
+        lead_rows: int = 0,
+    ) -> None:
         K = F + 1 + H
         self.B, self.T = B, T
-        self.HX = np.zeros((T + 1, K, B), dtype=dtype)  # step t: [x_t; 1; h_{t-1}]
+        self.HXpad = np.zeros((T + 1, lead_rows + K + extra_rows, B), dtype=dtype)
+        self.HX = self.HXpad[:, lead_rows:]
         self.HX[:, F, :] = 1.0
-        self.hx = list(self.HX)
-        self.h = [self.HX[t, F + 1 :] for t in range(T + 1)]  # h[t] = h_{t-1}, (H, B)
+        self.hx = [m[:K] for m in self.HX]  # step t: [x_t; 1; h_{t-1}], C-contiguous
+        self.h = [self.HX[t, F + 1 : K] for t in range(T + 1)]  # h[t] = h_{t-1}, (H, B)
         self.dh = np.empty((H, B), dtype=dtype)
         self.HXc = np.empty((K, T, B), dtype=dtype)  # feature-major copy for the weight GEMM
 
@@ -137,9 +155,10 @@ class RecurrentLayer(Layer, Generic[WS]):
 
     def _output(self, ws: WS) -> np.ndarray:
         F1 = self.n_in + 1
+        K = F1 + self.units
         if self.return_sequences:
-            return np.ascontiguousarray(ws.HX[1:, F1:, :].transpose(2, 0, 1))
-        return np.ascontiguousarray(ws.HX[ws.T, F1:, :].T)
+            return np.ascontiguousarray(ws.HX[1:, F1:K, :].transpose(2, 0, 1))
+        return np.ascontiguousarray(ws.HX[ws.T, F1:K, :].T)
 
     def _start_backward(self, dY: np.ndarray) -> tuple[WS, list[np.ndarray] | None]:
         ws = self._ws
@@ -158,7 +177,7 @@ class RecurrentLayer(Layer, Generic[WS]):
         once, and ``dZ`` as the (rows, T * B) block ``dZc`` (for the input gradient)."""
         T, B = ws.T, ws.B
         rows = dZ.shape[1]
-        np.copyto(ws.HXc, ws.HX[:T].transpose(1, 0, 2))
+        np.copyto(ws.HXc, ws.HX[:T, : ws.HXc.shape[0]].transpose(1, 0, 2))
         dZc = np.ascontiguousarray(dZ.transpose(1, 0, 2)).reshape(rows, T * B)
         dMT: np.ndarray = dZc @ ws.HXc.reshape(-1, T * B).T  # sum_t dZ_t [x_t; 1; h_{t-1}]^T
         return dMT, dZc
