@@ -137,19 +137,21 @@ def test_order_search_recovers_simulated_orders():
 
 
 def test_refit_warm_starts_from_previous_params(dbk, monkeypatch):
-    starts = []
-    original = SARIMAX.fit
+    from tickcast.models import arima_search
 
-    def spy(self, *args, **kwargs):
-        starts.append(kwargs.get("start_params"))
-        return original(self, *args, **kwargs)
+    warms = []
+    original = arima_search.maximise
 
-    monkeypatch.setattr(SARIMAX, "fit", spy)
+    def spy(*args, **kwargs):
+        warms.append(kwargs.get("warm"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(arima_search, "maximise", spy)
     m = tc.ARIMAForecaster(order=(1, 1, 0)).fit(dbk.iloc[:800])
     first = m.params_.copy()
     m.fit(dbk.iloc[:900])
-    assert len(starts) == 2
-    np.testing.assert_array_equal(starts[1], first[:-1])  # sigma2 is concentrated out
+    assert len(warms) == 2 and warms[0] is None
+    np.testing.assert_array_equal(warms[1], first[:-1])  # sigma2 is concentrated out
     assert not np.array_equal(m.params_, first)
 
 

@@ -333,10 +333,7 @@ class ARIMAForecaster(Forecaster):
         if restore is not None:
             self._restore(w, restore)
             return
-        import statsmodels.tsa.statespace.sarimax  # noqa: F401 - load its BLAS before limiting
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1):  # tiny matrices: BLAS threads only cost (15x here)
+        with _one_blas_thread():  # tiny matrices: BLAS threads only cost (15x here)
             self._search_and_estimate(w, cfg)
 
     def _search_and_estimate(self, w: np.ndarray, cfg: dict[str, Any]) -> None:
@@ -650,6 +647,17 @@ class ARIMAForecaster(Forecaster):
 
 
 # --------------------------------------------------------------------------- helpers
+_BLAS: list[Any] = []  # one threadpoolctl controller per process (its scan costs ~7 ms)
+
+
+def _one_blas_thread() -> Any:
+    """A context limiting BLAS to one thread; the library scan is done once per process."""
+    if not _BLAS:
+        import statsmodels.tsa.statespace.sarimax  # noqa: F401 - load its BLAS before the scan
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1)
 
 
 #: Step sizes (standard deviation of the differenced integrated series) fitted unscaled.

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast.errors import DataError
+from tickcast.models._arma_exact import ArmaSpec, difference, maximise
 
 #: The order search ranks candidates on at most this many of the latest observations.
 SEARCH_WINDOW = 1000
@@ -153,9 +154,12 @@ def fit_exact(
     ARMA or trend terms nothing is left to optimise: the likelihood is one filter pass and
     its maximum is closed-form.
     """
+    order, seasonal, trend = spec
+    fast = ArmaSpec.of(order, seasonal, trend)
+    if fast is not None:
+        return _fit_fast(w, fast, starts, maxiter, warm)
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    order, seasonal, trend = spec
     converged = True
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -191,6 +195,34 @@ def fit_exact(
         nobs_effective=int(res.nobs - res.loglikelihood_burn),
         converged=converged,
         warnings=tuple(f"{type(c.message).__name__}: {c.message}" for c in caught),
+    )
+
+
+def _fit_fast(
+    w: np.ndarray,
+    spec: ArmaSpec,
+    starts: list[np.ndarray | None],
+    maxiter: int,
+    warm: np.ndarray | None,
+) -> ExactFit:
+    """``fit_exact`` by the NumPy exact likelihood (:mod:`tickcast.models._arma_exact`)."""
+    x = difference(w, spec)
+    k = spec.k_params
+    cold = [np.asarray(s, dtype=float)[:-1] for s in starts if s is not None and len(s) == k + 1]
+    w0 = None if warm is None or len(warm) != k + 1 else np.asarray(warm, dtype=float)[:-1]
+    with np.errstate(all="ignore"):
+        fit = maximise(x, spec, cold, maxiter, warm=w0)
+    return ExactFit(
+        params=fit.params,
+        llf=fit.llf,
+        nobs_effective=len(x),
+        converged=fit.converged,
+        warnings=()
+        if fit.converged
+        else (
+            f"ConvergenceWarning: L-BFGS-B did not converge on the exact likelihood within "
+            f"maxiter={maxiter} iterations",
+        ),
     )
 
 
