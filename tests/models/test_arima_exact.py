@@ -147,6 +147,7 @@ def _backtest(model, y, refit_every=1, n_orig=25, **kwargs):
     return tc.backtest([model], y, splitter=split, progress=False, **kwargs)
 
 
+@pytest.mark.filterwarnings("ignore")  # statsmodels' BFGS reports no convergence at gtol 1e-12
 def test_fast_backtest_equals_the_statsmodels_path(monkeypatch):
     """Refit at every origin: the NumPy likelihood's forecasts (means and intervals) equal
     those of the statsmodels estimation path maximising the same exact likelihood (exact
