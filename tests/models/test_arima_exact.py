@@ -192,3 +192,33 @@ def test_no_look_ahead_and_determinism(dgs10):
     assert not np.allclose(base.loc[~keep, "mean"], other.loc[~keep, "mean"])
     again = _backtest(model, y, n_orig=20, n_jobs=2).forecasts
     np.testing.assert_array_equal(base[cols], again[cols])
+
+
+@pytest.mark.parametrize(("order", "seasonal", "trend"), CASES)
+def test_numpy_filter_forecasts_equal_statsmodels_kalman(dgs10, order, seasonal, trend):
+    """Fixed parameters: the NumPy filter's innovations and its forecasts (means and
+    variances from several origins) equal statsmodels' Kalman filter with its full
+    recursion (tolerance=0), to 1e-9."""
+    from tickcast.models import _arma_state as st
+
+    w = dgs10.to_numpy(dtype=float)
+    kwargs = {"order": order, "seasonal_order": seasonal, "trend": trend, "tolerance": 0}
+    model = SARIMAX(w, **kwargs)
+    u = np.random.default_rng(7).normal(size=model.k_params) * 0.5
+    if trend == "c":
+        u[0] *= 0.01
+    u[-1] = 0.07  # sigma2's unconstrained value: its square root
+    params = model.transform_params(u)
+    spec = ae.ArmaSpec.of(order, seasonal, trend)
+    origins = np.array([400, 550, len(w) - 1])
+    mean, var = st.forecast(w, spec, params, origins, 6)
+    for k, o in enumerate(origins):
+        fc = SARIMAX(w[: o + 1], **kwargs).filter(params).get_forecast(6)
+        np.testing.assert_allclose(mean[k], fc.predicted_mean, rtol=1e-10, atol=1e-9)
+        np.testing.assert_allclose(var[k], fc.var_pred_mean, rtol=1e-9)
+    c, b, a = spec.split(params[:-1])
+    mu = c / np.sum(b) if trend == "c" else 0.0
+    filtered = st.filter_innovations(ae.difference(w, spec), b, a, mu)
+    resid = model.filter(params).resid[spec.burn :]
+    np.testing.assert_allclose(filtered.innovations[20:], resid[20:], atol=1e-8)
+    assert filtered.steady_from < 400
