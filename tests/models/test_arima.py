@@ -53,15 +53,21 @@ def test_fit_predict_native_intervals(name, fitted, request):
     assert fc.method == "analytic"  # Gaussian state-space forecast variance
     assert fc.index[0] > y.index[-1] and (fc.index.day_of_week < 5).all()
     assert (fc.lower(95) < fc.lower(80)).all() and (fc.upper(80) < fc.upper(95)).all()
-    # the quantiles are the SARIMAX Gaussian ones on the integrated scale, mapped to levels
-    sm = m.results_.get_forecast(10)
+    # the quantiles are the SARIMAX Gaussian ones on the integrated scale, mapped to levels;
+    # the reference runs statsmodels' full Kalman recursion (tolerance=0: its default
+    # steady-state shortcut moves the variances by ~4e-8 relative)
+    back = np.exp if name == "dbk" else (lambda v: v)
+    work = np.log(y.to_numpy()) if name == "dbk" else y.to_numpy()
+    ref = SARIMAX(work, order=(1, 1, 1), trend="n", tolerance=0).filter(m.params_)
+    sm = ref.get_forecast(10)
     mean, sd = np.asarray(sm.predicted_mean), np.sqrt(np.asarray(sm.var_pred_mean))
     ci = np.asarray(sm.conf_int(alpha=0.05))
-    back = np.exp if name == "dbk" else (lambda v: v)
     np.testing.assert_allclose(fc.mean, back(mean), rtol=1e-12)
     np.testing.assert_allclose(fc.lower(95), back(ci[:, 0]), rtol=1e-10)
     np.testing.assert_allclose(fc.upper(95), back(ci[:, 1]), rtol=1e-10)
     np.testing.assert_allclose(fc.quantile(0.1), back(mean + ndtri(0.1) * sd), rtol=1e-10)
+    default = m.results_.get_forecast(10)  # statsmodels' default filter, as results_
+    np.testing.assert_allclose(fc.mean, back(default.predicted_mean), rtol=1e-7)
     assert m.target_ == ("log_return" if name == "dbk" else "diff")
     assert m.order_ == (1, 1, 1) and m.trend_ == "n" and m.search_results_ is None
     scale = "log price" if name == "dbk" else "level"
@@ -137,19 +143,21 @@ def test_order_search_recovers_simulated_orders():
 
 
 def test_refit_warm_starts_from_previous_params(dbk, monkeypatch):
-    starts = []
-    original = SARIMAX.fit
+    from tickcast.models import arima_search
 
-    def spy(self, *args, **kwargs):
-        starts.append(kwargs.get("start_params"))
-        return original(self, *args, **kwargs)
+    warms = []
+    original = arima_search.maximise
 
-    monkeypatch.setattr(SARIMAX, "fit", spy)
+    def spy(*args, **kwargs):
+        warms.append(kwargs.get("warm"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(arima_search, "maximise", spy)
     m = tc.ARIMAForecaster(order=(1, 1, 0)).fit(dbk.iloc[:800])
     first = m.params_.copy()
     m.fit(dbk.iloc[:900])
-    assert len(starts) == 2
-    np.testing.assert_array_equal(starts[1], first[:-1])  # sigma2 is concentrated out
+    assert len(warms) == 2 and warms[0] is None
+    np.testing.assert_array_equal(warms[1], first[:-1])  # sigma2 is concentrated out
     assert not np.array_equal(m.params_, first)
 
 

@@ -16,6 +16,9 @@ import pandas as pd
 from tickcast._validation import Rule, check_params, integer, is_integer, one_of, optional
 from tickcast._validation import alias as alias_rule
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
+from tickcast.models._arma_exact import ArmaSpec, difference
+from tickcast.models._arma_state import Filtered, filter_innovations
+from tickcast.models._arma_state import forecast as arma_forecast
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
@@ -100,7 +103,8 @@ class ARIMAForecaster(Forecaster):
         simulated paths and ``residuals_`` are in the series' own units; ``params_``,
         ``results_`` and the criteria are those of the scaled series.
     results_ : statsmodels MLEResults
-        The SARIMAX results, filtered through the last observation.
+        The SARIMAX results, filtered through the last observation (built on first
+        access when the NumPy filter served the fit).
     search_results_ : pd.DataFrame or None
         One row per candidate of the order search, the chosen one first: ``p``, ``d``,
         ``q``, ``trend``, the CSS ``sigma2`` and criterion ``css_<ic>``, ``min_root`` (the
@@ -113,7 +117,9 @@ class ARIMAForecaster(Forecaster):
     convergence_warnings_ : list of str
         Warnings statsmodels emitted during the final fit (captured, not shown).
     residuals_ : ndarray of shape (n_residuals, 1)
-        One-step-ahead errors after the differencing burn-in, in the target's units.
+        One-step-ahead errors after the differencing burn-in, in the target's units
+        (exact-diffuse Kalman innovations; statsmodels' approximate diffuse prior moves
+        the first few by ~1e-8 relative).
 
     Notes
     -----
@@ -135,18 +141,27 @@ class ARIMAForecaster(Forecaster):
        default, :math:`-2\\ell + 2k + 2k(k+1)/(n-k-1)`, with k counting sigma2 and n the
        observations after differencing, as R's ``arima``).
 
-    **Estimation.** Exact maximum likelihood with statsmodels' ``SARIMAX`` (stationarity
-    and invertibility enforced), the innovation variance concentrated out of the
-    likelihood so that L-BFGS only sees the ARMA and trend parameters; a model without
-    ARMA or trend terms needs no optimisation at all. Started from the previous fit when
-    the order is unchanged (warm start), else from the better (higher likelihood) of the
-    search's window estimates (or the CSS estimates) and statsmodels' defaults. BLAS runs on one
-    thread during the fit (its threads only slow down these small matrices).
+    **Estimation.** Exact Gaussian maximum likelihood of the SARIMAX model (stationarity
+    and invertibility enforced, the same parameters). Trends "n" and "c": the NumPy/SciPy
+    likelihood of :mod:`tickcast.models._arma_exact` (pre-sample state integrated out in
+    closed form, residuals by ``lfilter``, sigma2 and the mean profiled out), maximised by
+    L-BFGS-B; it equals statsmodels' exact-diffuse likelihood to 1e-8 (up to a constant).
+    Trends "t"/"ct": statsmodels' ``SARIMAX`` with the innovation variance concentrated
+    out, L-BFGS then Powell. A refit of the same order starts from the previous optimum
+    (warm start) unless a cold start (the search's window estimates or the CSS estimates,
+    and zeros) already has a higher likelihood; a warm run that does not converge or ends
+    lower is followed by the best cold start. A model without ARMA or trend terms needs no
+    optimisation at all. BLAS runs on one thread during the fit (its threads only slow
+    down these small matrices).
 
-    **Update.** ``update(y_new)`` keeps ``params_`` and runs one Kalman filter pass over the
-    whole series (``results.append(new, refit=False)``); the result equals
-    ``results.apply(full_series)``. The batched backtest path runs one filter pass over the
-    whole backtest span and forecasts from the filtered state at every origin.
+    **Update and forecasts.** ``update(y_new)`` keeps ``params_``. Trends "n"/"c": the
+    NumPy filter (:mod:`tickcast.models._arma_state`: an exact Kalman filter until the
+    state is known, then ``lfilter``) gives the innovations (``residuals_``) and the
+    forecasts, equal to statsmodels' Kalman filter with its full recursion to 1e-12
+    (``results_`` is built from statsmodels only when read). Otherwise, or from origins
+    before the filter's steady state, one statsmodels filter pass (``results.append``).
+    The batched backtest path forecasts from every origin of a block at once, from the
+    same filter.
 
     Examples
     --------
@@ -333,10 +348,7 @@ class ARIMAForecaster(Forecaster):
         if restore is not None:
             self._restore(w, restore)
             return
-        import statsmodels.tsa.statespace.sarimax  # noqa: F401 - load its BLAS before limiting
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1):  # tiny matrices: BLAS threads only cost (15x here)
+        with _one_blas_thread():  # tiny matrices: BLAS threads only cost (15x here)
             self._search_and_estimate(w, cfg)
 
     def _search_and_estimate(self, w: np.ndarray, cfg: dict[str, Any]) -> None:
@@ -360,9 +372,9 @@ class ARIMAForecaster(Forecaster):
             if previous[1] != spec:  # a refit of the same model starts from its last optimum
                 starts = [css_fit(window, order, seasonal, trend, order[0], order[1])[1]]
         warm = previous[0] if previous[1] == spec else None
-        if len(w) > len(window):
-            fit = None  # the search fitted the window only: re-estimate on all of `w`
-        self._estimate(w, spec, starts, cfg["maxiter"], fit, warm)
+        # the search screened the window at a loose tolerance: re-estimate on all of `w`
+        # from its optimum (a few iterations when the window is all of `w`)
+        self._estimate(w, spec, starts, cfg["maxiter"], None, warm)
 
     def _model(self, w: np.ndarray, spec: tuple[Any, ...]) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -387,17 +399,9 @@ class ARIMAForecaster(Forecaster):
         """
         if fit is None:
             fit = fit_exact(w, spec, starts, maxiter, warm=warm)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            # filter only: the backtest uses no smoothed states or parameter covariances
-            # (smooth() with its default OPG covariance costs ~5x this filter pass)
-            res = self._model(w, spec).filter(fit.params, cov_type="none")
-        self.convergence_warnings_ = [
-            *fit.warnings,
-            *(f"{type(c.message).__name__}: {c.message}" for c in caught),
-        ]
+        self.convergence_warnings_ = list(fit.warnings)
         self.converged_ = fit.converged
-        self._set_results(res, spec)
+        self._set_results(w, fit.params, spec)
         if not self.converged_:
             warnings.warn(
                 f"ARIMA{self.order_} x {self.seasonal_order_} likelihood optimisation did not "
@@ -408,12 +412,63 @@ class ARIMAForecaster(Forecaster):
                 stacklevel=6,
             )
 
-    def _set_results(self, res: Any, spec: tuple[Any, ...]) -> None:
-        self.results_ = res
+    # ------------------------------------------------------------------ filter state
+    @property
+    def results_(self) -> Any:
+        """The statsmodels SARIMAX results filtered through the last observation.
+
+        Built on first access (one statsmodels filter pass, no smoother, no parameter
+        covariance) when the NumPy filter (:mod:`tickcast.models._arma_state`) served the
+        fit, updates and forecasts; then kept until the next fit or update.
+        """
+        res = self.__dict__.get("_results")
+        if res is None:
+            if "_w" not in self.__dict__:
+                raise AttributeError("results_")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = self._model(self._w, self._spec).filter(self.params_, cov_type="none")
+            self._results = res
+        return res
+
+    @results_.setter
+    def results_(self, res: Any) -> None:
+        self._results = res
+
+    def _fast_spec(self) -> ArmaSpec | None:
+        """The NumPy filter's spec of the fitted model, or None (statsmodels' filter)."""
+        order, seasonal, trend = self._spec
+        params = self.params_
+        if not (np.all(np.isfinite(params)) and params[-1] > 0):
+            return None  # e.g. a constant series' zero variance: statsmodels' filter
+        return ArmaSpec.of(order, seasonal, trend)
+
+    def _set_results(self, w: np.ndarray, params: np.ndarray, spec: tuple[Any, ...]) -> None:
+        """Keep the work series and parameters; residuals from the NumPy filter when it
+        covers the model, else from a statsmodels filter pass."""
         self._spec = spec
         self.order_, self.seasonal_order_, self.trend_ = spec
-        self.params_ = np.asarray(res.params, dtype=float).copy()
-        self.residuals_ = self._residuals_of(res)
+        self.params_ = np.asarray(params, dtype=float).copy()
+        self._set_filter(w)
+
+    def _set_filter(self, w: np.ndarray, filtered: Filtered | None = None) -> None:
+        """Filter ``w`` (the whole work series) with the fixed ``params_`` (``filtered``:
+        the NumPy filter of ``w`` when already run)."""
+        self._w = np.asarray(w, dtype=float)
+        self._results = None
+        self._forecast_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        fast = self._fast_spec()
+        if fast is None:
+            self._filtered = None
+            self.residuals_ = self._residuals_of(self.results_)
+            return
+        c, b, a = fast.split(self.params_[:-1])
+        mu = c / float(np.sum(b)) if fast.k_trend else 0.0
+        if filtered is None:
+            filtered = filter_innovations(difference(self._w, fast), b, a, mu)
+        self._filtered = filtered
+        resid = self._filtered.innovations * self.scale_
+        self.residuals_ = (resid * self._step_factor())[:, None]
 
     def _residuals_of(self, res: Any) -> np.ndarray:
         """One-step residuals after the likelihood burn-in, as steps, shape (n, 1)."""
@@ -427,32 +482,58 @@ class ARIMAForecaster(Forecaster):
             tuple(int(v) for v in arrays["seasonal_order"]),
             str(arrays["trend"]),
         )
-        res = self._model(w, spec).filter(
-            np.asarray(arrays["params"], dtype=float), cov_type="none"
-        )
         self.search_results_ = None
         self.convergence_warnings_ = []
         self.converged_ = bool(arrays["converged"])
-        self._set_results(res, spec)
+        self._set_results(w, np.asarray(arrays["params"], dtype=float), spec)
 
     # ------------------------------------------------------------------ update
     def _update(self, y: pd.Series, X: pd.DataFrame | None, n_new: int) -> None:
         w_new = self._to_work(y.to_numpy()[-n_new:])
-        self.results_ = self.results_.append(w_new)
+        w = np.concatenate([self._w, w_new])
+        if self._fast_spec() is None and self.__dict__.get("_results") is not None:
+            res = self.results_.append(w_new)
+            self._set_filter(w)
+            self._results = res
+            self.residuals_ = self._residuals_of(res)
+        else:
+            self._set_filter(w)
         self._set_history(y, self.X_)
-        self.residuals_ = self._residuals_of(self.results_)
 
     # ------------------------------------------------------------------ predict
     def _forecast_work(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of the next ``horizon`` values on the integrated scale."""
         cached = self.__dict__.get("_forecast_cache")
-        if cached is not None and cached[0] is self.results_ and cached[1] == horizon:
-            return cached[2].copy(), cached[3].copy()  # predict asks for mean, then quantiles
-        fc = self.results_.get_forecast(horizon)
-        mean = np.asarray(fc.predicted_mean, dtype=float).reshape(horizon)
-        var = np.asarray(fc.var_pred_mean, dtype=float).reshape(horizon)
-        self._forecast_cache = (self.results_, horizon, mean.copy(), var.copy())
+        if cached is not None and cached[0] == horizon:
+            return cached[1].copy(), cached[2].copy()  # predict asks for mean, then quantiles
+        out = self._fast_forecast(np.array([len(self._w) - 1]), horizon)
+        if out is not None:
+            mean, var = out[0][0], out[1][0]
+        else:
+            fc = self.results_.get_forecast(horizon)
+            mean = np.asarray(fc.predicted_mean, dtype=float).reshape(horizon)
+            var = np.asarray(fc.var_pred_mean, dtype=float).reshape(horizon)
+        self._forecast_cache = (horizon, mean.copy(), var.copy())
         return mean, var
+
+    def _fast_forecast(
+        self, origins: np.ndarray, horizon: int, w: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, Filtered] | None:
+        """NumPy forecasts (K, horizon) on the work scale from ``origins`` of ``w`` (default
+        the fitted series) and the filter of ``w``, or None when statsmodels' filter is
+        needed (see :func:`tickcast.models._arma_state.forecast`)."""
+        fast = self._fast_spec()
+        if fast is None:
+            return None
+        filtered = self._filtered if w is None else None
+        if w is None:
+            w = self._w
+        if filtered is None:
+            c, b, a = fast.split(self.params_[:-1])
+            mu = c / float(np.sum(b)) if fast.k_trend else 0.0
+            filtered = filter_innovations(difference(w, fast), b, a, mu)
+        out = arma_forecast(w, fast, self.params_, origins, horizon, filtered)
+        return None if out is None else (out[0], out[1], filtered)
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         mean, _ = self._forecast_work(horizon)
@@ -570,13 +651,40 @@ class ARIMAForecaster(Forecaster):
         end = int(origins[-1]) + 1
         y_all = y.iloc[:end]
         w = self._to_work(y_all.to_numpy())
-        # one filter pass over the data; it is also the updated model's results (the filter
-        # ``results.append`` reruns)
-        res = self.results_.model.clone(w).filter(self.params_, cov_type="none")
+        res, filtered = None, None
+        fast = self._fast_forecast(origins, horizon, w)
+        if fast is not None:  # NumPy filter (trends "n"/"c", origins in steady state)
+            mean, var, filtered = fast
+        else:
+            mean, var, res = self._statsmodels_origins(w, origins, horizon)
+        zq = ndtri(np.asarray(quantiles, dtype=float))
+        sd = np.sqrt(np.clip(var, 0.0, None))
+        if self._vol_state() is not None:  # volatility filtered through each origin
+            self._vol_extend(y_all)
+            sd = sd * self._vol_ratio(horizon, self._vol_state().sigma2_next[origins])
+            zq = self._vol_standard_quantiles(horizon, np.asarray(quantiles, dtype=float))
+        means = self._from_work(mean)
+        quants = self._from_work(mean[:, :, None] + zq * sd[:, :, None])
+        if end > len(self.y_):  # leave the model updated through the last origin
+            y_keep = y_all.copy()
+            y_keep.attrs = dict(self.y_.attrs)
+            self._set_filter(w, filtered)
+            if res is not None:
+                self._results = res
+                self.residuals_ = self._residuals_of(res)
+            self._set_history(y_keep, self.X_)
+        return means, quants
+
+    def _statsmodels_origins(
+        self, w: np.ndarray, origins: np.ndarray, horizon: int
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
+        """``forecast_origins``' moments (K, horizon) from one statsmodels filter pass over
+        ``w``, and that pass (the updated model's results)."""
+        res = self._model(w, self._spec).filter(self.params_, cov_type="none")
         a = np.asarray(res.predicted_state)[:, origins + 1].T.copy()  # (K, k_states)
         P = np.moveaxis(np.asarray(res.predicted_state_cov)[:, :, origins + 1], -1, 0).copy()
         # system arrays, with time-varying intercepts through the last forecast date
-        model = self.results_.model.clone(np.concatenate([w, np.full(horizon, np.nan)]))
+        model = res.model.clone(np.concatenate([w, np.full(horizon, np.nan)]))
         model.update(self.params_)
         Z, T, RQR, H, d_int, c_int = _system(model)
         K = len(origins)
@@ -589,21 +697,7 @@ class ARIMAForecaster(Forecaster):
             if j + 1 < horizon:
                 a = a @ T.T + c_int[:, tau].T
                 P = T @ P @ T.T + RQR
-        zq = ndtri(np.asarray(quantiles, dtype=float))
-        sd = np.sqrt(np.clip(var, 0.0, None))
-        if self._vol_state() is not None:  # volatility filtered through each origin
-            self._vol_extend(y_all)
-            sd = sd * self._vol_ratio(horizon, self._vol_state().sigma2_next[origins])
-            zq = self._vol_standard_quantiles(horizon, np.asarray(quantiles, dtype=float))
-        means = self._from_work(mean)
-        quants = self._from_work(mean[:, :, None] + zq * sd[:, :, None])
-        if end > len(self.y_):  # leave the model updated through the last origin
-            y_keep = y_all.copy()
-            y_keep.attrs = dict(self.y_.attrs)
-            self.results_ = res
-            self._set_history(y_keep, self.X_)
-            self.residuals_ = self._residuals_of(res)
-        return means, quants
+        return mean, var, res
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:
@@ -674,6 +768,17 @@ class ARIMAForecaster(Forecaster):
 
 
 # --------------------------------------------------------------------------- helpers
+_BLAS: list[Any] = []  # one threadpoolctl controller per process (its scan costs ~7 ms)
+
+
+def _one_blas_thread() -> Any:
+    """A context limiting BLAS to one thread; the library scan is done once per process."""
+    if not _BLAS:
+        import statsmodels.tsa.statespace.sarimax  # noqa: F401 - load its BLAS before the scan
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1)
 
 
 #: Step sizes (standard deviation of the differenced integrated series) fitted unscaled.

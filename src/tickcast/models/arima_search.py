@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tickcast.errors import DataError
+from tickcast.models._arma_exact import ArmaSpec, difference, maximise
 
 #: The order search ranks candidates on at most this many of the latest observations.
 SEARCH_WINDOW = 1000
@@ -125,6 +126,7 @@ def fit_exact(
     maxiter: int,
     *,
     warm: np.ndarray | None = None,
+    screening: bool = False,
 ) -> ExactFit:
     """Exact Gaussian maximum likelihood of one candidate, sigma2 concentrated out.
 
@@ -142,9 +144,18 @@ def fit_exact(
     warm : ndarray of shape (n_params,), optional
         A previous fit of the same model: when admissible it is the start, whatever
         ``starts`` holds (refits stay close to the previous estimates and are fast).
+    screening : bool, default False
+        The order search's candidates: the NumPy path stops at a looser relative
+        decrease (1e-8, the log-likelihood to ~1e-4; the criteria only rank candidates),
+        and the chosen one is re-estimated to full precision.
 
     Notes
     -----
+    Trends "n" and "c" (any (seasonal) orders) are fitted by the NumPy exact likelihood
+    of :mod:`tickcast.models._arma_exact` (exact diffuse differencing states, the same
+    parameterisation as SARIMAX, L-BFGS-B warm-started with a cold-start safeguard);
+    the time trends "t"/"ct" by statsmodels as described next.
+
     With ``concentrate_scale=True`` the innovation variance is profiled out (its maximiser
     given the other parameters is the mean squared standardised innovation), so the
     optimiser never sees sigma2, whose scale (1e-4 for daily log returns) otherwise stalls
@@ -153,9 +164,12 @@ def fit_exact(
     ARMA or trend terms nothing is left to optimise: the likelihood is one filter pass and
     its maximum is closed-form.
     """
+    order, seasonal, trend = spec
+    fast = ArmaSpec.of(order, seasonal, trend)
+    if fast is not None and np.ptp(difference(w, fast)) > 0:  # constant changes: statsmodels
+        return _fit_fast(w, fast, starts, maxiter, warm, 1e-8 if screening else None)
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    order, seasonal, trend = spec
     converged = True
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -191,6 +205,35 @@ def fit_exact(
         nobs_effective=int(res.nobs - res.loglikelihood_burn),
         converged=converged,
         warnings=tuple(f"{type(c.message).__name__}: {c.message}" for c in caught),
+    )
+
+
+def _fit_fast(
+    w: np.ndarray,
+    spec: ArmaSpec,
+    starts: list[np.ndarray | None],
+    maxiter: int,
+    warm: np.ndarray | None,
+    ftol: float | None,
+) -> ExactFit:
+    """``fit_exact`` by the NumPy exact likelihood (:mod:`tickcast.models._arma_exact`)."""
+    x = difference(w, spec)
+    k = spec.k_params
+    cold = [np.asarray(s, dtype=float)[:-1] for s in starts if s is not None and len(s) == k + 1]
+    w0 = None if warm is None or len(warm) != k + 1 else np.asarray(warm, dtype=float)[:-1]
+    with np.errstate(all="ignore"):
+        fit = maximise(x, spec, cold, maxiter, warm=w0, ftol=ftol)
+    return ExactFit(
+        params=fit.params,
+        llf=fit.llf,
+        nobs_effective=len(x),
+        converged=fit.converged,
+        warnings=()
+        if fit.converged
+        else (
+            f"ConvergenceWarning: L-BFGS-B did not converge on the exact likelihood within "
+            f"maxiter={maxiter} iterations",
+        ),
     )
 
 
@@ -370,7 +413,7 @@ def search_orders(
     exact = {}
     for i in chosen:
         spec = _spec(table.loc[i], seasonal)
-        exact[i] = fit_exact(w, spec, [css_params[spec]], cfg["maxiter"])
+        exact[i] = fit_exact(w, spec, [css_params[spec]], cfg["maxiter"], screening=True)
     for col in ("loglik", "min_root_exact", ic):
         table[col] = np.nan
     table["converged"] = pd.array([pd.NA] * len(table), dtype="boolean")
