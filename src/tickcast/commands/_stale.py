@@ -16,7 +16,13 @@ from typing import Any
 
 from tickcast.errors import DataError
 
-__all__ = ["STALE_EXIT_STATUS", "StaleDataError", "add_allow_stale_option", "load_fresh"]
+__all__ = [
+    "STALE_EXIT_STATUS",
+    "StaleDataError",
+    "add_allow_stale_option",
+    "load_fresh",
+    "load_from_args",
+]
 
 #: Exit status of a command whose network data fell back to cached or bundled data.
 STALE_EXIT_STATUS = 3
@@ -90,3 +96,18 @@ def load_fresh(spec: Any, *, allow_stale: bool, **kwargs: Any) -> Any:
     message = f"stale data (--allow-stale): {what} Its last date is {last}."
     warnings.warn(message, FallbackWarning, stacklevel=2)
     return data
+
+
+def load_from_args(args: argparse.Namespace, **extra: Any) -> Any:
+    """:func:`load_fresh` of ``args.spec`` with the shared load options of a command
+    (``--allow-stale``, ``--start``, ``--end``, ``--field``, ``--source``) and ``extra``
+    keywords for :func:`tickcast.load` (e.g. ``kind=``)."""
+    return load_fresh(
+        args.spec,
+        allow_stale=args.allow_stale,
+        start=args.start,
+        end=args.end,
+        field=args.field,
+        source=args.source,
+        **extra,
+    )

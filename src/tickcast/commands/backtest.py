@@ -17,7 +17,7 @@ from tickcast.commands._neural import (
     model_params,
 )
 from tickcast.commands._paths import atomic_folder, output_dir
-from tickcast.commands._stale import add_allow_stale_option, load_fresh
+from tickcast.commands._stale import add_allow_stale_option, load_from_args
 
 __all__ = ["add_parser", "run_backtest", "write_report"]
 
@@ -129,14 +129,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     levels = cli_levels(args.level)
     params = model_params(names, args, args.horizon)  # checked before loading
-    y = load_fresh(
-        args.spec,
-        allow_stale=args.allow_stale,
-        start=args.start,
-        end=args.end,
-        field=args.field,
-        source=args.source,
-    )
+    y = load_from_args(args)
     result = run_backtest(
         y,
         names,

@@ -122,16 +122,9 @@ def _cmd_data_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_data_download(args: argparse.Namespace, out: TextIO) -> int:
-    from tickcast.commands._stale import load_fresh
+    from tickcast.commands._stale import load_from_args
 
-    data = load_fresh(
-        args.spec,
-        allow_stale=args.allow_stale,
-        start=args.start,
-        end=args.end,
-        field=args.field,
-        source=args.source,
-    )
+    data = load_from_args(args)
     if args.out is None:
         data.to_csv(out, lineterminator="\n")
         return 0

@@ -15,7 +15,7 @@ from tickcast.commands._neural import (
     model_params,
 )
 from tickcast.commands._paths import output_file
-from tickcast.commands._stale import add_allow_stale_option, load_fresh
+from tickcast.commands._stale import add_allow_stale_option, load_from_args
 
 __all__ = ["MAX_HORIZON", "add_parser", "check_horizon"]
 
@@ -113,15 +113,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     window = args.window or (None if args.start is not None else DEFAULT_WINDOW)
     window_offset(window)  # checked before loading
     y = last_window(
-        load_fresh(
-            args.spec,
-            allow_stale=args.allow_stale,
-            start=args.start,
-            end=args.end,
-            kind=args.kind,
-            field=args.field,
-            source=args.source,
-        ),
+        load_from_args(args, kind=args.kind),
         window,
     )
     fc = model.fit(y).predict(args.horizon, level=levels)

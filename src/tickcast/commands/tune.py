@@ -23,7 +23,7 @@ from tickcast.commands._neural import (
     model_params,
 )
 from tickcast.commands._paths import output_dir
-from tickcast.commands._stale import add_allow_stale_option, load_fresh
+from tickcast.commands._stale import add_allow_stale_option, load_from_args
 from tickcast.errors import ConfigError, DataError
 
 __all__ = ["add_parser", "parse_param"]
@@ -188,14 +188,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     levels = cli_levels(args.level)
     _check_duration(args.duration)
     model = _model(args, space)
-    y = load_fresh(
-        args.spec,
-        allow_stale=args.allow_stale,
-        start=args.start,
-        end=args.end,
-        field=args.field,
-        source=args.source,
-    )
+    y = load_from_args(args)
     _check_duration(args.duration, y)
     splitter = tc.WalkForward(
         initial=args.initial,
