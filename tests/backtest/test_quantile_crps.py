@@ -68,6 +68,11 @@ def test_dense_grid_of_gaussian_quantiles_matches_crps_gaussian_per_row():
 def test_quantile_grid_crps_of_an_ensemble_matches_properscoring():
     """Skewed ensembles (log-normal members): the CRPS on a dense grid of the ensemble's
     empirical quantiles converges to properscoring.crps_ensemble of the members."""
+    from properscoring import _crps
+
+    # numba (a dependency) gives properscoring its O(m log m) core; without it the O(m^2)
+    # fallback needs (200, 4000, 4000) floats here
+    assert _crps._crps_ensemble_core is not _crps._crps_ensemble_vectorized
     rng = np.random.default_rng(4)
     members = np.exp(rng.normal(size=(200, 4000)) * 0.6) * rng.uniform(0.5, 2, size=(200, 1))
     y = np.exp(rng.normal(size=200) * 0.6)

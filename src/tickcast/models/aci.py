@@ -154,7 +154,8 @@ class AciState:
         """
         if not len(self.origins):
             return
-        index = y.index.asi8 if isinstance(y.index, pd.DatetimeIndex) else None
+        # nanoseconds, as the keys (Timestamp.value); pandas 3 indexes may hold other units
+        index = y.index.as_unit("ns").asi8 if isinstance(y.index, pd.DatetimeIndex) else None
         if index is None:  # pragma: no cover - forecasters always hold a DatetimeIndex
             return
         values = y.to_numpy(dtype=float)
