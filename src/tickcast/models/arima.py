@@ -32,6 +32,9 @@ from tickcast.models.base import Forecaster, check_origins
 __all__ = ["ARIMAForecaster"]
 
 _TRENDS = ("n", "c", "t", "ct")
+#: Central coverage whose interval width measures the spread of the standardised in-sample
+#: j-step errors (``ARIMAForecaster._step_scale``).
+STEP_SCALE_LEVEL = 0.80
 _CRITERIA = ("aicc", "aic", "bic", "hqic")
 
 
@@ -78,7 +81,8 @@ class ARIMAForecaster(Forecaster):
         Volatility model of the steps (:mod:`tickcast.models.volatility`). Non-constant:
         the Gaussian deviations from the mean path (quantiles, simulated paths, the batched
         backtest) are multiplied by ``sqrt(mean_{j<=h} s2_{T+j} / mean_t s2_t)``, the
-        forecast over the in-sample average conditional variance. None: the default for the
+        forecast over the in-sample average conditional variance, and by the in-sample
+        j-step error spread ``_step_scale`` (1 at step 1). None: the default for the
         series' kind (``DEFAULT_VOLATILITY``).
     alias : str, optional
         The model's name in results and reports (its ``label``) instead of "arima"; two
@@ -449,6 +453,7 @@ class ARIMAForecaster(Forecaster):
         self._spec = spec
         self.order_, self.seasonal_order_, self.trend_ = spec
         self.params_ = np.asarray(params, dtype=float).copy()
+        self._step_scale_cache: dict[int, np.ndarray] = {}  # new parameters: recompute
         self._set_filter(w)
 
     def _set_filter(self, w: np.ndarray, filtered: Filtered | None = None) -> None:
@@ -606,6 +611,74 @@ class ARIMAForecaster(Forecaster):
         out = np.empty_like(dev)
         for j in range(horizon):
             out[:, j] = np.interp(u[:, j], grid, table[j])
+        return out
+
+    def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
+        """The volatility ratio of :class:`Forecaster` times ``_step_scale`` (with a
+        volatility model; ones without), shape (horizon,) or (K, horizon)."""
+        ratio = super()._vol_ratio(horizon, sigma2_next)
+        if self.__dict__.get("volatility_") is None:
+            return ratio
+        return cast("np.ndarray", ratio * self._step_scale(horizon))
+
+    def _step_scale(self, horizon: int) -> np.ndarray:
+        """In-sample spread of the model's j-step errors relative to its 1-step ones, (horizon,).
+
+        With a volatility model the quantiles of step j are ``mean_j + q_j sd_j r_j`` (``q_j``
+        the standardised quantiles of ``_vol_standard_quantiles``, ``sd_j`` the ARMA's j-step
+        standard deviation, ``r_j`` the volatility ratio). The factor ``c_j`` multiplies
+        ``sd_j`` so that the model's own j-step errors over the fit, standardised the same
+        way, are as wide against ``q_j`` as its 1-step errors are against ``q_1``:
+        ``z_{t,j} = (w_{t+j} - w_{t+j|t}) / (sd_{t,j} r_{t,j})`` over the origins t of the
+        fit (after the first ``_INIT_STEPS`` + d + sD) whose j-th value is inside it,
+        ``s_j`` = the width of the central ``STEP_SCALE_LEVEL`` interval of the ``z_{.,j}``
+        over that of ``q_j``, and ``c_j = s_j / s_1`` (so ``c_1 = 1``). Widths, not
+        variances: a few crises rule the variance of these heavy-tailed errors. It corrects
+        ARMAs (often with nearly cancelling AR/MA roots) whose j-step variance is below
+        what their own in-sample j-step errors show, and narrows those whose variance is
+        above. Parameters and the fit's steps only (fixed between refits, no look-ahead);
+        a step j with fewer than ``50 j`` errors takes step j - 1's factor.
+        """
+        from tickcast.models.base import _MIN_STANDARD_SUMS
+        from tickcast.models.volatility import _INIT_STEPS
+
+        cache = self.__dict__.setdefault("_step_scale_cache", {})
+        if horizon in cache:
+            return cast("np.ndarray", cache[horizon])
+        out = np.ones(horizon)
+        vol = self.__dict__.get("volatility_")
+        n_fit = int(self._vol_anchor_[0]) if vol is not None else 0  # steps of the fit
+        _, d, _ = self.order_
+        _, D, _, s = self.seasonal_order_
+        start = _INIT_STEPS + d + s * D
+        origins = np.arange(start, n_fit)  # positions in the fitted series: 0..n_fit
+        if vol is not None and len(origins) >= _MIN_STANDARD_SUMS:
+            w = self._w[: n_fit + 1]
+            fast = self._fast_forecast(origins, horizon, w)
+            if fast is not None:
+                mean, var = fast[0], fast[1]
+            else:
+                mean, var, _ = self._statsmodels_origins(w, origins, horizon)
+            ratio = super()._vol_ratio(horizon, vol.sigma2_next[origins])
+            sd = np.sqrt(np.clip(var, 0.0, None)) * ratio
+            tails = np.array([(1 - STEP_SCALE_LEVEL) / 2, (1 + STEP_SCALE_LEVEL) / 2])
+            shape = self._vol_standard_quantiles(horizon, tails)  # (horizon, 2)
+            scale = np.full(horizon, np.nan)
+            for j in range(1, horizon + 1):
+                k = origins + j <= n_fit  # the j-th value is inside the fit
+                if k.sum() < _MIN_STANDARD_SUMS * j:
+                    break
+                err = w[origins[k] + j] - mean[k, j - 1]
+                ok = sd[k, j - 1] > 0
+                if not ok.any():
+                    break
+                lo, hi = np.quantile(err[ok] / sd[k, j - 1][ok], tails)
+                scale[j - 1] = (hi - lo) / (shape[j - 1, 1] - shape[j - 1, 0])
+            done = int(np.sum(np.isfinite(scale)))
+            if done and scale[0] > 0:
+                out[:done] = scale[:done] / scale[0]
+                out[done:] = out[done - 1]
+        cache[horizon] = out
         return out
 
     def _simulate_steps(
