@@ -204,13 +204,22 @@ def constrain(u: np.ndarray, spec: ArmaSpec) -> np.ndarray:
 def constrain_jacobian(u: np.ndarray, spec: ArmaSpec) -> np.ndarray:
     """Jacobian (k, k) of :func:`constrain` at ``u``, d params_i / d u_j, by the complex
     step (exact to rounding: the transform is analytic), block diagonal."""
+    return constrain_with_jacobian(u, spec)[1]
+
+
+def constrain_with_jacobian(u: np.ndarray, spec: ArmaSpec) -> tuple[np.ndarray, np.ndarray]:
+    """``(constrain(u, spec), constrain_jacobian(u, spec))`` from one complex-step pass
+    (its real part is the transform itself: the step 1e-30 is below rounding)."""
     u = np.asarray(u, dtype=float)
+    out = u.copy()
     jac = np.eye(len(u))
     for start, stop, sign in spec.blocks():
         nb = stop - start
         ub = u[start:stop, None] + 1j * _COMPLEX_STEP * np.eye(nb)
-        jac[start:stop, start:stop] = sign * _constrain_block(ub).imag / _COMPLEX_STEP
-    return jac
+        z = _constrain_block(ub)
+        out[start:stop] = sign * z[:, 0].real
+        jac[start:stop, start:stop] = sign * z.imag / _COMPLEX_STEP
+    return out, jac
 
 
 def poly_jacobian(params: np.ndarray, spec: ArmaSpec, r: int) -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +229,11 @@ def poly_jacobian(params: np.ndarray, spec: ArmaSpec, r: int) -> tuple[np.ndarra
     params = np.asarray(params, dtype=float)
     k = len(params)
     jb, ja = np.zeros((r, k)), np.zeros((r, k))
+    if not (spec.P or spec.Q):  # b = [1, -ar], a = [1, ma]: constant
+        i = spec.k_trend
+        jb[np.arange(spec.p), i + np.arange(spec.p)] = -1.0
+        ja[np.arange(spec.q), i + spec.p + np.arange(spec.q)] = 1.0
+        return jb, ja
     for j in range(k):
         z = params.astype(complex)
         z[j] += 1j * _COMPLEX_STEP
@@ -239,9 +253,12 @@ def unconstrain(params: np.ndarray, spec: ArmaSpec) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- likelihood
-def _state_cov(b: np.ndarray, a: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(Omega, F, g)``: the pre-sample filter-state covariance (r, r) (sigma2 units)
-    and the state recursion's matrices.
+def _state_cov(
+    b: np.ndarray, a: np.ndarray, r: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(Omega, F, g, T)``: the pre-sample filter-state covariance (r, r) (sigma2 units),
+    the state recursion's matrices and the Stein operator ``T = I - F (x) F`` (r^2, r^2)
+    with ``T vec(Omega) = vec(g g')`` (row-major vec).
 
     ``lfilter(b, a, x)`` in transposed direct form II, fed the true innovations as its
     output, has the state recursion :math:`z_t = F z_{t-1} + g \\varepsilon_t` with
@@ -256,10 +273,11 @@ def _state_cov(b: np.ndarray, a: np.ndarray, r: int) -> tuple[np.ndarray, np.nda
     F = np.eye(r, k=1)
     F[:, 0] = -bb[1:]
     if r == 1:
-        return np.array([[g[0] * g[0] / (1.0 - F[0, 0] ** 2)]]), F, g
-    # vec(Omega) = (I - F (x) F)^{-1} vec(g g')
-    omega = np.linalg.solve(np.eye(r * r) - np.kron(F, F), np.outer(g, g).ravel()).reshape(r, r)
-    return (omega + omega.T) / 2, F, g
+        t = 1.0 - F[0, 0] ** 2
+        return np.array([[g[0] * g[0] / t]]), F, g, np.array([[t]])
+    T = np.eye(r * r) - np.kron(F, F)
+    omega = np.linalg.solve(T, np.outer(g, g).ravel()).reshape(r, r)
+    return (omega + omega.T) / 2, F, g, T
 
 
 def _state_cov_root(
@@ -284,11 +302,24 @@ def _homogeneous(b: np.ndarray, a: np.ndarray, r: int, n: int) -> np.ndarray:
     """Responses (r, m) of ``lfilter(b, a)`` to each unit pre-sample state, zero input.
 
     With zero input the transposed direct form II gives :math:`a(L) y_t = z_{t+1}` for
-    t < r (0 after), so row i is the impulse response h of :math:`1/a(L)` delayed by i
-    (``b`` plays no part). They decay like powers of the largest inverse MA root modulus
-    rho; h is computed on a prefix of m = (the length where rho^m < 1e-18) + margin
-    (rho = |theta_1| for MA(1), else a first guess of 0.9), doubled while its tail is
-    above 1e-18 of its peak (zero beyond, exact to rounding), at most all n.
+    t < r (0 after), so row i is the impulse response h of :math:`1/a(L)`
+    (:func:`_impulse_response`, m <= n values) delayed by i; ``b`` plays no part.
+    """
+    h = _impulse_response(a, r, n)
+    m = len(h)
+    M = np.zeros((r, m))
+    for i in range(r):
+        M[i, i:] = h[: m - i]
+    return M
+
+
+def _impulse_response(a: np.ndarray, r: int, n: int) -> np.ndarray:
+    """The impulse response of :math:`1/a(L)` on a prefix of m <= n values.
+
+    It decays like powers of the largest inverse MA root modulus rho; m = (the length
+    where rho^m < 1e-18) + margin (rho = |theta_1| for MA(1), else a first guess of 0.9),
+    doubled while its tail is above 1e-18 of its peak (zero beyond, exact to rounding),
+    at most n.
     """
     from scipy.signal import lfilter
 
@@ -297,13 +328,10 @@ def _homogeneous(b: np.ndarray, a: np.ndarray, r: int, n: int) -> np.ndarray:
     while True:
         impulse = np.zeros(m)
         impulse[0] = 1.0
-        h = lfilter([1.0], a, impulse)
+        h = cast("np.ndarray", lfilter([1.0], a, impulse))
         tail = float(np.max(np.abs(h[max(0, m - 2 * r - 1) :])))
         if m == n or tail <= 1e-18 * max(float(np.max(np.abs(h))), 1.0):
-            M = np.zeros((r, m))
-            for i in range(r):
-                M[i, i:] = h[: m - i]
-            return M
+            return h
         m = min(n, 2 * m)
 
 
@@ -402,13 +430,13 @@ def profile_loglike(
     return float(llf), s2, resid, cast("float", mu)
 
 
-def _lagged_dots(u: np.ndarray, v: np.ndarray, lags: int) -> np.ndarray:
-    """``out[l - 1] = sum_t u[t] v[t - l]`` for l = 1..lags (v zero before the start)."""
-    n = min(len(u), len(v))
-    out = np.zeros(lags)
-    for lag in range(1, min(lags, n - 1) + 1):
-        out[lag - 1] = float(u[lag:n] @ v[: n - lag])
-    return out
+def _lagged(v: np.ndarray, lags: int) -> np.ndarray:
+    """Rows ``out[l] = v`` delayed by l (zeros first), l = 0..lags-1: shape (lags, len(v)),
+    a read-only strided view."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    padded = np.concatenate([np.zeros(lags - 1), v])
+    return cast("np.ndarray", sliding_window_view(padded, len(v))[::-1])
 
 
 def profile_loglike_grad(
@@ -451,10 +479,13 @@ def profile_loglike_grad(
     nan = np.full(r, np.nan)
     if not np.all(np.isfinite(E)):
         return -np.inf, np.nan, 0.0 if mu is None else mu, nan, nan
-    omega, F, g = _state_cov(b, a, r)
+    omega, F, g, T = _state_cov(b, a, r)
     L = _state_cov_root(b, a, r, omega)
-    M = _homogeneous(b, a, r, n)  # (r, m)
-    m = M.shape[1]
+    h = _impulse_response(a, r, n)
+    m = len(h)
+    M = np.zeros((r, m))
+    for i in range(r):
+        M[i, i:] = h[: m - i]
     G = (L.T @ M).T  # (m, r)
     chol = np.linalg.cholesky(np.eye(r) + G.T @ G)
     V = np.linalg.solve(chol, G.T @ E[:, :m].T)
@@ -476,37 +507,30 @@ def profile_loglike_grad(
     resid[:m] -= G @ np.linalg.solve(chol.T, v0)
     # ---- gradient
     xc = x - mu if mu else x
-    u = lfilter([1.0], a, xc)  # a^{-1} (x - mu): d e0 / d b_k = L^k u
-    u2 = lfilter([1.0], a, e0)  # a^{-1} e0: d e0 / d a_k = -L^k u2
-    impulse = np.zeros(m)
-    impulse[0] = 1.0
-    h2 = lfilter([1.0], np.convolve(a, a), impulse)  # impulse response of 1/a^2
+    # a^{-1} (x - mu) and a^{-1} e0: d e0 / d b_k = L^k u, d e0 / d a_k = -L^k u2
+    u = lfilter([1.0], a, np.stack([xc, e0]), axis=-1)
+    h2 = lfilter([1.0], a, h)  # impulse response of 1/a^2
     A = M @ M.T
     K = np.linalg.inv(np.eye(r) + A @ omega)
     v = M @ resid[:m]
     zhat = -omega @ v
     X = M.T @ (omega @ K)  # (m, r)
-    # d/d a_k of M: column i is -L^{i+k} h2 (truncated to m rows)
-    c = _lagged_dots(resid[:m], h2, 2 * r)  # c[l-1] = sum_t resid_t h2_{t-l}
-    d = np.array([_lagged_dots(X[:, i], h2, 2 * r) for i in range(r)])  # (r, 2r)
-    idx = np.arange(r)[:, None] + np.arange(1, r + 1)[None, :] - 1  # i + k - 1
-    dm_s = -(zhat @ c[idx])  # resid' dM_k zhat, k = 1..r
-    dm_logdet = -2.0 * np.take_along_axis(d, idx, axis=1).sum(axis=0)  # 2 sum(dM_k * X)
+    # d/d a_k of M: column i is -L^{i+k} h2 (truncated to m rows); lag l = i + k
+    lag_h2 = _lagged(h2, 2 * r) @ np.column_stack([resid[:m], X])  # (2r, r + 1)
+    idx = np.arange(r)[:, None] + np.arange(1, r + 1)[None, :]  # i + k
+    dm_s = -(zhat @ lag_h2[idx, 0])  # resid' dM_k zhat, k = 1..r
+    dm_logdet = -2.0 * np.take_along_axis(lag_h2[:, 1:].T, idx, axis=1).sum(axis=0)
+    lag_u = [_lagged(ui, r + 1)[1:] @ resid for ui in u]  # sum_t resid_t u_{t-k}
     # Omega: lambda solves the adjoint Stein equation, weights from S and the logdet
     wbar = (0.5 * n / ss) * np.outer(v, v) - 0.5 * (K @ A).T
-    if r == 1:
-        lam = wbar / (1.0 - F[0, 0] ** 2)
-    else:
-        lam = np.linalg.solve((np.eye(r * r) - np.kron(F, F)).T, wbar.ravel()).reshape(r, r)
+    lam = np.linalg.solve(T.T, wbar.ravel()).reshape(r, r)
     lam_s = lam + lam.T
     p0 = (omega @ F.T)[0]
     omega_b = lam_s @ (g - p0)  # b_k moves F[k-1, 0] by -1 and g[k-1] by +1
     omega_a = -(lam_s @ g)  # a_k moves g[k-1] by -1
     scale = n / ss  # d llf = -(n / 2S) dS - dlogdet / 2
-    grad_b = -scale * _lagged_dots(resid, u, r) + omega_b
-    grad_a = (
-        scale * _lagged_dots(resid, u2, r) - 0.5 * scale * 2.0 * dm_s - 0.5 * dm_logdet + omega_a
-    )
+    grad_b = -scale * lag_u[0] + omega_b
+    grad_a = scale * lag_u[1] - scale * dm_s - 0.5 * dm_logdet + omega_a
     return float(llf), s2, mu, grad_b, grad_a
 
 
@@ -556,13 +580,13 @@ def objective_and_gradient(
     likelihood gives ``(1e10, 0)``, which L-BFGS-B's line search rejects.
     """
     n = len(x)
-    coefs = constrain(v, arma)
+    coefs, jc = constrain_with_jacobian(v, arma)
     _, b, a = arma.split(coefs)
     llf, _, _, gb, ga = profile_loglike_grad(x, b, a, None if profile_mean else 0.0)
     if not (np.isfinite(llf) and np.all(np.isfinite(gb)) and np.all(np.isfinite(ga))):
         return 1e10, np.zeros(len(v))
     jb, ja = poly_jacobian(coefs, arma, len(gb))
-    grad = constrain_jacobian(v, arma).T @ (jb.T @ gb + ja.T @ ga)
+    grad = jc.T @ (jb.T @ gb + ja.T @ ga)
     return -llf / n, -grad / n
 
 
