@@ -436,7 +436,7 @@ def _lagged(v: np.ndarray, lags: int) -> np.ndarray:
     from numpy.lib.stride_tricks import sliding_window_view
 
     padded = np.concatenate([np.zeros(lags - 1), v])
-    return cast("np.ndarray", sliding_window_view(padded, len(v))[::-1])
+    return sliding_window_view(padded, len(v))[::-1]
 
 
 def profile_loglike_grad(
