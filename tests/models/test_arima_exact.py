@@ -331,3 +331,17 @@ def test_analytic_and_numeric_gradients_reach_the_same_maximum(dgs10, order, sea
         sm = SARIMAX(w, **kwargs, concentrate_scale=True, use_exact_diffuse=True, tolerance=0)
         ref = sm.fit(start_params=fast.params[:-1], disp=False, maxiter=500)
     assert sm.loglike(fast.params[:-1]) >= ref.llf - 1e-6
+
+
+def test_lfilter_fast_equals_scipy_bit_for_bit():
+    """The FIR and identity shortcuts (and the IIR pass-through) equal scipy's lfilter."""
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 500))
+    b = np.array([1.0, -0.3, 0.2])
+    a = np.array([1.0, 0.4, -0.1])
+    for bb, aa, xx in [(b, [1.0], x), (b, [1.0], x[0]), ([1.0], [1.0], x), ([1.0], a, x),
+                       (b, a, x[1])]:  # fmt: skip
+        fast = ae.lfilter_fast(np.asarray(bb), np.asarray(aa), xx)
+        np.testing.assert_array_equal(fast, lfilter(bb, aa, xx, axis=-1))

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from tickcast.errors import DataError
-from tickcast.models._arma_exact import ArmaSpec, difference, maximise, poly_jacobian
+from tickcast.models._arma_exact import (
+    ArmaSpec,
+    difference,
+    lfilter_fast,
+    maximise,
+    poly_jacobian,
+)
 
 #: The order search ranks candidates on at most this many of the latest observations.
 SEARCH_WINDOW = 1000
@@ -348,7 +354,6 @@ def css_problem(
     :math:`\\partial e/\\partial\\beta = -a^{-1}\\,\\text{trend}`, chained through the lag
     polynomials' Jacobian (:func:`poly_jacobian`); one batched ``lfilter`` for all columns.
     """
-    from scipy.signal import lfilter
 
     p, d, q = order
     P, D, Q, s = seasonal
@@ -363,14 +368,15 @@ def css_problem(
     start = p + s * P
     arma = ArmaSpec(p, d, q, P, D, Q, s if (P or D or Q) else 0, "n")
     nb, na = p + s * P, q + s * Q
+    one = np.ones(1)
     last: dict[str, Any] = {}  # the last residual pass, reused by `jac` at the same theta
 
     def filtered(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         key = theta.tobytes()
         if last.get("key") != key:
             _, ar_poly, ma_poly = arma.split(theta[k_trend:])
-            u = lfilter(ar_poly, [1.0], x)[start:] - trend_x[start:] @ theta[:k_trend]
-            last.update(key=key, e=lfilter([1.0], ma_poly, u), ma=ma_poly)
+            u = lfilter_fast(ar_poly, one, x)[start:] - trend_x[start:] @ theta[:k_trend]
+            last.update(key=key, e=lfilter_fast(one, ma_poly, u), ma=ma_poly)
         return last["e"], last["ma"], theta[k_trend:]
 
     def resid(theta: np.ndarray) -> np.ndarray:
@@ -391,7 +397,7 @@ def css_problem(
             cols[k_trend + j - 1] = x[start - j : len(x) - j]
         for j in range(1, na + 1):
             cols[k_trend + nb + j - 1, j:] = -e_full[: seg - j]
-        dpoly = lfilter([1.0], ma_poly, cols, axis=-1)[:, first - start :].T
+        dpoly = lfilter_fast(one, ma_poly, cols)[:, first - start :].T
         if k == k_trend:
             return cast("np.ndarray", dpoly)
         jb, ja = poly_jacobian(coefs, arma, max(nb, na))
