@@ -39,6 +39,7 @@ MA coefficients negated), so that every iterate is stationary and invertible.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import cast
 
@@ -297,7 +298,7 @@ def _state_cov(
     if r == 1:
         t = 1.0 - F[0, 0] ** 2
         return np.array([[g[0] * g[0] / t]]), F, g, np.array([[t]])
-    T = np.eye(r * r) - np.kron(F, F)
+    T = np.eye(r * r) - (F[:, None, :, None] * F[None, :, None, :]).reshape(r * r, r * r)
     omega = np.linalg.solve(T, np.outer(g, g).ravel()).reshape(r, r)
     return (omega + omega.T) / 2, F, g, T
 
@@ -450,6 +451,13 @@ def profile_loglike(
     return float(llf), s2, resid, cast("float", mu)
 
 
+@functools.lru_cache(maxsize=64)
+def _lag_index(r: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(i + k, 1 + i)`` for i = 0..r-1 (rows), k = 1..r (columns): shape (r, r), (r, 1)."""
+    i = np.arange(r)[:, None]
+    return i + np.arange(1, r + 1)[None, :], 1 + i
+
+
 def _lagged(v: np.ndarray, lags: int) -> np.ndarray:
     """Rows ``out[l] = v`` delayed by l (zeros first), l = 0..lags-1: shape (lags, len(v)),
     a read-only strided view."""
@@ -538,10 +546,12 @@ def profile_loglike_grad(
     X = M.T @ P  # (m, r)
     # d/d a_k of M: column i is -L^{i+k} h2 (truncated to m rows); lag l = i + k
     lag_h2 = _lagged(h2, 2 * r) @ np.column_stack([resid[:m], X])  # (2r, r + 1)
-    idx = np.arange(r)[:, None] + np.arange(1, r + 1)[None, :]  # i + k
+    idx, col = _lag_index(r)  # idx[i, k - 1] = i + k, col[i] = 1 + i
     dm_s = -(zhat @ lag_h2[idx, 0])  # resid' dM_k zhat, k = 1..r
-    dm_logdet = -2.0 * np.take_along_axis(lag_h2[:, 1:].T, idx, axis=1).sum(axis=0)
-    lag_u = [_lagged(ui, r + 1)[1:] @ resid for ui in u]  # sum_t resid_t u_{t-k}
+    dm_logdet = -2.0 * lag_h2[idx, col].sum(axis=0)  # 2 sum(dM_k * X)
+    # sum_t resid_t u_{t-k} = sum_s resid_{s+k} u_s: resid advanced by k = 1..r
+    ahead = np.lib.stride_tricks.sliding_window_view(np.concatenate([resid, np.zeros(r)]), n)
+    lag_u = (ahead[1:] @ u.T).T  # (2, r)
     # Omega: lambda solves the adjoint Stein equation, weights from S and the logdet
     wbar = (0.5 * n / ss) * np.outer(v, v) - 0.5 * (K @ A).T
     lam = np.linalg.solve(T.T, wbar.ravel()).reshape(r, r)
