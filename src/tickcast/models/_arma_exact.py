@@ -176,8 +176,8 @@ def _constrain_block(u: np.ndarray) -> np.ndarray:
     r = u / np.sqrt(1.0 + u * u)
     y = np.zeros((n, n, *u.shape[1:]), dtype=r.dtype)
     for k in range(n):
-        for i in range(k):
-            y[k, i] = y[k - 1, i] + r[k] * y[k - 1, k - i - 1]
+        if k:  # y[k, i] = y[k-1, i] + r[k] y[k-1, k-1-i], i < k, as one vector operation
+            y[k, :k] = y[k - 1, :k] + r[k] * y[k - 1, k - 1 :: -1]
         y[k, k] = r[k]
     return cast("np.ndarray", -y[n - 1, :])
 
