@@ -23,7 +23,8 @@ Everything is measured side by side in one run and printed as ratios; nothing is
    warm-started refits against cold statsmodels fits (statsmodels' own likelihood at
    tickcast's estimates minus its maximum; issue 13 wants >= -1e-6).
 4. Automatic order search on the last 1,500 DGS10 points vs 3x one SARIMAX(1,1,1) fit and
-   statsforecast ``AutoARIMA``.
+   statsforecast ``AutoARIMA``, called round-robin over 7 rounds (medians; the per-round
+   ratios are printed too).
 5. Scaling: Naive and Linear over series x origins, microseconds per origin and series.
 3. ``tickcast backtest sp500 --models naive,linear,arima,lstm`` (horizon 5, step 5, initial
    2000, refit every 20; the last 100 origins by default, all ~600 with ``--full``): wall

@@ -1,5 +1,5 @@
-"""The order search's CSS screening: analytic Jacobian against finite differences, and the
-fast path (analytic) against the slow one (MINPACK's forward differences)."""
+"""The order search's CSS screening: its forward differences against scipy's, bit for bit;
+the analytic Jacobian against finite differences, and that option against the default."""
 
 import warnings
 
@@ -60,6 +60,25 @@ def test_css_jacobian_equals_finite_differences(order, seasonal, trend):
         assert not np.allclose(other, before)
 
 
+@pytest.mark.parametrize(("order", "seasonal", "trend"), CSS_CASES)
+def test_css_forward_differences_equal_scipy_bit_for_bit(order, seasonal, trend):
+    """The default CSS Jacobian is scipy's "2-point" ``approx_derivative`` bit for bit, so
+    Levenberg-Marquardt takes the same iterates: the fits are identical."""
+    from scipy.optimize._numdiff import approx_derivative
+
+    w = tc.load("dgs10").iloc[-400:].to_numpy(dtype=float)
+    prob = arima_search.css_problem(w, order, seasonal, trend, 3, 1)
+    rng = np.random.default_rng(len(trend))
+    theta = prob.theta0 + rng.uniform(-0.4, 0.4, len(prob.theta0))
+    f0 = prob.resid(theta).copy()
+    ref = approx_derivative(prob.resid, theta, method="2-point", f0=f0)
+    np.testing.assert_array_equal(prob.fd_jac(theta), ref)
+    fast = arima_search.css_fit(w, order, seasonal, trend, 3, 1)
+    slow = arima_search.css_fit(w, order, seasonal, trend, 3, 1, jacobian="scipy")
+    assert fast[0] == slow[0] and fast[2] == slow[2]
+    assert (fast[1] is None and slow[1] is None) or np.array_equal(fast[1], slow[1])
+
+
 @pytest.mark.parametrize(
     ("phi", "theta", "order"),
     [([0.6], [0.3], (1, 0, 1)), ([0.5, -0.3], [], (2, 0, 0)), ([0.7], [0.4, 0.3], (1, 0, 2))],
@@ -69,8 +88,8 @@ def test_css_analytic_and_numeric_jacobians_reach_the_same_minimum(phi, theta, o
     analytic Jacobian and with forward differences end at the same sum of squares (1e-9
     relative) and estimates (1e-4); both near the true coefficients."""
     w = 4.0 + _simulated_arma(1500, phi, theta, seed=len(phi) + 3 * len(theta))
-    fast = arima_search.css_fit(w, order, (0, 0, 0, 0), "c", 3, 0)
-    slow = arima_search.css_fit(w, order, (0, 0, 0, 0), "c", 3, 0, analytic=False)
+    fast = arima_search.css_fit(w, order, (0, 0, 0, 0), "c", 3, 0, jacobian="analytic")
+    slow = arima_search.css_fit(w, order, (0, 0, 0, 0), "c", 3, 0, jacobian="scipy")
     assert fast[2] == slow[2]
     assert fast[0] == pytest.approx(slow[0], rel=1e-9)
     np.testing.assert_allclose(fast[1], slow[1], atol=1e-4)
@@ -78,18 +97,19 @@ def test_css_analytic_and_numeric_jacobians_reach_the_same_minimum(phi, theta, o
 
 
 @pytest.mark.parametrize("name", ["dgs10", "msft"])
-def test_order_search_same_choice_with_numeric_css(name, monkeypatch):
-    """The search with the fast CSS path chooses the same model, with the same exact
-    criterion (1e-4), as with MINPACK's finite-difference Jacobian."""
+def test_order_search_same_choice_with_analytic_css(name, monkeypatch):
+    """On these series the search with the analytic CSS Jacobian (not the default; see
+    ``css_fit``) chooses the same model, with the same exact criterion (1e-4), as the
+    default forward-difference path."""
     y = tc.load(name).iloc[-1000:]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fast = tc.ARIMAForecaster().fit(y)
+        default = tc.ARIMAForecaster().fit(y)
         original = arima_search.css_fit
         monkeypatch.setattr(
-            arima_search, "css_fit", lambda *a, **k: original(*a, analytic=False, **k)
+            arima_search, "css_fit", lambda *a, **k: original(*a, **{**k, "jacobian": "analytic"})
         )
-        slow = tc.ARIMAForecaster().fit(y)
-    assert (fast.order_, fast.trend_) == (slow.order_, slow.trend_)
-    t_fast, t_slow = fast.search_results_, slow.search_results_
-    assert t_fast.loc[0, "aicc"] == pytest.approx(t_slow.loc[0, "aicc"], abs=1e-4)
+        analytic = tc.ARIMAForecaster().fit(y)
+    assert (default.order_, default.trend_) == (analytic.order_, analytic.trend_)
+    t_default, t_analytic = default.search_results_, analytic.search_results_
+    assert t_default.loc[0, "aicc"] == pytest.approx(t_analytic.loc[0, "aicc"], abs=1e-4)
