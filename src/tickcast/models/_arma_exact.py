@@ -66,6 +66,8 @@ ROUND_GTOL = 1e-7
 STEP = 1e-6
 #: Complex step of the Jacobians of the (analytic) parameter transforms.
 _COMPLEX_STEP = 1e-30
+#: The polynomial 1 (an FIR/IIR filter side that does nothing); never written to.
+_ONE = np.ones(1)
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,10 @@ def _poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.nd
     """(1 + sign sum c_i L^i)(1 + sign sum C_j L^{s j}), lowest power first (real or
     complex coefficients: the complex step of :func:`poly_jacobian`)."""
     coefs, seasonal = np.asarray(coefs), np.asarray(seasonal)
-    dtype = np.result_type(coefs, seasonal, float)
-    base = np.concatenate([np.ones(1, dtype), sign * coefs])
+    dtype = complex if coefs.dtype.kind == "c" or seasonal.dtype.kind == "c" else float
+    base = np.empty(len(coefs) + 1, dtype)
+    base[0] = 1.0
+    base[1:] = sign * coefs
     if len(seasonal) == 0:
         return base
     spoly = np.zeros(s * len(seasonal) + 1, dtype)
@@ -350,7 +354,7 @@ def _impulse_response(a: np.ndarray, r: int, n: int) -> np.ndarray:
     while True:
         impulse = np.zeros(m)
         impulse[0] = 1.0
-        h = lfilter_fast(np.ones(1), a, impulse)
+        h = lfilter_fast(_ONE, a, impulse)
         tail = float(np.max(np.abs(h[max(0, m - 2 * r - 1) :])))
         if m == n or tail <= 1e-18 * max(float(np.max(np.abs(h))), 1.0):
             return h
@@ -539,8 +543,8 @@ def profile_loglike_grad(
     # ---- gradient
     xc = x - mu if mu else x
     # a^{-1} (x - mu) and a^{-1} e0: d e0 / d b_k = L^k u, d e0 / d a_k = -L^k u2
-    u = lfilter_fast(np.ones(1), a, np.stack([xc, e0]))
-    h2 = lfilter_fast(np.ones(1), a, h)  # impulse response of 1/a^2
+    u = lfilter_fast(_ONE, a, np.stack([xc, e0]))
+    h2 = lfilter_fast(_ONE, a, h)  # impulse response of 1/a^2
     v = M @ resid[:m]
     zhat = -omega @ v
     X = M.T @ P  # (m, r)

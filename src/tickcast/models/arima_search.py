@@ -387,7 +387,7 @@ def css_problem(
     start = p + s * P
     arma = ArmaSpec(p, d, q, P, D, Q, s if (P or D or Q) else 0, "n")
     nb, na = p + s * P, q + s * Q
-    one = np.ones(1)
+    one = np.ones(1)  # the polynomial 1; never written to
     last: dict[str, Any] = {}  # the last residual pass, reused by `jac` at the same theta
 
     def filtered(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
