@@ -23,7 +23,8 @@ Everything is measured side by side in one run and printed as ratios; nothing is
    warm-started refits against cold statsmodels fits (statsmodels' own likelihood at
    tickcast's estimates minus its maximum; issue 13 wants >= -1e-6).
 4. Automatic order search on the last 1,500 DGS10 points vs 3x one SARIMAX(1,1,1) fit and
-   statsforecast ``AutoARIMA``.
+   statsforecast ``AutoARIMA``, called round-robin over 7 rounds (medians; the per-round
+   ratios are printed too).
 5. Scaling: Naive and Linear over series x origins, microseconds per origin and series.
 3. ``tickcast backtest sp500 --models naive,linear,arima,lstm`` (horizon 5, step 5, initial
    2000, refit every 20; the last 100 origins by default, all ~600 with ``--full``): wall
@@ -295,27 +296,41 @@ def sf_arima_times(w: np.ndarray, args: Any) -> dict[str, float]:
 
 def bench_auto_arima(args: Any) -> list[tuple]:
     """Automatic order search on the last 1,500 DGS10 points vs one SARIMAX(1,1,1) fit and
-    statsforecast AutoARIMA on the same data."""
+    statsforecast AutoARIMA on the same data, called round-robin (``interleaved``) so that
+    the machine's load drifts over all three alike; medians over the rounds."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     print("\n== 4. automatic ARIMA order search, DGS10 last 1,500 obs ==")
     y = tc.load("dgs10").iloc[-1500:]
     w = y.to_numpy(dtype=float)
-    repeats = args.repeats
-    t_sm, _ = timed(lambda: SARIMAX(w, order=(1, 1, 1), trend="n").fit(disp=False), repeats)
-    t_tc, m = timed(lambda: tc.ARIMAForecaster().fit(y), repeats)
-    print(f"one statsmodels SARIMAX(1,1,1) fit: {t_sm:.3f} s")
-    print(f"tickcast ARIMAForecaster() search: {t_tc:.3f} s -> order {m.order_}, trend {m.trend_}")
-    rows = [("auto-ARIMA vs 3x one SARIMAX fit", 3 * t_sm, t_tc, 1)]
+    fns: dict[str, Callable[[int], Any]] = {
+        "sm": lambda _: SARIMAX(w, order=(1, 1, 1), trend="n").fit(disp=False),
+        "tc": lambda _: tc.ARIMAForecaster().fit(y),
+    }
     try:
         from statsforecast.models import AutoARIMA
+
+        AutoARIMA().fit(w[:200])  # numba compilation outside the timing
+        fns["sf"] = lambda _: AutoARIMA().fit(w)
     except ImportError:
-        return rows
-    AutoARIMA().fit(w[:200])  # numba compilation outside the timing
-    t_sf, fit = timed(lambda: AutoARIMA().fit(w), repeats)
-    arma = fit.model_["arma"]  # (p, q, P, Q, s, d, D)
-    print(f"statsforecast AutoARIMA: {t_sf:.3f} s -> order ({arma[0]}, {arma[5]}, {arma[1]})")
-    rows.append(("auto-ARIMA vs statsforecast AutoARIMA", t_sf, t_tc, 1))
+        pass
+    fns["tc"](0)  # imports and first-call costs outside the timing
+    times, outs = interleaved(fns, 2 if args.quick else 7)
+    t = {name: statistics.median(ts) for name, ts in times.items()}
+    m = outs["tc"]
+    print(f"one statsmodels SARIMAX(1,1,1) fit: {t['sm']:.3f} s")
+    print(
+        f"tickcast ARIMAForecaster() search: {t['tc']:.3f} s -> order {m.order_}, trend {m.trend_}"
+    )
+    rows = [("auto-ARIMA vs 3x one SARIMAX fit", 3 * t["sm"], t["tc"], 1)]
+    if "sf" in t:
+        arma = outs["sf"].model_["arma"]  # (p, q, P, Q, s, d, D)
+        print(
+            f"statsforecast AutoARIMA: {t['sf']:.3f} s -> order ({arma[0]}, {arma[5]}, {arma[1]})"
+        )
+        ratios = sorted(a / b for a, b in zip(times["sf"], times["tc"], strict=True))
+        print(f"  statsforecast / tickcast per round: {', '.join(f'{r:.2f}' for r in ratios)}")
+        rows.append(("auto-ARIMA vs statsforecast AutoARIMA", t["sf"], t["tc"], 1))
     return rows
 
 
