@@ -50,6 +50,7 @@ __all__ = [
     "constrain",
     "constrain_jacobian",
     "difference",
+    "lag_poly",
     "objective_and_gradient",
     "poly_jacobian",
     "profile_loglike",
@@ -132,7 +133,7 @@ class ArmaSpec:
         j = i + self.p + self.q
         sar = params[j : j + self.P]
         sma = params[j + self.P : j + self.P + self.Q]
-        return c, _poly(ar, sar, self.s, -1.0), _poly(ma, sma, self.s, 1.0)
+        return c, lag_poly(ar, sar, self.s, -1.0), lag_poly(ma, sma, self.s, 1.0)
 
     def blocks(self) -> list[tuple[int, int, float]]:
         """(start, stop, sign) of each constrained block: AR, MA, seasonal AR, seasonal MA."""
@@ -145,7 +146,7 @@ class ArmaSpec:
         return out
 
 
-def _poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.ndarray:
+def lag_poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.ndarray:
     """(1 + sign sum c_i L^i)(1 + sign sum C_j L^{s j}), lowest power first (real or
     complex coefficients: the complex step of :func:`poly_jacobian`)."""
     coefs, seasonal = np.asarray(coefs), np.asarray(seasonal)

@@ -20,6 +20,7 @@ from tickcast.errors import DataError
 from tickcast.models._arma_exact import (
     ArmaSpec,
     difference,
+    lag_poly,
     lfilter_fast,
     maximise,
     poly_jacobian,
@@ -100,7 +101,7 @@ def min_root(params: np.ndarray | None, spec: Spec) -> float:
     ar, ma = params[i : i + p], params[i + p : i + p + q]
     sar, sma = params[i + p + q : i + p + q + P], params[i + p + q + P : i + p + q + P + Q]
     smallest = np.inf
-    for poly in (_lag_poly(ar, sar, s, -1.0), _lag_poly(ma, sma, s, 1.0)):
+    for poly in (lag_poly(ar, sar, s, -1.0), lag_poly(ma, sma, s, 1.0)):
         nonzero = np.flatnonzero(np.abs(poly[1:]) > 1e-8)
         if len(nonzero) == 0:
             continue
@@ -245,17 +246,6 @@ def _fit_fast(
             f"maxiter={maxiter} iterations",
         ),
     )
-
-
-def _lag_poly(coefs: np.ndarray, seasonal: np.ndarray, s: int, sign: float) -> np.ndarray:
-    """Coefficients of (1 + sign * sum c_i L^i)(1 + sign * sum C_j L^{s j}), lowest first."""
-    base = np.concatenate([[1.0], sign * np.asarray(coefs, dtype=float)])
-    if len(seasonal) == 0:
-        return base
-    spoly = np.zeros(s * len(seasonal) + 1)
-    spoly[0] = 1.0
-    spoly[s::s] = sign * np.asarray(seasonal, dtype=float)
-    return np.convolve(base, spoly)
 
 
 def _difference(w: np.ndarray, d: int, D: int, s: int) -> np.ndarray:
