@@ -25,9 +25,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tickcast._validation import Rule, one_of, real
 from tickcast.errors import ModelFileError
 
-__all__ = ["AciState", "aci_update"]
+__all__ = ["ACI_PARAMETER_CONSTRAINTS", "AciState", "aci_update"]
+
+#: ``_parameter_constraints`` of the forecasters that take ``interval_method="aci"``.
+ACI_PARAMETER_CONSTRAINTS: dict[str, Rule] = {
+    "interval_method": one_of("conformal", "aci"),
+    "aci_gamma": real(
+        0.0,
+        1.0,
+        closed="right",
+        rule="a number in (0, 1] (the step size of adaptive conformal inference)",
+        fix="Use 0.005 (Gibbs & Candès 2021).",
+    ),
+}
 
 
 def aci_update(alpha_t: Any, alpha: Any, gamma: float, miss: Any) -> Any:

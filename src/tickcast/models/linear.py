@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import Rule, check_params, integer, one_of, real, seed
+from tickcast._validation import Rule, check_params, integer, real, seed
 from tickcast._validation import alias as alias_rule
 from tickcast.errors import DataError
 from tickcast.features.windows import first_complete_row, min_windows
+from tickcast.models.aci import ACI_PARAMETER_CONSTRAINTS
 from tickcast.models.base import (
     _ADDITIVE_TARGETS,
     Forecaster,
@@ -198,14 +199,7 @@ class LinearForecaster(Forecaster):
             fix="Use e.g. 0.2.",
         ),
         "seed": seed(),
-        "interval_method": one_of("conformal", "aci"),
-        "aci_gamma": real(
-            0.0,
-            1.0,
-            closed="right",
-            rule="a number in (0, 1] (the step size of adaptive conformal inference)",
-            fix="Use 0.005 (Gibbs & Candès 2021).",
-        ),
+        **ACI_PARAMETER_CONSTRAINTS,
         "alias": alias_rule(),
     }
 

@@ -15,12 +15,13 @@ from typing import Any, ClassVar, cast
 import numpy as np
 import pandas as pd
 
-from tickcast._validation import Rule, check_params, integer, one_of, optional, real
+from tickcast._validation import Rule, check_params, integer, optional, real
 from tickcast._validation import alias as alias_rule
 from tickcast._validation import seed as seed_rule
 from tickcast.errors import ConfigError, DataError, InputTypeError
 from tickcast.features.scaling import StandardScaler
 from tickcast.features.windows import first_complete_row, make_windows, min_windows
+from tickcast.models.aci import ACI_PARAMETER_CONSTRAINTS
 from tickcast.models.base import Forecaster, _History
 from tickcast.nn.registry import CELLS
 
@@ -257,14 +258,7 @@ class RNNForecaster(Forecaster):
         ),
         "dtype": lambda name, value: _dtype(value),
         "warm_start": lambda name, value: _boolean(name, value),
-        "interval_method": one_of("conformal", "aci"),
-        "aci_gamma": real(
-            0.0,
-            1.0,
-            closed="right",
-            rule="a number in (0, 1] (the step size of adaptive conformal inference)",
-            fix="Use 0.005 (Gibbs & Candès 2021).",
-        ),
+        **ACI_PARAMETER_CONSTRAINTS,
         "alias": alias_rule(),
     }
 
