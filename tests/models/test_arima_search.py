@@ -113,3 +113,54 @@ def test_order_search_same_choice_with_analytic_css(name, monkeypatch):
     assert (default.order_, default.trend_) == (analytic.order_, analytic.trend_)
     t_default, t_analytic = default.search_results_, analytic.search_results_
     assert t_default.loc[0, "aicc"] == pytest.approx(t_analytic.loc[0, "aicc"], abs=1e-4)
+
+
+def test_factor_gap_is_the_distance_of_the_closest_ar_and_ma_inverse_roots():
+    """Closed forms: ARMA(1, 1) with phi = 0.5, theta = -0.3 (SARIMAX signs: (1 - 0.5 L) x_t =
+    (1 - 0.3 L) e_t) has inverse roots 0.5 and 0.3; a complex AR pair against np.roots."""
+    spec = ((1, 1, 1), (0, 0, 0, 0), "n")
+    assert arima_search.factor_gap(np.array([0.5, -0.3]), spec) == pytest.approx(0.2, abs=1e-12)
+    # AR(2) 1 - 0.6 L + 0.5 L^2 (inverse roots: the roots of z^2 - 0.6 z + 0.5), MA(1) 1 + 0.4 L
+    spec = ((2, 1, 1), (0, 0, 0, 0), "n")
+    ar_inverse = np.roots([1.0, -0.6, 0.5])
+    expected = np.min(np.abs(ar_inverse - (-0.4)))
+    gap = arima_search.factor_gap(np.array([0.6, -0.5, 0.4]), spec)
+    assert gap == pytest.approx(expected, abs=1e-12)
+    assert arima_search.factor_gap(np.array([0.5]), ((1, 1, 0), (0, 0, 0, 0), "n")) == np.inf
+    assert arima_search.factor_gap(None, spec) == 0.0
+
+
+def test_search_rejects_near_common_factors():
+    """The measured case: on WTI before its last 1,000 days the search chose ARIMA(3, 1, 3),
+    the CSS winner, with all three AR inverse roots within 0.04 of MA ones (a random walk in
+    disguise) but every root outside R's 1.01 margin. It is now rejected on its factor gap
+    alone; every admissible candidate and the winner's exact estimates have no such pair."""
+    y = tc.load("wti").iloc[:-1000]
+    m = tc.ARIMAForecaster().fit(y)
+    table = m.search_results_
+    css_best = table.sort_values("css_aicc").iloc[0]
+    assert (css_best["p"], css_best["q"]) == (3, 3) and not css_best["admissible"]
+    assert css_best["min_root"] >= 1.0 + arima_search.ROOT_MARGIN
+    assert css_best["factor_gap"] < arima_search.FACTOR_MARGIN
+    assert (table.loc[table["admissible"], "factor_gap"] >= arima_search.FACTOR_MARGIN).all()
+    assert table.loc[0, "factor_gap_exact"] >= arima_search.FACTOR_MARGIN
+    spec = (m.order_, m.seasonal_order_, m.trend_)
+    assert arima_search.factor_gap(m.params_[:-1], spec) >= arima_search.FACTOR_MARGIN
+
+
+def test_full_history_estimates_obey_the_same_rules():
+    """The measured case: on DAX without its last 500 days the window's winner, ARIMA(3, 1,
+    2), passes both rules on the last 1,000 observations, but re-estimated on the whole
+    series its AR and MA inverse roots come within 0.007. The next candidate is taken."""
+    m = tc.ARIMAForecaster().fit(tc.load("dax").iloc[:-500])
+    table = m.search_results_
+    tried = table.dropna(subset=["full_history_ok"])
+    assert len(tried) >= 2 and bool(tried["full_history_ok"].iloc[0])
+    assert not tried["full_history_ok"].iloc[1:].any()
+    assert (table.loc[0, "p"], table.loc[0, "d"], table.loc[0, "q"]) == m.order_
+    rejected = tried.iloc[1:]
+    assert ((rejected["p"] == 3) & (rejected["q"] == 2)).any()
+    assert (rejected["factor_gap_exact"] >= arima_search.FACTOR_MARGIN).all()  # window: fine
+    spec = (m.order_, m.seasonal_order_, m.trend_)
+    assert arima_search.factor_gap(m.params_[:-1], spec) >= arima_search.FACTOR_MARGIN
+    assert arima_search.min_root(m.params_[:-1], spec) >= 1.0 + arima_search.ROOT_MARGIN

@@ -23,9 +23,12 @@ from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
     css_fit,
+    factor_gap,
     fit_exact,
     kpss_d,
+    min_root,
     search_orders,
+    well_posed_at,
 )
 from tickcast.models.base import Forecaster, check_origins
 
@@ -112,10 +115,13 @@ class ARIMAForecaster(Forecaster):
     search_results_ : pd.DataFrame or None
         One row per candidate of the order search, the chosen one first: ``p``, ``d``,
         ``q``, ``trend``, the CSS ``sigma2`` and criterion ``css_<ic>``, ``min_root`` (the
-        smallest AR/MA root modulus of the CSS estimates), ``admissible``, and for the
+        smallest AR/MA root modulus of the CSS estimates), ``factor_gap`` (the smallest
+        distance between an AR and an MA inverse root), ``admissible``, and for the
         candidates refitted by exact maximum likelihood ``loglik``, ``min_root_exact``,
-        ``converged`` and the exact criterion ``<ic>`` (NaN for the others and for
-        rejected ones). None when ``order`` was given.
+        ``factor_gap_exact``, ``converged`` and the exact criterion ``<ic>`` (NaN for the
+        others and for rejected ones), and ``full_history_ok``: whether the estimates on the
+        whole series pass the same rules (NA where not tried; see Notes). None when
+        ``order`` was given.
     converged_ : bool
         Whether the optimiser reported convergence.
     convergence_warnings_ : list of str
@@ -137,13 +143,18 @@ class ARIMAForecaster(Forecaster):
        :math:`n \\log \\hat\\sigma^2 + \\text{penalty}(k, n)` with :math:`\\hat\\sigma^2` the
        mean squared CSS residual over a conditioning sample common to all candidates.
     3. A candidate whose CSS estimates have an AR or MA root of modulus below
-       1 + ``ROOT_MARGIN`` = 1.01 (near non-stationary or non-invertible; AR/MA roots that
-       nearly cancel) is rejected, as in R's ``forecast:::myarima``.
+       1 + ``ROOT_MARGIN`` = 1.01 (near non-stationary or non-invertible) is rejected, as in
+       R's ``forecast:::myarima``; so is one with an AR inverse root within
+       ``FACTOR_MARGIN`` = 0.1 of an MA one (a near-common factor: parameters not
+       identified; R has no such rule and often picks these on returns).
     4. The ``N_EXACT`` = 4 best admissible candidates and the (0, d, 0) model are refitted
-       by exact Gaussian maximum likelihood (Kalman filter), rejected again if their exact
-       estimates break the root rule, and the lowest exact criterion wins (AICc by
+       by exact Gaussian maximum likelihood, rejected again if their exact estimates break
+       either rule, and the lowest exact criterion wins (AICc by
        default, :math:`-2\\ell + 2k + 2k(k+1)/(n-k-1)`, with k counting sigma2 and n the
        observations after differencing, as R's ``arima``).
+    5. The winner is re-estimated on the whole series; if those estimates break either
+       rule, the next candidate by the exact criterion is estimated instead, and so on
+       (``full_history_ok``).
 
     **Estimation.** Exact Gaussian maximum likelihood of the SARIMAX model (stationarity
     and invertibility enforced, the same parameters). Trends "n" and "c": the NumPy/SciPy
@@ -379,6 +390,43 @@ class ARIMAForecaster(Forecaster):
         # the search screened the window at a loose tolerance: re-estimate on all of `w`
         # from its optimum (a few iterations when the window is all of `w`)
         self._estimate(w, spec, starts, cfg["maxiter"], None, warm)
+        if self.search_results_ is not None:
+            self._keep_well_posed(w, window, cfg)
+
+    def _keep_well_posed(self, w: np.ndarray, window: np.ndarray, cfg: dict[str, Any]) -> None:
+        """The search's rules on the full-history estimates.
+
+        When the winner's estimates on all of ``w`` break them (a root within
+        ``ROOT_MARGIN`` of the unit circle, or a near-common factor that the window's
+        estimates did not have), the next admissible candidate by the exact criterion is
+        estimated on ``w`` instead, and so on ((0, d, 0) has no roots); if none passes, the
+        winner is kept. The table's ``full_history_ok`` column records each candidate tried
+        (NA for the others), and the chosen one is moved to row 0.
+        """
+        table = self.search_results_
+        assert table is not None
+        ok = pd.array([pd.NA] * len(table), dtype="boolean")
+        winner = (self._spec, self.params_)
+        chosen = 0
+        for row in np.flatnonzero(np.isfinite(table[cfg["ic"]].to_numpy())):
+            if row > 0:
+                r = table.iloc[row]
+                order = (int(r["p"]), int(r["d"]), int(r["q"]))
+                spec = (order, tuple(cfg["seasonal"]), str(r["trend"]))
+                start = css_fit(window, order, spec[1], spec[2], cfg["max_p"], order[1])[1]
+                self._estimate(w, spec, [start], cfg["maxiter"], None, None)
+            ok[row] = well_posed_at(
+                min_root(self.params_, self._spec), factor_gap(self.params_, self._spec)
+            )
+            if ok[row]:
+                chosen = int(row)
+                break
+        else:
+            if self._spec != winner[0]:
+                self._estimate(w, winner[0], [], cfg["maxiter"], None, winner[1])
+        table = table.assign(full_history_ok=ok)
+        order_rows = [chosen, *(i for i in range(len(table)) if i != chosen)]
+        self.search_results_ = table.iloc[order_rows].reset_index(drop=True)
 
     def _model(self, w: np.ndarray, spec: tuple[Any, ...]) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -634,7 +682,7 @@ class ARIMAForecaster(Forecaster):
         ``s_j`` = the width of the central ``STEP_SCALE_LEVEL`` interval of the ``z_{.,j}``
         over that of ``q_j``, and ``c_j = s_j / s_1`` (so ``c_1 = 1``). Widths, not
         variances: a few crises rule the variance of these heavy-tailed errors. It corrects
-        ARMAs (often with nearly cancelling AR/MA roots) whose j-step variance is below
+        ARMAs (e.g. a given order with nearly cancelling AR/MA roots) whose j-step variance is below
         what their own in-sample j-step errors show, and narrows those whose variance is
         above. Parameters and the fit's steps only (fixed between refits, no look-ahead);
         a step j with fewer than ``50 j`` errors takes step j - 1's factor.

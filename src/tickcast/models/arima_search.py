@@ -1,7 +1,8 @@
 """Order search and likelihood fits of ``ARIMAForecaster``.
 
 Differencing order by a KPSS test, conditional-sum-of-squares (CSS) screening of every
-(p, q), an admissibility rule on the roots, and the choice among the best screened
+(p, q), admissibility rules on the roots (R's margin to the unit circle, and no near-common
+AR/MA factor), and the choice among the best screened
 candidates by the exact Gaussian likelihood (Hyndman & Khandakar 2008). statsmodels is
 imported lazily, inside the functions.
 """
@@ -33,6 +34,13 @@ N_EXACT = 4
 #: A candidate is rejected when an AR or MA root lies within this distance of the unit
 #: circle (|root| < 1 + ROOT_MARGIN), the rule of R's ``forecast:::myarima``.
 ROOT_MARGIN = 0.01
+#: A candidate is also rejected when one of its AR inverse roots lies within this distance
+#: of one of its MA inverse roots: the two lag polynomials then nearly share a factor and
+#: the ARMA parameters are not identified ("parameter redundancy", Box, Jenkins, Reinsel &
+#: Ljung 2015; common zeros, Brockwell & Davis 2016, ch. 3). The likelihood gain of such a
+#: pair goes into the shape of long-horizon forecasts and their variance. 0.1 is about three
+#: standard errors of an AR(1) coefficient on the search window's 1,000 observations.
+FACTOR_MARGIN = 0.1
 
 Spec = tuple[tuple[int, int, int], tuple[int, int, int, int], str]
 
@@ -87,29 +95,66 @@ def _penalty(ic: str, k: int, n: int) -> float:
     return 2.0 * k
 
 
-def min_root(params: np.ndarray | None, spec: Spec) -> float:
-    """Smallest modulus of the AR and MA lag-polynomial roots (inf without ARMA terms).
+def lag_roots(params: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarray] | None:
+    """Roots of the AR and MA lag polynomials (seasonal factors multiplied in).
 
-    ``params`` is SARIMAX-ordered (trend, ar, ma, seasonal ar, seasonal ma[, sigma2]); the
-    seasonal polynomials are multiplied in. Trailing coefficients below 1e-8 are dropped as
-    in ``forecast:::myarima``. None (a failed fit) gives 0.
+    ``params`` is SARIMAX-ordered (trend, ar, ma, seasonal ar, seasonal ma[, sigma2]).
+    Trailing coefficients below 1e-8 are dropped as in ``forecast:::myarima``; a polynomial
+    without lags has no roots (an empty array). None when a coefficient is not finite.
     """
-    if params is None:
-        return 0.0
     (p, _, q), (P, _, Q, s), trend = spec
     i = len(trend.replace("n", ""))
     ar, ma = params[i : i + p], params[i + p : i + p + q]
     sar, sma = params[i + p + q : i + p + q + P], params[i + p + q + P : i + p + q + P + Q]
-    smallest = np.inf
+    roots = []
     for poly in (lag_poly(ar, sar, s, -1.0), lag_poly(ma, sma, s, 1.0)):
         nonzero = np.flatnonzero(np.abs(poly[1:]) > 1e-8)
         if len(nonzero) == 0:
+            roots.append(np.empty(0, dtype=complex))
             continue
         coefs = poly[: nonzero[-1] + 2]
         if not np.all(np.isfinite(coefs)):
-            return 0.0
-        smallest = min(smallest, float(np.min(np.abs(np.polynomial.polynomial.polyroots(coefs)))))
-    return smallest
+            return None
+        roots.append(np.polynomial.polynomial.polyroots(coefs).astype(complex))
+    return roots[0], roots[1]
+
+
+def min_root(params: np.ndarray | None, spec: Spec) -> float:
+    """Smallest modulus of the AR and MA lag-polynomial roots (inf without ARMA terms).
+
+    See :func:`lag_roots`; None (a failed fit) or non-finite coefficients give 0.
+    """
+    roots = None if params is None else lag_roots(params, spec)
+    if roots is None:
+        return 0.0
+    moduli = np.abs(np.concatenate(roots))
+    return float(np.min(moduli)) if len(moduli) else np.inf
+
+
+def factor_gap(params: np.ndarray | None, spec: Spec) -> float:
+    """Smallest distance between an AR and an MA inverse root (inf without both).
+
+    The inverse roots (reciprocals of the lag-polynomial roots) are the poles and zeros of
+    the ARMA transfer function, inside the unit circle for a stationary, invertible model;
+    an AR and an MA one close together nearly cancel (a near-common factor). None (a
+    failed fit) or non-finite coefficients give 0.
+    """
+    roots = None if params is None else lag_roots(params, spec)
+    if roots is None:
+        return 0.0
+    ar, ma = roots
+    if len(ar) == 0 or len(ma) == 0:
+        return np.inf
+    return float(np.min(np.abs(1.0 / ar[:, None] - 1.0 / ma[None, :])))
+
+
+def well_posed_at(root: float, gap: float) -> bool:
+    """The search's admissibility rule, from :func:`min_root` and :func:`factor_gap`.
+
+    Every AR and MA root of modulus at least 1 + ``ROOT_MARGIN`` (R's rule) and no AR
+    inverse root within ``FACTOR_MARGIN`` of an MA one (no near-common factor).
+    """
+    return root >= 1.0 + ROOT_MARGIN and gap >= FACTOR_MARGIN
 
 
 def admissible_start(model: Any, params: np.ndarray | None) -> bool:
@@ -493,9 +538,10 @@ def search_orders(
     -------
     table : pd.DataFrame
         One row per candidate: ``p, d, q, trend``, the CSS ``sigma2`` and criterion
-        (``css_<ic>``), ``min_root`` (of the CSS estimates), ``admissible``, and for the
-        candidates refitted exactly ``loglik``, ``min_root_exact``, ``converged`` and the
-        exact criterion ``<ic>`` (NaN otherwise). Sorted by the exact criterion, then by
+        (``css_<ic>``), ``min_root`` and ``factor_gap`` (of the CSS estimates),
+        ``admissible`` (:func:`well_posed_at`), and for the candidates refitted exactly
+        ``loglik``, ``min_root_exact``, ``factor_gap_exact``, ``converged`` and the exact
+        criterion ``<ic>`` (NaN otherwise). Sorted by the exact criterion, then by
         the CSS one; row 0 is the chosen model.
     spec : ((p, d, q), (P, D, Q, s), trend)
         The chosen candidate.
@@ -504,7 +550,8 @@ def search_orders(
     """
     seasonal = cfg["seasonal"]
     max_p, max_q, d_values, ic = cfg["max_p"], cfg["max_q"], cfg["d_values"], cfg["ic"]
-    recs: list[tuple[Spec, float, float, float, bool]] = []  # spec, sigma2, css ic, root, ok
+    # spec, sigma2, css ic, root, factor gap, admissible
+    recs: list[tuple[Spec, float, float, float, float, bool]] = []
     css_params: list[np.ndarray | None] = []
     for d in d_values:
         tr = trend or ("c" if d + seasonal[1] == 0 else "n")
@@ -516,13 +563,14 @@ def search_orders(
                 ok = bool(np.isfinite(sigma2))
                 value = n * np.log(sigma2) + _penalty(ic, k, n) if ok else np.inf
                 root = min_root(params, spec) if params is not None else np.inf
-                recs.append((spec, sigma2, value, root, ok and root >= 1.0 + ROOT_MARGIN))
+                gap = factor_gap(params, spec) if params is not None else np.inf
+                recs.append((spec, sigma2, value, root, gap, ok and well_posed_at(root, gap)))
                 css_params.append(params)
     # plain arrays in CSS order (stable), one DataFrame at the end
     by_css = np.argsort([rec[2] for rec in recs], kind="stable")
     recs = [recs[i] for i in by_css]
     css_params = [css_params[i] for i in by_css]
-    admissible = np.array([rec[4] for rec in recs])
+    admissible = np.array([rec[5] for rec in recs])
     if not admissible.any():
         raise DataError(
             "the ARIMA order search failed for every candidate (non-finite sums of squares); "
@@ -531,20 +579,16 @@ def search_orders(
     no_arma = np.array([rec[0][0][0] == 0 and rec[0][0][2] == 0 for rec in recs])
     chosen = sorted({*np.flatnonzero(admissible & ~no_arma)[:N_EXACT], *np.flatnonzero(no_arma)})
     size = len(recs)
-    loglik, root_exact, exact_ic = (
-        np.full(size, np.nan),
-        np.full(size, np.nan),
-        np.full(size, np.nan),
-    )
+    loglik, root_exact, gap_exact, exact_ic = (np.full(size, np.nan) for _ in range(4))
     converged: list[Any] = [pd.NA] * size
     exact, values = {}, {}
     for i in chosen:
         spec = recs[i][0]
         fit = exact[i] = fit_exact(w, spec, [css_params[i]], cfg["maxiter"], screening=True)
-        root = min_root(fit.params, spec)
+        root, gap = min_root(fit.params, spec), factor_gap(fit.params, spec)
         values[i] = criterion(ic, fit.llf, n_params(spec), fit.nobs_effective)
-        loglik[i], root_exact[i], converged[i] = fit.llf, root, fit.converged
-        if root >= 1.0 + ROOT_MARGIN:
+        loglik[i], root_exact[i], gap_exact[i], converged[i] = fit.llf, root, gap, fit.converged
+        if well_posed_at(root, gap):
             exact_ic[i] = values[i]
     if not np.isfinite(exact_ic).any():
         # (0, d, 0) has no roots, so this needs seasonal terms near the unit circle in
@@ -560,9 +604,11 @@ def search_orders(
             "sigma2": [rec[1] for rec in recs],
             f"css_{ic}": [rec[2] for rec in recs],
             "min_root": [rec[3] for rec in recs],
+            "factor_gap": [rec[4] for rec in recs],
             "admissible": admissible,
             "loglik": loglik,
             "min_root_exact": root_exact,
+            "factor_gap_exact": gap_exact,
             ic: exact_ic,
             "converged": pd.array(converged, dtype="boolean"),
         }
