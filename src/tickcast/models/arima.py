@@ -23,10 +23,9 @@ from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
     css_fit,
-    factor_gap,
     fit_exact,
     kpss_d,
-    min_root,
+    root_summary,
     search_orders,
     well_posed_at,
 )
@@ -415,9 +414,7 @@ class ARIMAForecaster(Forecaster):
                 spec = (order, tuple(cfg["seasonal"]), str(r["trend"]))
                 start = css_fit(window, order, spec[1], spec[2], cfg["max_p"], order[1])[1]
                 self._estimate(w, spec, [start], cfg["maxiter"], None, None)
-            ok[row] = well_posed_at(
-                min_root(self.params_, self._spec), factor_gap(self.params_, self._spec)
-            )
+            ok[row] = well_posed_at(*root_summary(self.params_, self._spec))
             if ok[row]:
                 chosen = int(row)
                 break

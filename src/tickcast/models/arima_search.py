@@ -119,16 +119,25 @@ def lag_roots(params: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarray] |
     return roots[0], roots[1]
 
 
+def root_summary(params: np.ndarray | None, spec: Spec) -> tuple[float, float]:
+    """``(min_root(params, spec), factor_gap(params, spec))`` from one root computation."""
+    roots = None if params is None else lag_roots(params, spec)
+    if roots is None:
+        return 0.0, 0.0
+    ar, ma = roots
+    moduli = np.abs(np.concatenate(roots))
+    smallest = float(np.min(moduli)) if len(moduli) else np.inf
+    if len(ar) == 0 or len(ma) == 0:
+        return smallest, np.inf
+    return smallest, float(np.min(np.abs(1.0 / ar[:, None] - 1.0 / ma[None, :])))
+
+
 def min_root(params: np.ndarray | None, spec: Spec) -> float:
     """Smallest modulus of the AR and MA lag-polynomial roots (inf without ARMA terms).
 
     See :func:`lag_roots`; None (a failed fit) or non-finite coefficients give 0.
     """
-    roots = None if params is None else lag_roots(params, spec)
-    if roots is None:
-        return 0.0
-    moduli = np.abs(np.concatenate(roots))
-    return float(np.min(moduli)) if len(moduli) else np.inf
+    return root_summary(params, spec)[0]
 
 
 def factor_gap(params: np.ndarray | None, spec: Spec) -> float:
@@ -139,13 +148,7 @@ def factor_gap(params: np.ndarray | None, spec: Spec) -> float:
     an AR and an MA one close together nearly cancel (a near-common factor). None (a
     failed fit) or non-finite coefficients give 0.
     """
-    roots = None if params is None else lag_roots(params, spec)
-    if roots is None:
-        return 0.0
-    ar, ma = roots
-    if len(ar) == 0 or len(ma) == 0:
-        return np.inf
-    return float(np.min(np.abs(1.0 / ar[:, None] - 1.0 / ma[None, :])))
+    return root_summary(params, spec)[1]
 
 
 def well_posed_at(root: float, gap: float) -> bool:
@@ -562,8 +565,7 @@ def search_orders(
                 k = n_params(spec)
                 ok = bool(np.isfinite(sigma2))
                 value = n * np.log(sigma2) + _penalty(ic, k, n) if ok else np.inf
-                root = min_root(params, spec) if params is not None else np.inf
-                gap = factor_gap(params, spec) if params is not None else np.inf
+                root, gap = root_summary(params, spec) if params is not None else (np.inf,) * 2
                 recs.append((spec, sigma2, value, root, gap, ok and well_posed_at(root, gap)))
                 css_params.append(params)
     # plain arrays in CSS order (stable), one DataFrame at the end
@@ -585,7 +587,7 @@ def search_orders(
     for i in chosen:
         spec = recs[i][0]
         fit = exact[i] = fit_exact(w, spec, [css_params[i]], cfg["maxiter"], screening=True)
-        root, gap = min_root(fit.params, spec), factor_gap(fit.params, spec)
+        root, gap = root_summary(fit.params, spec)
         values[i] = criterion(ic, fit.llf, n_params(spec), fit.nobs_effective)
         loglik[i], root_exact[i], gap_exact[i], converged[i] = fit.llf, root, gap, fit.converged
         if well_posed_at(root, gap):
