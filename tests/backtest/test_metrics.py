@@ -264,3 +264,24 @@ def test_mase_scale_expanding_uses_the_last_refit_window():
     s = _scales(initial=5, refit_every=3)
     expected = {4: 2.5, 5: 2.5, 6: 2.5, 7: 2.0, 8: 2.0, 9: 2.0, 10: 2.0}
     assert s.to_dict() == pytest.approx(expected)
+
+
+def test_round_off_of_a_no_change_forecast_predicts_no_direction():
+    """A random walk through exp(log P) forecasts P to a few 1e-16: no direction, so NaN
+    like the exact random walk, and the Pesaran-Timmermann table leaves those rows out."""
+    from tickcast.backtest.significance import pt_table
+
+    rng = np.random.default_rng(0)
+    last = 100.0 * np.exp(np.cumsum(rng.normal(0, 0.01, 200)))
+    y = last * np.exp(rng.normal(0, 0.01, 200))
+    round_trip = np.exp(np.log(last))
+    assert np.any(round_trip != last)  # the round trip moves some prices by 1 ulp
+    assert np.isnan(M.directional_accuracy(y, round_trip, last))
+    assert np.array_equal(M.predicted_change(round_trip, last), np.zeros(200))
+    moved = last * (1 + 1e-9)
+    assert M.predicted_change(moved, last)[0] == pytest.approx(1e-9 * last[0], rel=1e-6)
+    frame = pd.DataFrame(
+        {"model": "rw", "step": 1, "y_true": y, "mean": round_trip, "y_last": last}
+    )
+    row = pt_table(frame).loc["rw"]
+    assert row["n"] == 0 and np.isnan(row["pvalue"]) and np.isnan(row["directional_accuracy"])

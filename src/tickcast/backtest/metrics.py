@@ -134,13 +134,29 @@ def _r2_oos(y: np.ndarray, f: np.ndarray, b: np.ndarray) -> float:
     return float(1.0 - _safe_divide(np.sum((y - f) ** 2), np.sum((y - b) ** 2)))
 
 
+#: A forecast within this relative distance of the last level predicts no change: the
+#: inverse transform of a zero forecast (e.g. ``exp(log P)``) is off from ``P`` by a few
+#: 1e-16 relative, and a direction (or a trade) taken from that round-off is noise.
+ROUND_OFF_RELATIVE = 1e-12
+
+
+def predicted_change(forecast: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """``forecast - last`` (same shape, series units), 0 where it is round-off
+    (``|forecast - last| <= ROUND_OFF_RELATIVE * |last|``)."""
+    change = forecast - last
+    with np.errstate(invalid="ignore"):
+        noise = np.abs(change) <= ROUND_OFF_RELATIVE * np.abs(last)
+    return np.where(noise, 0.0, change)
+
+
 def _directional_accuracy(y: np.ndarray, f: np.ndarray, last: np.ndarray) -> float:
     if np.isnan(y).any() or np.isnan(f).any() or np.isnan(last).any():
         return float("nan")
-    used = (f != last) & (y != last)
+    predicted = predicted_change(f, last)
+    used = (predicted != 0) & (y != last)
     if not used.any():
         return float("nan")
-    return float(np.mean(np.sign(f - last)[used] == np.sign(y - last)[used]))
+    return float(np.mean(np.sign(predicted)[used] == np.sign(y - last)[used]))
 
 
 def _coverage(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
@@ -329,12 +345,14 @@ def directional_accuracy(y_true: ArrayLike, y_pred: ArrayLike, y_last: ArrayLike
     -------
     float
         ``mean(sign(ŷ - y_last) == sign(y - y_last))`` over the rows where both
-        ``ŷ != y_last`` and ``y != y_last``, a fraction in [0, 1]. NaN when no row qualifies
-        (e.g. the random walk, which never predicts a direction) or any input is NaN.
+        ``ŷ != y_last`` (beyond round-off) and ``y != y_last``, a fraction in [0, 1]. NaN
+        when no row qualifies (e.g. the random walk, which never predicts a direction) or
+        any input is NaN.
 
     Notes
     -----
-    A forecast of no change (``ŷ == y_last`` exactly) predicts no direction, so it is
+    A forecast of no change (``ŷ == y_last``, up to the round-off ``ROUND_OFF_RELATIVE``
+    = 1e-12 relative, see :func:`predicted_change`) predicts no direction, so it is
     neither a hit nor a miss: it is left out, and a model that never predicts a direction
     scores NaN rather than the share of unchanged actuals. An actual that did not change
     (``y == y_last``, common for rates quoted in whole basis points) has no direction to

@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from tickcast._validation import check_int
-from tickcast.backtest.metrics import _check_by, _check_frame
+from tickcast.backtest.metrics import _check_by, _check_frame, predicted_change
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["DMResult", "diebold_mariano", "dm_table"]
@@ -699,6 +699,8 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
         Indexed by ``by``, with columns ``n``, ``statistic``, ``pvalue`` (one-sided),
         ``directional_accuracy`` and ``expected_accuracy``. NaN where the test is undefined (a model
         that never predicts a direction, such as the random walk, or always the same one).
+        A forecast within round-off of ``y_last`` (``metrics.predicted_change``) predicts
+        no direction.
     """
     _check_frame(frame, ("model", "step", "y_true", "mean", "y_last"), "pt_table")
     keys = _check_by(by, frame, "pt_table")
@@ -709,7 +711,7 @@ def pt_table(frame: pd.DataFrame, *, by: Sequence[str] = ("model",), step: int =
     for key, g in sel.groupby(keys, sort=True, dropna=False):
         last = g["y_last"].to_numpy(dtype=np.float64)
         actual = g["y_true"].to_numpy(dtype=np.float64) - last
-        predicted = g["mean"].to_numpy(dtype=np.float64) - last
+        predicted = predicted_change(g["mean"].to_numpy(dtype=np.float64), last)
         try:
             r = _pt_from_changes(actual, predicted)
             row = {c: getattr(r, c) for c in _PT_COLUMNS}
