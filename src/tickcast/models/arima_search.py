@@ -42,6 +42,14 @@ ROOT_MARGIN = 0.01
 #: standard errors of an AR(1) coefficient on the search window's 1,000 observations.
 FACTOR_MARGIN = 0.1
 
+#: The CSS screening's Levenberg-Marquardt stops after this many residual evaluations per
+#: estimated coefficient (plus one). Fits that need more wander along a flat ridge (LM's
+#: cap, not its tolerance, ended them); R's ``arima`` caps its CSS optimiser at 100 BFGS
+#: iterations. Measured on 40 fits of the bundled series (each full series and the series
+#: minus its last 250..1,000 days, last 1,500 observations): the same orders as with 200,
+#: in 35 % less time, the slowest fit 0.60 -> 0.17 s.
+CSS_EVALUATIONS_PER_PARAMETER = 50
+
 Spec = tuple[tuple[int, int, int], tuple[int, int, int, int], str]
 
 
@@ -317,7 +325,8 @@ def css_fit(
 
     Residuals are summed over the observations of ``w`` from position
     ``m = max_p + max_d + s * (P + D)`` on, the same for every candidate of a search.
-    Levenberg-Marquardt (MINPACK) with forward-difference Jacobians: ``jacobian="forward"``
+    Levenberg-Marquardt (MINPACK, at most ``CSS_EVALUATIONS_PER_PARAMETER`` (k + 1)
+    residual evaluations) with forward-difference Jacobians: ``jacobian="forward"``
     computes scipy's "2-point" differences bit for bit (so the same iterates as
     ``jacobian="scipy"``, the reference path), without its per-call overhead and with
     the AR perturbations filtered in one batch. ``"analytic"`` uses the analytic
@@ -354,7 +363,7 @@ def css_fit(
         try:
             sol = least_squares(
                 prob.resid, prob.theta0, jac=jacobians[jacobian], method="lm",
-                max_nfev=200 * (k + 1),
+                max_nfev=CSS_EVALUATIONS_PER_PARAMETER * (k + 1),
             )  # fmt: skip
         except (ValueError, np.linalg.LinAlgError):
             return np.inf, None, n_eff
