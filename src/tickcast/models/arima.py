@@ -585,6 +585,20 @@ class ARIMAForecaster(Forecaster):
         out = arma_forecast(w, fast, self.params_, origins, horizon, filtered)
         return None if out is None else (out[0], out[1], filtered)
 
+    def _first_steady_origin(self, w: np.ndarray) -> int | None:
+        """The first origin (position into ``w``) from which the NumPy filter forecasts,
+        i.e. is in steady state (see :func:`tickcast.models._arma_state.forecast`); None
+        when only statsmodels' filter covers the model."""
+        fast = self._fast_spec()
+        if fast is None:
+            return None
+        c, b, a = fast.split(self.params_[:-1])
+        mu = c / float(np.sum(b)) if fast.k_trend else 0.0
+        filtered = filter_innovations(difference(w, fast), b, a, mu)
+        if filtered.steady_from >= len(filtered.innovations):
+            return None
+        return int(fast.burn + filtered.steady_from + max(len(a), len(b)) - 1)
+
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         mean, _ = self._forecast_work(horizon)
         return self._steps_from_levels(self._from_work(mean))
@@ -675,7 +689,9 @@ class ARIMAForecaster(Forecaster):
         ``sd_j`` so that the model's own j-step errors over the fit, standardised the same
         way, are as wide against ``q_j`` as its 1-step errors are against ``q_1``:
         ``z_{t,j} = (w_{t+j} - w_{t+j|t}) / (sd_{t,j} r_{t,j})`` over the origins t of the
-        fit (after the first ``_INIT_STEPS`` + d + sD) whose j-th value is inside it,
+        fit (after the first ``_INIT_STEPS`` + d + sD, and from the NumPy filter's steady
+        state on when it covers the model, so that one vectorised pass serves them all)
+        whose j-th value is inside it,
         ``s_j`` = the width of the central ``STEP_SCALE_LEVEL`` interval of the ``z_{.,j}``
         over that of ``q_j``, and ``c_j = s_j / s_1`` (so ``c_1 = 1``). Widths, not
         variances: a few crises rule the variance of these heavy-tailed errors. It corrects
@@ -696,9 +712,12 @@ class ARIMAForecaster(Forecaster):
         _, d, _ = self.order_
         _, D, _, s = self.seasonal_order_
         start = _INIT_STEPS + d + s * D
+        w = self._w[: n_fit + 1]
+        steady = self._first_steady_origin(w) if vol is not None else None
+        if steady is not None and n_fit - steady >= _MIN_STANDARD_SUMS:
+            start = max(start, steady)  # the NumPy filter serves every origin
         origins = np.arange(start, n_fit)  # positions in the fitted series: 0..n_fit
         if vol is not None and len(origins) >= _MIN_STANDARD_SUMS:
-            w = self._w[: n_fit + 1]
             fast = self._fast_forecast(origins, horizon, w)
             if fast is not None:
                 mean, var = fast[0], fast[1]

@@ -767,6 +767,7 @@ class Forecaster(BaseEstimator):
             return
         self.volatility_ = None
         self.__dict__.pop("_vol_quantile_cache", None)
+        self.__dict__.pop("_standard_sums_cache", None)
         requested = getattr(self, "volatility", "constant")
         kind = requested if requested is not None else default_volatility(self.kind_)
         kind = check_volatility(kind)
@@ -882,17 +883,33 @@ class Forecaster(BaseEstimator):
         """
         from scipy.special import ndtri
 
-        from tickcast.models.volatility import _INIT_STEPS
-
         q = np.asarray(quantiles, dtype=float)
         out = np.repeat(ndtri(q)[None, :], horizon, axis=0)
-        vol = self.__dict__.get("volatility_")
-        if vol is None:
+        if self.__dict__.get("volatility_") is None:
             return out
         key = (horizon, q.tobytes())
         cache = self.__dict__.setdefault("_vol_quantile_cache", {})
         if key in cache:
             return cast("np.ndarray", cache[key])
+        sums = self._standard_sums(horizon)
+        for j, values in enumerate(sums):
+            out[j] = np.quantile(values, q)
+        done = len(sums)
+        if 0 < done < horizon:
+            out[done:] = out[done - 1]
+        cache[key] = out
+        return out
+
+    def _standard_sums(self, horizon: int) -> list[np.ndarray]:
+        """The standardised j-step sums ``S_t / rms(S)`` of :meth:`_vol_standard_quantiles`
+        for j = 1, 2, ... while there are enough of them (at most ``horizon`` arrays), cached
+        per horizon: one pass serves every set of quantiles."""
+        from tickcast.models.volatility import _INIT_STEPS
+
+        cache = self.__dict__.setdefault("_standard_sums_cache", {})
+        if horizon in cache:
+            return cast("list[np.ndarray]", cache[horizon])
+        vol = self.__dict__["volatility_"]
         n_fit = self._vol_anchor_[0]
         e = np.asarray(vol.steps[:n_fit], dtype=float)
         e = e - e.mean()
@@ -901,7 +918,7 @@ class Forecaster(BaseEstimator):
         starts = np.arange(min(_INIT_STEPS, n_fit), n_fit)
         # cumulative forecast variance of 1..horizon steps from each start, (n_starts, h)
         cum_var = np.cumsum(vol.forecast_variance_paths(s2[starts], horizon), axis=1)
-        done = 0  # steps with their own empirical quantiles
+        out: list[np.ndarray] = []  # steps with their own empirical quantiles
         for j in range(1, horizon + 1):
             n_ok = len(starts) - j + 1  # the sums that end inside the fit
             if n_ok < _MIN_STANDARD_SUMS * j:  # too few non-overlapping sums: carry forward
@@ -913,11 +930,8 @@ class Forecaster(BaseEstimator):
             rms = float(np.sqrt(np.mean(sums**2))) if len(sums) else 0.0
             if len(sums) < _MIN_STANDARD_SUMS * j or rms == 0:
                 break
-            out[j - 1] = np.quantile(sums / rms, q)
-            done = j
-        if 0 < done < horizon:
-            out[done:] = out[done - 1]
-        cache[key] = out
+            out.append(sums / rms)
+        cache[horizon] = out
         return out
 
     def _vol_ratio(self, horizon: int, sigma2_next: Any = None) -> np.ndarray:
