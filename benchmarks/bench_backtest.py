@@ -166,11 +166,20 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         fitted["m"] = tc.ARIMAForecaster(order=(1, 1, 1), trend="n").fit(y.iloc[: o0 + 1])
         return fitted["m"]
 
-    def block(_: int) -> np.ndarray:
-        m = fitted.pop("m")
-        first = m.predict(HORIZON).mean.to_numpy()[None]
-        means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
-        return np.vstack([first, means]), m.params_
+    def fit_once_constant(_: int) -> Any:
+        fitted["m_const"] = tc.ARIMAForecaster(
+            order=(1, 1, 1), trend="n", volatility="constant"
+        ).fit(y.iloc[: o0 + 1])
+        return fitted["m_const"]
+
+    def block_of(key: str) -> Callable[[int], Any]:
+        def block(_: int) -> tuple[np.ndarray, np.ndarray]:
+            m = fitted.pop(key)
+            first = m.predict(HORIZON).mean.to_numpy()[None]
+            means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
+            return np.vstack([first, means]), m.params_
+
+        return block
 
     def sm_filter(_: int) -> Any:
         return SARIMAX(w, order=(1, 1, 1), trend="n").filter(fitted["p"], cov_type="none")
@@ -182,7 +191,11 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         "bt_none": lambda r: tc.backtest([model], y, splitter=splitters[None], progress=False),
         "bt_20": lambda r: tc.backtest([model], y, splitter=splitters[20], progress=False),
         "fit": fit_once,
-        "block": block,  # predict at origin 0 + one filter pass for the 499 others
+        # predict at origin 0 + one filter pass for the 499 others; the default volatility
+        # (EWMA: also its in-sample shapes and c_j) and constant (statsmodels' own intervals)
+        "block": block_of("m"),
+        "fit_const": fit_once_constant,
+        "block_const": block_of("m_const"),
     }
     times, outs = interleaved(fns, args.repeats)
     peer = sf_arima_times(w, args)
@@ -239,13 +252,16 @@ def bench_arima(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     )
     print(
         f"statsmodels one filter pass over all {N_OBS} obs: {med['sm_filter'] * 1e3:.1f} ms; "
-        f"tickcast forecast_origins (499 origins): {med['block'] * 1e3:.1f} ms"
+        f"tickcast first forecast + forecast_origins (499 origins): {med['block'] * 1e3:.1f} ms "
+        f"(default EWMA volatility), {med['block_const'] * 1e3:.1f} ms (volatility='constant', "
+        "the same Gaussian intervals as statsmodels')"
     )
     rows = [
         ("ARIMA backtest refit_every=None", slow, med["bt_none"], 100),
         ("ARIMA backtest refit_every=20", slow, med["bt_20"], 100),
         ("ARIMA fit + forecast_origins", slow, t_direct, 100),
         ("ARIMA forecast_origins vs sm filter", med["sm_filter"], med["block"], 1 / 1.1),
+        ("ARIMA same, volatility='constant'", med["sm_filter"], med["block_const"], 1 / 1.1),
     ]
     gaps = llf_gaps(w, origins[:n_slow])
     print(
