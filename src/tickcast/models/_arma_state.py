@@ -27,7 +27,7 @@ import numpy as np
 
 from tickcast.models._arma_exact import ArmaSpec, _state_cov_root
 
-__all__ = ["Filtered", "filter_innovations", "forecast"]
+__all__ = ["Filtered", "filter_innovations", "first_origin", "forecast"]
 
 #: The Kalman filter switches to steady state when every entry of the state covariance
 #: (sigma2 units) is below this.
@@ -142,6 +142,12 @@ def psi_variance(b: np.ndarray, a: np.ndarray, delta: np.ndarray, horizon: int) 
     return out
 
 
+def first_origin(spec: ArmaSpec, b: np.ndarray, a: np.ndarray, filtered: Filtered) -> int:
+    """The first origin (position into ``w``) that :func:`forecast` serves: the filter is in
+    steady state there (larger than ``len(w)`` when it never gets there)."""
+    return int(spec.burn + filtered.steady_from + max(len(a), len(b)) - 1)
+
+
 def forecast(
     w: np.ndarray,
     spec: ArmaSpec,
@@ -167,7 +173,7 @@ def forecast(
         filtered = filter_innovations(x, b, a, mu)
     bb, aa, r = _padded(b, a)
     idx = np.asarray(origins, dtype=np.int64) - burn  # last observed x per origin
-    if len(idx) == 0 or idx[0] < filtered.steady_from + r or idx[-1] >= len(x):
+    if len(idx) == 0 or idx[0] + burn < first_origin(spec, b, a, filtered) or idx[-1] >= len(x):
         return None
     xc = x - mu
     K = len(idx)

@@ -17,7 +17,7 @@ from tickcast._validation import Rule, check_params, integer, is_integer, one_of
 from tickcast._validation import alias as alias_rule
 from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFileError
 from tickcast.models._arma_exact import ArmaSpec, difference
-from tickcast.models._arma_state import Filtered, filter_innovations
+from tickcast.models._arma_state import Filtered, filter_innovations, first_origin
 from tickcast.models._arma_state import forecast as arma_forecast
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
@@ -512,11 +512,7 @@ class ARIMAForecaster(Forecaster):
             self._filtered = None
             self.residuals_ = self._residuals_of(self.results_)
             return
-        c, b, a = fast.split(self.params_[:-1])
-        mu = c / float(np.sum(b)) if fast.k_trend else 0.0
-        if filtered is None:
-            filtered = filter_innovations(difference(self._w, fast), b, a, mu)
-        self._filtered = filtered
+        self._filtered = filtered if filtered is not None else self._numpy_filter(fast, self._w)
         resid = self._filtered.innovations * self.scale_
         self.residuals_ = (resid * self._step_factor())[:, None]
 
@@ -566,38 +562,42 @@ class ARIMAForecaster(Forecaster):
         self._forecast_cache = (horizon, mean.copy(), var.copy())
         return mean, var
 
+    def _numpy_filter(self, fast: ArmaSpec, w: np.ndarray) -> Filtered:
+        """The NumPy filter of ``w`` (work scale) under ``params_``."""
+        c, b, a = fast.split(self.params_[:-1])
+        mu = c / float(np.sum(b)) if fast.k_trend else 0.0
+        return filter_innovations(difference(w, fast), b, a, mu)
+
     def _fast_forecast(
-        self, origins: np.ndarray, horizon: int, w: np.ndarray | None = None
+        self,
+        origins: np.ndarray,
+        horizon: int,
+        w: np.ndarray | None = None,
+        filtered: Filtered | None = None,
     ) -> tuple[np.ndarray, np.ndarray, Filtered] | None:
         """NumPy forecasts (K, horizon) on the work scale from ``origins`` of ``w`` (default
-        the fitted series) and the filter of ``w``, or None when statsmodels' filter is
-        needed (see :func:`tickcast.models._arma_state.forecast`)."""
+        the fitted series) and the filter of ``w`` (``filtered``: already run), or None
+        when statsmodels' filter is needed (see :func:`tickcast.models._arma_state.forecast`)."""
         fast = self._fast_spec()
         if fast is None:
             return None
-        filtered = self._filtered if w is None else None
         if w is None:
-            w = self._w
+            w, filtered = self._w, self._filtered
         if filtered is None:
-            c, b, a = fast.split(self.params_[:-1])
-            mu = c / float(np.sum(b)) if fast.k_trend else 0.0
-            filtered = filter_innovations(difference(w, fast), b, a, mu)
+            filtered = self._numpy_filter(fast, w)
         out = arma_forecast(w, fast, self.params_, origins, horizon, filtered)
         return None if out is None else (out[0], out[1], filtered)
 
-    def _first_steady_origin(self, w: np.ndarray) -> int | None:
-        """The first origin (position into ``w``) from which the NumPy filter forecasts,
-        i.e. is in steady state (see :func:`tickcast.models._arma_state.forecast`); None
+    def _first_steady_origin(self, w: np.ndarray) -> tuple[int, Filtered] | None:
+        """The first origin (position into ``w``) from which the NumPy filter forecasts
+        (:func:`tickcast.models._arma_state.first_origin`) and that filter of ``w``; None
         when only statsmodels' filter covers the model."""
         fast = self._fast_spec()
         if fast is None:
             return None
-        c, b, a = fast.split(self.params_[:-1])
-        mu = c / float(np.sum(b)) if fast.k_trend else 0.0
-        filtered = filter_innovations(difference(w, fast), b, a, mu)
-        if filtered.steady_from >= len(filtered.innovations):
-            return None
-        return int(fast.burn + filtered.steady_from + max(len(a), len(b)) - 1)
+        filtered = self._numpy_filter(fast, w)
+        _, b, a = fast.split(self.params_[:-1])
+        return first_origin(fast, b, a, filtered), filtered
 
     def _predict_steps(self, horizon: int, X_future: pd.DataFrame | None) -> np.ndarray:
         mean, _ = self._forecast_work(horizon)
@@ -714,11 +714,12 @@ class ARIMAForecaster(Forecaster):
         start = _INIT_STEPS + d + s * D
         w = self._w[: n_fit + 1]
         steady = self._first_steady_origin(w) if vol is not None else None
-        if steady is not None and n_fit - steady >= _MIN_STANDARD_SUMS:
-            start = max(start, steady)  # the NumPy filter serves every origin
+        filtered = None if steady is None else steady[1]
+        if steady is not None and n_fit - steady[0] >= _MIN_STANDARD_SUMS:
+            start = max(start, steady[0])  # the NumPy filter serves every origin
         origins = np.arange(start, n_fit)  # positions in the fitted series: 0..n_fit
         if vol is not None and len(origins) >= _MIN_STANDARD_SUMS:
-            fast = self._fast_forecast(origins, horizon, w)
+            fast = self._fast_forecast(origins, horizon, w, filtered)
             if fast is not None:
                 mean, var = fast[0], fast[1]
             else:
