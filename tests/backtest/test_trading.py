@@ -453,3 +453,16 @@ def test_round_off_of_a_zero_forecast_is_flat():
     stats = res.stats
     assert stats.loc["random_walk", "turnover"] == 0.0
     assert stats.loc["random_walk", "total_return"] == 0.0
+
+
+def test_round_off_of_a_rate_forecast_trades_like_no_change(dgs10_result):
+    """On a yield the bond's predicted return is carry minus duration times the predicted
+    change; a forecast off the last yield by round-off only must trade exactly as the
+    exact no-change forecast (the naive model): long for the carry, identical equity."""
+    _, res = dgs10_result
+    frame = res.forecasts[res.forecasts["model"] == "naive"]
+    noisy = frame.assign(model="noisy", mean=frame["y_last"] * (1 - 3e-16))
+    assert (noisy["mean"] != noisy["y_last"]).any()
+    tr = trading_backtest(pd.concat([frame, noisy]), kind="rate", duration=8.5, cost_bps=0)
+    np.testing.assert_array_equal(tr.positions["noisy"], tr.positions["naive"])
+    np.testing.assert_array_equal(tr.equity["noisy"], tr.equity["naive"])

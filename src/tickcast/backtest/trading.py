@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from tickcast.backtest.metrics import ROUND_OFF_RELATIVE, _check_frame
+from tickcast.backtest.metrics import _check_frame, predicted_change
 from tickcast.backtest.performance import (
     STAT_COLUMNS,
     _add_dsr,
@@ -127,13 +127,15 @@ def _check_options(
 
 
 def _positions(pred: np.ndarray, threshold: float, allow_short: bool) -> np.ndarray:
-    """{-1, 0, 1} from predicted returns; NaN (no forecast) and round-off
-    (``|pred| <= ROUND_OFF_RELATIVE``: a random-walk ARIMA whose forecasts were its last
-    price to 5e-16 was long at 31 % of the S&P 500 origins, Sharpe 0.79) are flat."""
-    bar = max(threshold, ROUND_OFF_RELATIVE)
-    pos = np.where(pred > bar, 1.0, 0.0)
+    """{-1, 0, 1} from predicted returns; NaN (no forecast) is flat.
+
+    The callers take the predicted change from ``metrics.predicted_change``, so a
+    no-change forecast's round-off is 0 and flat (a random-walk ARIMA whose forecasts were
+    its last price to 5e-16 was long at 31 % of the S&P 500 origins, Sharpe 0.79).
+    """
+    pos = np.where(pred > threshold, 1.0, 0.0)
     if allow_short:
-        pos = np.where(pred < -bar, -1.0, pos)
+        pos = np.where(pred < -threshold, -1.0, pos)
     return pos
 
 
@@ -156,7 +158,8 @@ def positions_from_forecasts(
         Price at each origin's close, price units, positive.
     strategy : {"sign", "threshold"}, default "sign"
         ``"sign"``: long when the forecast is above ``y_last``, short (or flat) when below,
-        flat when the predicted simple return is within ``ROUND_OFF_RELATIVE`` = 1e-12 of 0.
+        flat when the forecast is ``y_last`` up to round-off (``metrics.predicted_change``,
+        1e-12 relative).
         ``"threshold"``: long only when the predicted simple return ``forecast / y_last - 1``
         exceeds ``threshold``, short (or flat) only when it is below ``-threshold``, flat
         otherwise.
@@ -175,7 +178,7 @@ def positions_from_forecasts(
     f = np.asarray(forecast, dtype=np.float64)
     last = np.asarray(y_last, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pred = f / last - 1.0
+        pred = predicted_change(f, last) / last  # round-off of a no-change forecast: 0
     return _positions(pred, float(threshold), bool(allow_short))
 
 
@@ -434,11 +437,12 @@ def _decisions(
         f = pick["mean"].to_numpy(dtype=np.float64, na_value=np.nan)
         last = pick["y_last"].to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
+            change = predicted_change(f, last)  # round-off of a no-change forecast: 0
             if kind == "rate":
                 k = position.reindex(pick["date"]).to_numpy() - position.reindex(origins).to_numpy()
-                pred = last / 100.0 * k / ppy - duration * (f - last) / 100.0
+                pred = last / 100.0 * k / ppy - duration * change / 100.0
             else:
-                pred = f / last - 1.0
+                pred = change / last
         out[str(name)] = _positions(pred, threshold, allow_short)
     return out
 
@@ -471,7 +475,8 @@ def trading_backtest(
     strategy : {"sign", "threshold"}, default "sign"
         ``"sign"``: long when the predicted return of the traded asset over the holding
         period is positive, short (``allow_short``) or flat when negative, flat when zero
-        (within ``ROUND_OFF_RELATIVE`` = 1e-12).
+        (a forecast equal to ``y_last`` up to round-off, ``metrics.predicted_change``,
+        predicts no change of the level).
         ``"threshold"``: act only when it exceeds ``threshold`` in absolute value.
     threshold : float, default 0.0
         Minimum predicted simple return to act on; only with ``strategy="threshold"``.
