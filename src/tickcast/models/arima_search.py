@@ -47,9 +47,10 @@ FACTOR_MARGIN = 0.1
 #: cap, not its tolerance, ended them; in four of the fits below, no converging candidate
 #: took more than 63, with 4-5 coefficients); R's ``arima`` caps its CSS optimiser at 100
 #: BFGS iterations.
-#: Measured on 40 fits of the bundled series (each full series and the series minus its
-#: last 250..1,000 days, last 1,500 observations): the same orders as with 200, in 38 % less
-#: time (3.4 s against 5.5 s), the slowest fit 0.85 -> 0.17 s.
+#: On 40 fits of the bundled series (each full series and the series minus its last
+#: 250..1,000 days, last 1,500 observations) it chooses the same orders as a cap of 200.
+#: The search's time against statsforecast's AutoARIMA on every bundled series is printed
+#: by ``benchmarks/bench_backtest.py --only auto``.
 CSS_EVALUATIONS_PER_PARAMETER = 20
 
 Spec = tuple[tuple[int, int, int], tuple[int, int, int, int], str]
