@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -50,6 +51,7 @@ HALF_LIFE_BOUNDS = (5.0, 5000.0)
 #: Forecast lags (steps ahead) whose realised squared steps score a half-life (QLIKE)
 _HALF_LIFE_LAGS = (1, 2, 5, 10, 20, 50, 100, 250)
 _HALF_LIFE_STRIDE = 5  # every 5th origin of the fit scores it (lags overlap anyway)
+_GRID_CHUNK = 5  # half-lives of the grid scored per array pass (memory: 5 x origins x lags)
 # the default per kind of series, chosen by benchmarks/bench_calibration.py
 DEFAULT_VOLATILITY = {"price": "ewma", "rate": "ewma"}
 
@@ -312,21 +314,34 @@ def _estimate_half_life(z: np.ndarray, s2: np.ndarray, lr: float) -> float:
     if n < 60 or lr <= 0 or len(lags) < 3:
         return HALF_LIFE_BOUNDS[1]
     origins = np.arange(0, n - lags[-1] + 1, _HALF_LIFE_STRIDE)
-    gap = (s2[origins] - lr)[:, None]  # (n_origins, 1)
+    gap = s2[origins] - lr  # (n_origins,)
     realised = z[origins[:, None] + lags[None, :] - 1] ** 2  # (n_origins, n_lags)
+    powers = (lags - 1).astype(float)
+    size = realised.size
+
+    def qlike_of(log_h: np.ndarray) -> np.ndarray:
+        """Mean QLIKE of each log half-life in ``log_h`` (shape (g,)), shape (g,)."""
+        phi = 0.5 ** (1.0 / np.exp(log_h))  # (g,); 1.0 where the half-life is infinite
+        f = lr + (phi[:, None] ** powers[None, :])[:, None, :] * gap[None, :, None]
+        np.maximum(f, 1e-300, out=f)
+        loss = np.log(f)
+        np.divide(realised[None], f, out=f)
+        loss += f
+        return cast("np.ndarray", loss.reshape(len(log_h), size).sum(axis=1) / size)
 
     def qlike(log_h: float) -> float:
-        f = lr + _ewma_phi(float(np.exp(log_h))) ** (lags[None, :] - 1) * gap
-        f = np.maximum(f, 1e-300)
-        return float(np.mean(np.log(f) + realised / f))
+        return float(qlike_of(np.array([log_h]))[0])
 
     # a grid on log half-life (the loss can have several local minima), then a bounded
     # refinement between the neighbours of the best grid point
     grid = np.linspace(np.log(HALF_LIFE_BOUNDS[0]), np.log(HALF_LIFE_BOUNDS[1]), 25)
-    k = int(np.argmin([qlike(g) for g in grid]))
+    on_grid = np.concatenate(
+        [qlike_of(grid[i : i + _GRID_CHUNK]) for i in range(0, len(grid), _GRID_CHUNK)]
+    )
+    k = int(np.argmin(on_grid))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
     best = minimize_scalar(qlike, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3})
-    return float(np.exp(best.x if best.fun <= qlike(grid[k]) else grid[k]))
+    return float(np.exp(best.x if best.fun <= on_grid[k] else grid[k]))
 
 
 def _fit_ewma(z: np.ndarray, lam: float | None, half_life: float | None = None) -> VolatilityFit:
