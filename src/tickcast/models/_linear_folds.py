@@ -194,7 +194,8 @@ def _conformal_halves(
         off = start[a:b] - lo
         # cumulative errors of every fit of the chunk on the rows any of them scores, laid
         # out (fit, step, row): one GEMM with the coefficients cumulated over the steps
-        errors = np.zeros((m, h, int(off.max()) + width))
+        errors = np.empty((m, h, int(off.max()) + width))
+        errors[:, :, hi - lo :] = 0.0  # padding, beyond every fit's rows (masked below)
         fitted = cum_coef[a:b].transpose(0, 2, 1).reshape(m * h, -1) @ D[lo:hi].T
         np.subtract(cum_y[lo:hi].T, fitted.reshape(m, h, hi - lo), out=errors[:, :, : hi - lo])
         errors[:, :, : hi - lo] -= cum_icpt[a:b, :, None]
@@ -309,14 +310,11 @@ def _range_solves(
     csx = np.concatenate([np.zeros((1, p)), np.cumsum(Dc, axis=0)])
     csy = np.concatenate([np.zeros((1, H)), np.cumsum(Yc, axis=0)])
     ilo, ihi = np.searchsorted(bounds, lo), np.searchsorted(bounds, hi)
+    xx, xy = pxx[ihi], pxy[ihi]  # gathered copies: the differences are taken in place
+    xx -= pxx[ilo]
+    xy -= pxy[ilo]
     stats = _Stats(
-        (hi - lo).astype(float),
-        shift_x,
-        shift_y,
-        csx[hi] - csx[lo],
-        csy[hi] - csy[lo],
-        pxx[ihi] - pxx[ilo],
-        pxy[ihi] - pxy[ilo],
+        (hi - lo).astype(float), shift_x, shift_y, csx[hi] - csx[lo], csy[hi] - csy[lo], xx, xy
     )
     coef, intercept, _ = stats.solve(alpha)
     return coef, intercept
@@ -351,14 +349,18 @@ def _prefix_products(
         run_xx, run_xy = pxx[j], pxy[j]
         for start in range(int(bounds[j]), int(bounds[k]), chunk):
             stop = min(int(bounds[k]), start + chunk)
-            inside = np.flatnonzero((bounds > start) & (bounds <= stop))
+            inside = np.flatnonzero((bounds > start) & (bounds <= stop))  # a run of indices
+            at = slice(int(inside[0]), int(inside[-1]) + 1)
             sx, sy, n = Dc[start:stop], Yc[start:stop], stop - start
-            cxx = np.cumsum((sx[:, :, None] * sx[:, None, :]).reshape(n, -1), axis=0)
-            cxy = np.cumsum((sx[:, :, None] * sy[:, None, :]).reshape(n, -1), axis=0)
+            cxx = np.multiply(sx[:, :, None], sx[:, None, :])  # row outer products, cumulated
+            cxy = np.multiply(sx[:, :, None], sy[:, None, :])  # in place along the rows
+            np.cumsum(cxx, axis=0, out=cxx)
+            np.cumsum(cxy, axis=0, out=cxy)
             last = bounds[inside] - start - 1  # the last row each prefix includes
-            pxx[inside] = run_xx + cxx[last].reshape(-1, p, p)
-            pxy[inside] = run_xy + cxy[last].reshape(-1, p, H)
-            run_xx = run_xx + cxx[-1].reshape(p, p)
-            run_xy = run_xy + cxy[-1].reshape(p, H)
+            every_row = len(last) == n  # bounds at every row: no gather
+            np.add(run_xx, cxx if every_row else cxx[last], out=pxx[at])
+            np.add(run_xy, cxy if every_row else cxy[last], out=pxy[at])
+            run_xx = run_xx + cxx[-1]
+            run_xy = run_xy + cxy[-1]
         j = k
     return pxx, pxy

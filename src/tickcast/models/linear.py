@@ -605,15 +605,19 @@ class _Stats:
         """
         n = np.asarray(self.n, dtype=float)[..., None]
         mx, my = self.sx / n, self.sy / n  # (..., p), (..., H)
-        Sxx = self.xx - n[..., None] * mx[..., :, None] * mx[..., None, :]
-        Sxy = self.xy - n[..., None] * mx[..., :, None] * my[..., None, :]
-        var = np.clip(np.diagonal(Sxx, axis1=-2, axis2=-1) / n, 0.0, None)
+        n_mx = n[..., None] * mx[..., :, None]  # (..., p, 1)
+        # in place on (..., p, p) buffers: stacks of many refits are memory-bound
+        A = np.multiply(n_mx, mx[..., None, :])
+        np.subtract(self.xx, A, out=A)  # Sxx, the centred cross-products
+        Sxy = self.xy - n_mx * my[..., None, :]
+        var = np.clip(np.diagonal(A, axis1=-2, axis2=-1) / n, 0.0, None)
         mean = self.shift_x + mx
         eps = np.finfo(float).eps
         constant = var <= n * eps * var + (n * mean * eps) ** 2  # as sklearn StandardScaler
         scale = np.where(constant, 1.0, np.sqrt(var))
-        A = Sxx / (scale[..., :, None] * scale[..., None, :])
-        A = A + alpha * np.eye(A.shape[-1])
+        A /= scale[..., :, None] * scale[..., None, :]
+        diagonal = A.reshape(*A.shape[:-2], -1)[..., :: A.shape[-1] + 1]
+        diagonal += alpha  # + alpha * I (a view: A is a fresh C-contiguous array)
         B = Sxy / scale[..., :, None]
         try:
             beta = np.linalg.solve(A, B)
