@@ -153,7 +153,9 @@ class LinearForecaster(Forecaster):
     (their targets overlap the training targets), the rest give out-of-sample errors per step
     ``residuals_``; then the model is refitted on all windows. Intervals on the cumulative step
     (hence on levels) have the nominal coverage under exchangeability of the errors. Steps
-    beyond ``horizon`` take the quantiles of paths bootstrapped from those residuals
+    beyond ``horizon`` take the quantiles of paths bootstrapped from those residuals, each
+    path iterated through the ridge on its own simulated lags (one residual row per block of
+    ``horizon`` steps), so that early shocks move the later means as the model says
     (``Forecast.interval_method`` says which steps are "conformal" and which "bootstrap"), and
     a non-additive target is bootstrapped on every step. Each bound's distance from the point
     forecast (on the cumulative step scale) is a running maximum over the steps, so intervals
@@ -411,6 +413,46 @@ class LinearForecaster(Forecaster):
             )
 
         return self._beyond_horizon(steps, horizon, X_future, next_block)
+
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
+        """Simulated transformed steps, shape (n_paths, horizon).
+
+        Up to ``horizon_`` steps, as :meth:`Forecaster._simulate_steps` (the point forecast
+        plus one bootstrapped residual row). Beyond it, each path is iterated through the
+        ridge on its *own* lags: every block of ``horizon_`` steps is the direct forecast
+        from the path's last ``lags`` steps plus a freshly drawn residual row (rescaled by
+        the forecast volatility, FHS), so a shock early on moves the later means as the
+        model says it would (the spread of an iterated AR forecast grows with its
+        psi-weights; adding draws to the one point path would ignore that). Models with
+        features or exogenous inputs, whose later inputs are not functions of the simulated
+        steps alone, keep the point path plus independent draws.
+        """
+        H, L = self.horizon_, self.lags_
+        if horizon <= H or self.feature_set_ is not None or self.X_ is not None:
+            return super()._simulate_steps(horizon, n_paths, rng, X_future)
+        resid = self._interval_residuals()
+        resid = resid - resid.mean(axis=0)  # centred, as _draw_residuals
+        n_blocks = -(-horizon // H)
+        rows = rng.integers(0, len(resid), size=(n_paths, n_blocks))
+        draws = resid[rows].reshape(n_paths, n_blocks * H)[:, :horizon]
+        vol = self._vol_state()
+        if vol is not None:  # filtered historical simulation
+            draws *= vol.forecast_sigma(horizon)[None, :]
+        # each path's steps after the last observed lags, oldest first
+        path = np.empty((n_paths, L + horizon))
+        path[:, :L] = self.z_[-L:]
+        for k in range(0, horizon, H):
+            lags = path[:, k : k + L][:, ::-1]  # lag1 = the latest step, as _design
+            m = min(H, horizon - k)
+            mean = lags @ self.coef_[:, :m] + self.intercept_[:m]
+            path[:, L + k : L + k + m] = mean + draws[:, k : k + m]
+        return path[:, L:]
 
     # ------------------------------------------------------------------ batched backtest
     def forecast_origins(
