@@ -312,3 +312,21 @@ def test_lstm_bounds_widen_with_the_step(dbk):
     for side in (mean - np.log(fc.lower(95).to_numpy()), np.log(fc.upper(95).to_numpy()) - mean):
         assert np.all(side > 0)
         assert np.all(np.diff(side) >= -1e-12)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_iterated_paths_without_shocks_are_the_point_forecast(dgs10, cell):
+    """Beyond the direct head each path is fed back through the network on its own steps:
+    with every residual zero, all paths are the iterated point forecast (same windows, same
+    scaling, batched), and with residuals they spread around it."""
+    m = RNNForecaster(cell, seed=0, **TINY).fit(dgs10)
+    point = m._predict_steps(17, None)
+    zero = np.zeros_like(m.residuals_)
+    m._interval_residuals = lambda: zero  # instance attribute: this model only
+    paths = m._simulate_steps(17, 4, np.random.default_rng(0), None)
+    np.testing.assert_allclose(paths, np.broadcast_to(point, paths.shape), rtol=1e-5, atol=1e-7)
+    del m._interval_residuals
+    paths = m._simulate_steps(17, 2000, np.random.default_rng(0), None)
+    spread = paths.std(axis=0)
+    assert np.all(spread[5:] > 0)
+    assert abs(np.median(paths.sum(axis=1)) - point.sum()) < 0.1 * paths.sum(axis=1).std()

@@ -525,6 +525,44 @@ class Forecaster(BaseEstimator):
             draws *= vol.forecast_sigma(horizon)[None, :]
         return cast("np.ndarray", steps[None, :] + draws)
 
+    def _iterated_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        first: np.ndarray,
+        last_steps: np.ndarray,
+        block_mean: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """Paths of a direct multi-step model iterated on their own steps, (n_paths, horizon).
+
+        For models whose inputs are the last ``n`` transformed steps alone (Linear on lags,
+        an RNN without features). The first block is the point forecast ``first`` (shape
+        (H,), H = the width of ``residuals_``); each later block of H steps is
+        ``block_mean(window)`` (window (n_paths, n), the path's last ``n`` steps, oldest
+        first; returns (n_paths, H)), and every block adds one centred residual row of
+        ``_interval_residuals`` drawn afresh (rescaled by the forecast volatility, FHS). A
+        shock early on thus moves the later means as the model says it would: the spread of
+        an iterated AR forecast grows with its psi-weights, which adding draws to the one
+        point path ignores. ``last_steps`` (n,) are the observed steps before the origin.
+        """
+        resid = self._interval_residuals()
+        resid = resid - resid.mean(axis=0)  # centred, as _draw_residuals
+        H, n = resid.shape[1], len(last_steps)
+        n_blocks = -(-horizon // H)
+        rows = rng.integers(0, len(resid), size=(n_paths, n_blocks))
+        draws = resid[rows].reshape(n_paths, n_blocks * H)[:, :horizon]
+        vol = self._vol_state()
+        if vol is not None:  # filtered historical simulation
+            draws *= vol.forecast_sigma(horizon)[None, :]
+        path = np.empty((n_paths, n + horizon))  # observed steps, then simulated ones
+        path[:, :n] = last_steps
+        for k in range(0, horizon, H):
+            m = min(H, horizon - k)
+            mean = first[None, :m] if k == 0 else block_mean(path[:, k : k + n])[:, :m]
+            path[:, n + k : n + k + m] = mean + draws[:, k : k + m]
+        return path[:, n:]
+
     def _predict_quantiles(
         self, horizon: int, quantiles: np.ndarray, X_future: pd.DataFrame | None
     ) -> tuple[np.ndarray, np.ndarray | str]:

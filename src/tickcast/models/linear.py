@@ -11,7 +11,7 @@ scikit-learn refits to 1e-8).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -423,36 +423,21 @@ class LinearForecaster(Forecaster):
     ) -> np.ndarray:
         """Simulated transformed steps, shape (n_paths, horizon).
 
-        Up to ``horizon_`` steps, as :meth:`Forecaster._simulate_steps` (the point forecast
-        plus one bootstrapped residual row). Beyond it, each path is iterated through the
-        ridge on its *own* lags: every block of ``horizon_`` steps is the direct forecast
-        from the path's last ``lags`` steps plus a freshly drawn residual row (rescaled by
-        the forecast volatility, FHS), so a shock early on moves the later means as the
-        model says it would (the spread of an iterated AR forecast grows with its
-        psi-weights; adding draws to the one point path would ignore that). Models with
-        features or exogenous inputs, whose later inputs are not functions of the simulated
-        steps alone, keep the point path plus independent draws.
+        Up to ``horizon_`` steps, as :meth:`Forecaster._simulate_steps`. Beyond it, each
+        path is iterated through the ridge on its own lags
+        (:meth:`Forecaster._iterated_steps`). Models with features or exogenous inputs, whose
+        later inputs are not functions of the simulated steps alone, keep the point path plus
+        independent draws.
         """
-        H, L = self.horizon_, self.lags_
-        if horizon <= H or self.feature_set_ is not None or self.X_ is not None:
+        if horizon <= self.horizon_ or self.feature_set_ is not None or self.X_ is not None:
             return super()._simulate_steps(horizon, n_paths, rng, X_future)
-        resid = self._interval_residuals()
-        resid = resid - resid.mean(axis=0)  # centred, as _draw_residuals
-        n_blocks = -(-horizon // H)
-        rows = rng.integers(0, len(resid), size=(n_paths, n_blocks))
-        draws = resid[rows].reshape(n_paths, n_blocks * H)[:, :horizon]
-        vol = self._vol_state()
-        if vol is not None:  # filtered historical simulation
-            draws *= vol.forecast_sigma(horizon)[None, :]
-        # each path's steps after the last observed lags, oldest first
-        path = np.empty((n_paths, L + horizon))
-        path[:, :L] = self.z_[-L:]
-        for k in range(0, horizon, H):
-            lags = path[:, k : k + L][:, ::-1]  # lag1 = the latest step, as _design
-            m = min(H, horizon - k)
-            mean = lags @ self.coef_[:, :m] + self.intercept_[:m]
-            path[:, L + k : L + k + m] = mean + draws[:, k : k + m]
-        return path[:, L:]
+        L = self.lags_
+
+        def block_mean(lags: np.ndarray) -> np.ndarray:  # (n_paths, L), oldest first
+            return cast("np.ndarray", lags[:, ::-1] @ self.coef_ + self.intercept_)
+
+        first = self._predict_steps(self.horizon_, None)
+        return self._iterated_steps(horizon, n_paths, rng, first, self.z_[-L:], block_mean)
 
     # ------------------------------------------------------------------ batched backtest
     def forecast_origins(

@@ -190,7 +190,8 @@ class RNNForecaster(Forecaster):
     **Intervals.** Split-conformal from ``residuals_`` (the validation windows' errors, per
     step, of the ensemble-averaged forecast), as :meth:`Forecaster.predict` does for
     ``interval_method = "conformal"`` (at adapted levels for ``"aci"``), on steps
-    ``1..horizon``; later steps are bootstrapped
+    ``1..horizon``; later steps are bootstrapped, each path of a network on the target alone
+    fed back through it on its own simulated steps (``_simulate_steps``)
     (``Forecast.interval_method`` records which). Bounds never move towards the point forecast
     from one step to the next (a running maximum on the cumulative step scale). Because the
     validation windows also chose the stopping epoch the residuals are slightly optimistic.
@@ -556,6 +557,35 @@ class RNNForecaster(Forecaster):
             return np.asarray(self._forward(self._scaled(rows)[None])[0])
 
         return self._beyond_horizon(steps, horizon, X_future, next_block)
+
+    def _simulate_steps(
+        self,
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+        X_future: pd.DataFrame | None,
+    ) -> np.ndarray:
+        """Simulated transformed steps, shape (n_paths, horizon).
+
+        Up to the direct ``horizon`` steps, as :meth:`Forecaster._simulate_steps`. Beyond
+        it, a network on the target alone (no features, no exogenous columns) iterates each
+        path on its own last ``lookback`` steps, one batched forward pass per block
+        (:meth:`Forecaster._iterated_steps`); with features or exogenous inputs, whose later
+        values are not functions of the simulated steps alone, the point path plus
+        independent draws.
+        """
+        p = self.params_
+        if horizon <= p.horizon or self.feature_set_ is not None or self.X_ is not None:
+            return super()._simulate_steps(horizon, n_paths, rng, X_future)
+        L = p.lookback
+
+        def block_mean(window: np.ndarray) -> np.ndarray:  # (n_paths, L) raw steps
+            scaled = self._scaled(window.reshape(-1, 1)).reshape(len(window), L, 1)
+            return self._forward(scaled)
+
+        last = self._raw_inputs(self.y_, None)[-L:, 0]
+        first = self._forward(self.inputs_[None, -L:])[0]
+        return self._iterated_steps(horizon, n_paths, rng, first, last, block_mean)
 
     # ------------------------------------------------------------------ persistence
     def _get_state(self) -> dict[str, np.ndarray]:
