@@ -1971,6 +1971,27 @@ def test_constant_series_gives_finite_forecasts(name):
         assert np.allclose(table["lower_95"], 5.0) and np.allclose(table["upper_95"], 5.0)
 
 
+@pytest.mark.parametrize("kw", [{}, {"order": (2, 1, 1)}, {"order": (1, 0, 1)}])
+def test_arima_on_a_constant_series_is_the_noiseless_random_walk(kw):
+    """The order search on a flat series (every candidate's likelihood degenerate) once
+    ended in a NumPy "All-NaN slice" ValueError, and a given order spent ~20 s of Powell
+    iterations on a flat likelihood. Now: no ARMA dynamics, zero-width intervals, no
+    optimiser and no warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = tc.ARIMAForecaster(kind="rate", **kw).fit(CONSTANT)
+    p, _, q = m.order_
+    if not kw:
+        assert (p, q) == (0, 0) and m.search_results_ is not None
+    assert m.converged_
+    assert np.allclose(m.params_[-(p + q) - 1 : -1] if p + q else [], 0.0)
+    table = m.predict(5, level=(80, 95)).to_frame()
+    assert np.allclose(table.to_numpy(), 5.0)
+    assert np.allclose(m.simulate(5, 20, seed=0), 5.0)
+
+
 def test_constant_series_scales_with_unit_scale():
     sc = StandardScaler().fit(CONSTANT)
     assert sc.constant_.all() and sc.scale_[0] == 1.0

@@ -246,8 +246,11 @@ def fit_exact(
         model = SARIMAX(
             w, order=order, seasonal_order=seasonal, trend=trend, concentrate_scale=True
         )
+        flat = _noiseless_params(w, spec, model.k_params)
         if model.k_params == 0:
             res = model.filter(np.empty(0), cov_type="none")
+        elif flat is not None:  # nothing to estimate: no optimiser on a flat likelihood
+            res = model.filter(flat, cov_type="none")
         else:
             start: np.ndarray | None
             if warm is not None and admissible_start(model, np.asarray(warm)[:-1]):
@@ -276,6 +279,32 @@ def fit_exact(
         converged=converged,
         warnings=tuple(f"{type(c.message).__name__}: {c.message}" for c in caught),
     )
+
+
+def _noiseless_params(w: np.ndarray, spec: Spec, k_params: int) -> np.ndarray | None:
+    """SARIMAX parameters (sigma2 concentrated out) for a series without noise, or None.
+
+    When the differenced series is one constant value every candidate reproduces it
+    exactly: the ARMA coefficients are not identified and the likelihood has no interior
+    maximum, so an optimiser only wanders (22 s of Powell iterations on 300 flat points).
+    The model is then the one without ARMA dynamics: zero coefficients, the constant as the
+    trend's intercept ("c"), zero innovation variance (forecasts with zero-width
+    intervals, as the random walk gives a flat series). None when the differenced series
+    varies, or its constant is not zero and the trend cannot carry it.
+    """
+    order, seasonal, trend = spec
+    fast = ArmaSpec.of(order, seasonal, trend)
+    if fast is None:
+        return None
+    x = difference(w, fast)
+    if len(x) == 0 or np.ptp(x) > 0:
+        return None
+    params = np.zeros(k_params)
+    if trend == "c":
+        params[0] = x[0]
+    elif x[0] != 0:
+        return None
+    return params
 
 
 def _fit_fast(
@@ -576,7 +605,8 @@ def search_orders(
                 sigma2, params, n = css_fit(w, (p, d, q), seasonal, tr, max_p, max(d_values))
                 k = n_params(spec)
                 ok = bool(np.isfinite(sigma2))
-                value = n * np.log(sigma2) + _penalty(ic, k, n) if ok else np.inf
+                with np.errstate(divide="ignore"):  # log(0) = -inf: a noiseless series
+                    value = n * np.log(sigma2) + _penalty(ic, k, n) if ok else np.inf
                 root, gap = root_summary(params, spec) if params is not None else (np.inf,) * 2
                 recs.append((spec, sigma2, value, root, gap, ok and well_posed_at(root, gap)))
                 css_params.append(params)
@@ -608,7 +638,10 @@ def search_orders(
         # (0, d, 0) has no roots, so this needs seasonal terms near the unit circle in
         # every candidate: keep the best exact fit rather than fail
         exact_ic[list(values)] = list(values.values())
-    best = int(np.nanargmin(exact_ic))
+    if np.isnan(exact_ic).all():  # no likelihood anywhere (a noiseless series): the
+        best = min(chosen, key=lambda i: n_params(recs[i][0]))  # simplest, by CSS order
+    else:
+        best = int(np.nanargmin(exact_ic))
     table = pd.DataFrame(
         {
             "p": [rec[0][0][0] for rec in recs],
