@@ -321,7 +321,7 @@ def _estimate_half_life(z: np.ndarray, s2: np.ndarray, lr: float) -> float:
 
     def qlike_of(log_h: np.ndarray) -> np.ndarray:
         """Mean QLIKE of each log half-life in ``log_h`` (shape (g,)), shape (g,)."""
-        phi = 0.5 ** (1.0 / np.exp(log_h))  # (g,); 1.0 where the half-life is infinite
+        phi = np.array([_ewma_phi(float(np.exp(g))) for g in log_h])  # (g,)
         f = lr + (phi[:, None] ** powers[None, :])[:, None, :] * gap[None, :, None]
         np.maximum(f, 1e-300, out=f)
         loss = np.log(f)
