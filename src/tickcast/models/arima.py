@@ -19,6 +19,7 @@ from tickcast.errors import ConfigError, ConvergenceWarning, DataError, ModelFil
 from tickcast.models._arma_exact import ArmaSpec, difference
 from tickcast.models._arma_state import Filtered, filter_innovations, first_origin
 from tickcast.models._arma_state import forecast as arma_forecast
+from tickcast.models._quantiles import sorted_quantiles
 from tickcast.models.arima_search import (
     SEARCH_WINDOW,
     ExactFit,
@@ -595,7 +596,11 @@ class ARIMAForecaster(Forecaster):
         fast = self._fast_spec()
         if fast is None:
             return None
-        filtered = self._numpy_filter(fast, w)
+        own: Filtered | None = self.__dict__.get("_filtered")
+        # the model's own filter when ``w`` is its whole series (not updated since the fit)
+        filtered = own if own is not None and len(w) == len(self._w) else None
+        if filtered is None:
+            filtered = self._numpy_filter(fast, w)
         _, b, a = fast.split(self.params_[:-1])
         return first_origin(fast, b, a, filtered), filtered
 
@@ -737,7 +742,7 @@ class ARIMAForecaster(Forecaster):
                 ok = sd[k, j - 1] > 0
                 if not ok.any():
                     break
-                lo, hi = np.quantile(err[ok] / sd[k, j - 1][ok], tails)
+                lo, hi = sorted_quantiles(np.sort(err[ok] / sd[k, j - 1][ok]), tails)
                 scale[j - 1] = (hi - lo) / (shape[j - 1, 1] - shape[j - 1, 0])
             done = int(np.sum(np.isfinite(scale)))
             if done and scale[0] > 0:

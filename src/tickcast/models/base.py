@@ -98,6 +98,7 @@ from tickcast.errors import (
 )
 from tickcast.features.transforms import default_target, make_target
 from tickcast.models._calendar import future_index
+from tickcast.models._quantiles import sorted_quantiles
 from tickcast.models.aci import AciState
 from tickcast.models.conformal import (
     aci_cumulative_offsets,
@@ -930,8 +931,8 @@ class Forecaster(BaseEstimator):
         if key in cache:
             return cast("np.ndarray", cache[key])
         sums = self._standard_sums(horizon)
-        for j, values in enumerate(sums):
-            out[j] = np.quantile(values, q)
+        for j, values in enumerate(sums):  # sorted: np.quantile's numbers without partitions
+            out[j] = sorted_quantiles(values, q)
         done = len(sums)
         if 0 < done < horizon:
             out[done:] = out[done - 1]
@@ -940,8 +941,8 @@ class Forecaster(BaseEstimator):
 
     def _standard_sums(self, horizon: int) -> list[np.ndarray]:
         """The standardised j-step sums ``S_t / rms(S)`` of :meth:`_vol_standard_quantiles`
-        for j = 1, 2, ... while there are enough of them (at most ``horizon`` arrays), cached
-        per horizon: one pass serves every set of quantiles."""
+        for j = 1, 2, ... while there are enough of them (at most ``horizon`` arrays, each
+        sorted ascending), cached per horizon: one pass serves every set of quantiles."""
         from tickcast.models.volatility import _INIT_STEPS
 
         cache = self.__dict__.setdefault("_standard_sums_cache", {})
@@ -968,7 +969,7 @@ class Forecaster(BaseEstimator):
             rms = float(np.sqrt(np.mean(sums**2))) if len(sums) else 0.0
             if len(sums) < _MIN_STANDARD_SUMS * j or rms == 0:
                 break
-            out.append(sums / rms)
+            out.append(np.sort(sums / rms))
         cache[horizon] = out
         return out
 
