@@ -701,15 +701,17 @@ def _frame(
             cols[c] = parts[0].append(parts[1:]) if len(parts) > 1 else parts[0]
         else:
             cols[c] = np.concatenate([np.asarray(v) for v in parts])
-    series = np.unique(cols["series"], return_inverse=True)[1]
-    model = np.unique(cols["model"], return_inverse=True)[1]
-    order = np.lexsort((cols["step"], cols["origin_pos"], model, series))
-    index = pd.RangeIndex(len(order))
-    data = {
-        c: pd.Series(v.take(order), index=index) if isinstance(v, pd.Index) else v[order]
-        for c, v in cols.items()
-    }
-    return pd.DataFrame(data, index=index, columns=columns)
+    # every chunk is one task: one series and one model, so their sort ranks are per chunk
+    # (np.unique's sorted codes without sorting thousands of Python strings)
+    sizes = [len(ch["step"]) for ch in chunks]
+    ranks = {}
+    for key in ("series", "model"):
+        names = [ch[key][0] for ch in chunks]
+        rank = {name: r for r, name in enumerate(sorted(set(names)))}
+        ranks[key] = np.repeat([rank[name] for name in names], sizes)
+    order = np.lexsort((cols["step"], cols["origin_pos"], ranks["model"], ranks["series"]))
+    data = {c: v.take(order) if isinstance(v, pd.Index) else v[order] for c, v in cols.items()}
+    return pd.DataFrame(data, index=pd.RangeIndex(len(order)), columns=columns)
 
 
 def _describe_model(model: Forecaster) -> dict[str, Any]:

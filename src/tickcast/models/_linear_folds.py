@@ -311,8 +311,9 @@ def _range_solves(
     csy = np.concatenate([np.zeros((1, H)), np.cumsum(Yc, axis=0)])
     ilo, ihi = np.searchsorted(bounds, lo), np.searchsorted(bounds, hi)
     xx, xy = pxx[ihi], pxy[ihi]  # gathered copies: the differences are taken in place
-    xx -= pxx[ilo]
-    xy -= pxy[ilo]
+    if np.any(lo):  # sliding windows; expanding ones all start at row 0, whose prefix is 0
+        xx -= pxx[ilo]
+        xy -= pxy[ilo]
     stats = _Stats(
         (hi - lo).astype(float), shift_x, shift_y, csx[hi] - csx[lo], csy[hi] - csy[lo], xx, xy
     )
