@@ -190,6 +190,33 @@ def targets(df: pd.DataFrame, default: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def verdict(d: pd.DataFrame) -> str:
+    """The issue's targets in words: every coverage cell, and CRPS on >= 7 of 8 series."""
+    lines = []
+    for level in ("80", "95"):
+        ok = d[f"ok{level}"]
+        misses = ", ".join(
+            f"{r.model} {r.series} h{r.h} {r[f'cov{level}']:.3f}" for _, r in d[~ok].iterrows()
+        )
+        lines.append(
+            f"coverage {level} %: {int(ok.sum())}/{len(ok)} cells within tolerance"
+            + (f" (misses: {misses})" if misses else " (met)")
+        )
+    per = d.groupby(["h", "model"])["ok_crps"].agg(["sum", "size"])
+    need = np.ceil(per["size"] * 7 / 8)  # seven of the eight series
+    short = per[per["sum"] < need]
+    lines.append(
+        f"CRPS no worse than constant on >= 7/8 series: {len(per) - len(short)}/{len(per)} "
+        "model x horizon rows"
+        + (
+            " (short: " + ", ".join(f"{m} h{h}" for h, m in short.index) + ")"
+            if len(short)
+            else " (met)"
+        )
+    )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", default=",".join(SERIES))
@@ -218,6 +245,7 @@ def main() -> None:
         print(default_table(df, DEFAULT_VOLATILITY).round(3).to_string(index=False))
         print(f"\nTargets for the default {DEFAULT_VOLATILITY} (of the series):")
         print(targets(df, DEFAULT_VOLATILITY).to_string(index=False))
+        print("\n" + verdict(default_table(df, DEFAULT_VOLATILITY)))
         for vol in VARIANTS:
             print(f"\nTargets if the default were {vol!r} for every kind:")
             print(targets(df, {"price": vol, "rate": vol}).to_string(index=False))
