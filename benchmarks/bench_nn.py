@@ -16,7 +16,9 @@ instrumented epochs: where the time goes, and how far the GEMMs alone, and the G
 the ``tanh`` calls with every other call free, would be from torch. NumPy's float32 ``tanh``
 is SIMD-vectorised only on some CPUs (AVX-512 builds); measured on an AVX2-only AMD EPYC on
 2026-12-03 it ran at about 4 ns per element, and GEMMs + tanh alone came to 0.60x torch at
-hidden 64: the floor under issue 13's 0.6x target on that machine.
+hidden 64: with gates computed by ``tanh``, the floor under issue 13's 0.6x target on that
+machine (gates by ``exp`` and a reciprocal took about 0.6x the time of the ``tanh`` block in
+a micro-benchmark there: a lower floor, not the target).
 """
 
 from __future__ import annotations
