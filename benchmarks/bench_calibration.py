@@ -242,10 +242,11 @@ def main() -> None:
         print("\nCoverage (nominal 0.80 / 0.95) and CRPS (series units) per volatility model")
         print(table(df).round(4).to_string())
         print(f"\nThe default {DEFAULT_VOLATILITY} beside constant volatility, per target:")
-        print(default_table(df, DEFAULT_VOLATILITY).round(3).to_string(index=False))
+        per_cell = default_table(df, DEFAULT_VOLATILITY)
+        print(per_cell.round(3).to_string(index=False))
         print(f"\nTargets for the default {DEFAULT_VOLATILITY} (of the series):")
         print(targets(df, DEFAULT_VOLATILITY).to_string(index=False))
-        print("\n" + verdict(default_table(df, DEFAULT_VOLATILITY)))
+        print("\n" + verdict(per_cell))
         for vol in VARIANTS:
             print(f"\nTargets if the default were {vol!r} for every kind:")
             print(targets(df, {"price": vol, "rate": vol}).to_string(index=False))

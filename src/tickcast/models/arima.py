@@ -589,16 +589,15 @@ class ARIMAForecaster(Forecaster):
         out = arma_forecast(w, fast, self.params_, origins, horizon, filtered)
         return None if out is None else (out[0], out[1], filtered)
 
-    def _first_steady_origin(self, w: np.ndarray) -> tuple[int, Filtered] | None:
+    def _first_steady_origin(
+        self, w: np.ndarray, filtered: Filtered | None = None
+    ) -> tuple[int, Filtered] | None:
         """The first origin (position into ``w``) from which the NumPy filter forecasts
-        (:func:`tickcast.models._arma_state.first_origin`) and that filter of ``w``; None
-        when only statsmodels' filter covers the model."""
+        (:func:`tickcast.models._arma_state.first_origin`) and that filter of ``w``
+        (``filtered``: already run); None when only statsmodels' filter covers the model."""
         fast = self._fast_spec()
         if fast is None:
             return None
-        own: Filtered | None = self.__dict__.get("_filtered")
-        # the model's own filter when ``w`` is its whole series (not updated since the fit)
-        filtered = own if own is not None and len(w) == len(self._w) else None
         if filtered is None:
             filtered = self._numpy_filter(fast, w)
         _, b, a = fast.split(self.params_[:-1])
@@ -718,7 +717,9 @@ class ARIMAForecaster(Forecaster):
         _, D, _, s = self.seasonal_order_
         start = _INIT_STEPS + d + s * D
         w = self._w[: n_fit + 1]
-        steady = self._first_steady_origin(w) if vol is not None else None
+        # the model's own filter when the fit's steps are its whole series (no update since)
+        own = self._filtered if len(w) == len(self._w) else None
+        steady = self._first_steady_origin(w, own) if vol is not None else None
         filtered = None if steady is None else steady[1]
         if steady is not None and n_fit - steady[0] >= _MIN_STANDARD_SUMS:
             start = max(start, steady[0])  # the NumPy filter serves every origin
