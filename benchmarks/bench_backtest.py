@@ -14,9 +14,11 @@ Everything is measured side by side in one run and printed as ratios; nothing is
    an exact refit at every origin. Target >= 20x, same point forecasts (~1e-10).
    Also: refit_every=1 and 20 through ``tc.backtest`` (``LinearForecaster.forecast_folds``),
    refit_every=1 with the default volatility (EWMA, re-estimated at every refit) and with
-   volatility="constant", the engine's fold loop on the same model, and skforecast
-   ``ForecasterRecursive`` refit=True (issue 13 targets: <= 0.05x the sklearn loop, >= 30x
-   faster than skforecast), with the largest forecast differences from both.
+   volatility="constant", with ``level=None`` (point forecasts only: what the sklearn loop
+   and skforecast compute, so the like-for-like row), the engine's fold loop on the same
+   model, and skforecast ``ForecasterRecursive`` refit=True (issue 13 targets: <= 0.05x the
+   sklearn loop, >= 30x faster than skforecast), with the largest forecast differences from
+   both.
    Part 1 also times one statsmodels filter pass (fit-once target <= 1.1x), tc.backtest
    refit_every=1 (target <= 0.2x the statsmodels loop), and statsforecast ``ARIMA``
    cross_validation refit=True/20/False, and prints the log-likelihood gap of tickcast's
@@ -460,6 +462,9 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     class SlowLinear(tc.LinearForecaster):
         batched_folds = False  # the engine's fold loop: fit_trusted at every refit
 
+    def bt_point(_: int) -> Any:  # point forecasts only, as the sklearn loop and skforecast
+        return tc.backtest([make()], y, splitter=splitters[1], progress=False, level=None)
+
     def bt_loop(_: int) -> Any:
         m = SlowLinear(lags=LAGS, alpha=ALPHA, horizon=HORIZON)
         return tc.backtest([m], y, splitter=splitters[1], progress=False)
@@ -470,6 +475,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         "bt_20": bt(20),
         "bt_1": bt(1),
         "bt_1_const": bt(1, "constant"),
+        "bt_1_point": bt_point,
         "bt_1_loop": bt_loop,
         "direct": direct,
     }
@@ -513,6 +519,10 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         f"{med['bt_1_const']:.3f} s ({med['bt_1_const'] / N_ORIGINS * 1e6:.0f} us/origin); "
         f"the engine's fold loop (fit_trusted per origin, default): {med['bt_1_loop']:.3f} s"
     )
+    print(
+        f"tc.backtest refit_every=1, level=None (point forecasts only, the peers' output: no "
+        f"calibration fits, conformal ranks or per-refit volatility): {med['bt_1_point']:.3f} s"
+    )
     print(f"LinearForecaster fit + predict/forecast_origins: {med['direct']:.3f} s")
     cols = ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
     d_loop = maxdiff(outs["bt_1"].forecasts[cols], outs["bt_1_loop"].forecasts[cols])
@@ -522,6 +532,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         f"{maxdiff(bt_means, sk_means):.2e} (backtest refit_every=None), "
         f"{maxdiff(bt1_means, sk_means):.2e} (refit_every=1 default), "
         f"{maxdiff(means_of(outs['bt_1_const']), sk_means):.2e} (refit_every=1 constant), "
+        f"{maxdiff(means_of(outs['bt_1_point']), sk_means):.2e} (refit_every=1 level=None), "
         f"{maxdiff(blk_means, sk_means):.2e} (forecast_origins); refit_every=1 fast vs fold "
         f"loop (default volatility), means and intervals: {d_loop:.2e}"
     )
@@ -534,7 +545,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
             "standardised lags (sklearn's pipeline): not the same estimator"
         )
     peers = [("sklearn loop", "slow", 20)] + ([("skforecast", "skf", 30)] if "skf" in med else [])
-    for label, key in [("default", "bt_1"), ("constant", "bt_1_const")]:
+    for label, key in [("default", "bt_1"), ("constant", "bt_1_const"), ("point", "bt_1_point")]:
         print(
             f"CPU seconds, refit_every=1 {label}: {med_cpu[key]:.3f} s; "
             + ", ".join(
@@ -546,6 +557,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         ("Ridge backtest refit_every=None", med["slow"], med["bt"], 20),
         ("Ridge refit_every=1 default vs sklearn", med["slow"], med["bt_1"], 20),
         ("Ridge refit_every=1 constant vs sklearn", med["slow"], med["bt_1_const"], 20),
+        ("Ridge refit_every=1 points vs sklearn", med["slow"], med["bt_1_point"], 20),
         ("Ridge refit_every=1 vs engine fold loop", med["bt_1_loop"], med["bt_1"], None),
         ("Ridge fit + forecast_origins", med["slow"], med["direct"], 20),
     ]
@@ -554,6 +566,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         rows.append(
             ("Ridge refit_every=1 constant vs skforecast", med["skf"], med["bt_1_const"], 30)
         )
+        rows.append(("Ridge refit_every=1 points vs skforecast", med["skf"], med["bt_1_point"], 30))
     return rows
 
 

@@ -133,3 +133,54 @@ def test_backtest_fast_path_failures_are_those_of_the_loop(dgs10):
     assert len(fast.failures) > 0
     cols = ["origin", "error", "message"]
     pd.testing.assert_frame_equal(fast.failures[cols], slow.failures[cols])
+
+
+@pytest.mark.parametrize("window", ["expanding", "sliding"])
+def test_point_forecasts_only_skip_the_calibration_fits(dgs10, window, monkeypatch):
+    """No quantiles asked (a backtest with ``level=None``): the same point forecasts and the
+    same final model, without the calibration solves, the conformal ranks or the per-refit
+    volatility fits (patched to fail here)."""
+    from tickcast.models import _linear_folds
+
+    splitter = tc.WalkForward(initial=500, step=3, horizon=4, refit_every=1, window=window)
+    folds = list(splitter.split(dgs10))
+    model = tc.LinearForecaster(lags=6, horizon=5)  # the default EWMA volatility
+    full = clone(model)
+    ref_m, _ = full.forecast_folds(dgs10, None, folds, 4, QS)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("interval work done for point forecasts")
+
+    monkeypatch.setattr(_linear_folds, "_conformal_halves", fail)
+    monkeypatch.setattr(_linear_folds, "_refit_volatility", fail)
+    point = clone(model)
+    means, quants = point.forecast_folds(dgs10, None, folds, 4, np.empty(0))
+    assert quants.shape == (len(folds), 4, 0)
+    np.testing.assert_allclose(means, ref_m, rtol=0, atol=1e-10)
+    assert point.y_.index.equals(full.y_.index)
+    np.testing.assert_allclose(point.coef_, full.coef_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(point.residuals_, full.residuals_, rtol=0, atol=1e-10)
+    assert point.volatility_.params == full.volatility_.params
+
+
+def test_backtest_without_levels_asks_the_fast_path_for_no_quantiles(dgs10, monkeypatch):
+    """``level=None`` records no interval: the batched path is given no quantile to
+    compute, and the point forecasts are those of the default backtest."""
+    asked = []
+    batched = tc.LinearForecaster.forecast_folds
+
+    def spy(self, y, X, folds, horizon, quantiles):
+        asked.append(len(quantiles))
+        return batched(self, y, X, folds, horizon, quantiles)
+
+    monkeypatch.setattr(tc.LinearForecaster, "forecast_folds", spy)
+    splitter = tc.WalkForward(initial=550, step=4, horizon=5, refit_every=1)
+    model = tc.LinearForecaster(lags=8, horizon=5)
+    point = tc.backtest([model], dgs10, splitter=splitter, progress=False, level=None)
+    full = tc.backtest([model], dgs10, splitter=splitter, progress=False)
+    assert asked[0] == 0 and asked[1] > 0
+    assert point.settings["models"]["linear"]["fast_path"] == "forecast_folds"
+    assert "lower_80" not in point.forecasts.columns
+    a, b = point.forecasts, full.forecasts
+    assert a[["origin", "step", "refit"]].equals(b[["origin", "step", "refit"]])
+    np.testing.assert_allclose(a["mean"].to_numpy(), b["mean"].to_numpy(), rtol=0, atol=1e-10)

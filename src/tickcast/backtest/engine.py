@@ -236,6 +236,8 @@ class _TaskRun:
         # those levels too makes every path (predict or batched) carry it exactly
         self.predict_levels = task.levels + _levels_for_quantiles(task.quantiles, task.levels)
         self.ends = quantiles_for_levels(self.predict_levels)
+        # the batched paths compute only what is recorded: nothing without levels/quantiles
+        self.batch_ends = self.ends if task.levels or task.quantiles else self.ends[:0]
         self.q_idx = [int(np.argmin(np.abs(self.ends - q))) for q in task.quantiles]
         self.lo_idx = [int(np.argmin(np.abs(self.ends - (1 - lv / 100) / 2))) for lv in task.levels]
         self.hi_idx = [int(np.argmin(np.abs(self.ends - (1 + lv / 100) / 2))) for lv in task.levels]
@@ -294,7 +296,7 @@ class _TaskRun:
                 self._x(slice(a, stop + self.total)),
                 origins - a,
                 self.total,
-                self.ends,
+                self.batch_ends,
             )
         seconds = (time.perf_counter() - t0) / len(block)
         for f, mean, q in zip(block, means, quants, strict=True):
@@ -336,7 +338,7 @@ class _TaskRun:
                     self._x(slice(None, stop + self.total)),
                     folds,
                     self.total,
-                    self.ends,
+                    self.batch_ends,
                 )
         except Exception:
             self.model = clone(self.task.model)
@@ -491,7 +493,9 @@ def backtest(
     splitter : WalkForward
         Which origins, training windows, horizon, gap and refit schedule.
     level : float or sequence of float, default (80, 95)
-        Interval levels in percent recorded per forecast.
+        Interval levels in percent recorded per forecast. None records point forecasts
+        only (with ``quantiles`` None or "auto"); the batched paths then skip the interval
+        work (LinearForecaster: its calibration fits and per-refit volatility estimates).
     n_jobs : int, default 1
         Parallel workers (joblib semantics: -1 = all cores). BLAS runs one thread per task.
     backend : {"loky", "threading", "dask"}, default "loky"

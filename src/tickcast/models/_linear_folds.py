@@ -15,6 +15,9 @@ ewma_lambda`, bit for bit the same), and one filter pass per refit gives the vol
 its calibration rows (which standardise the conformal scores, FHS) and of the step after
 each of its origins (which scales the offsets), as ``predict`` computes them fold by fold.
 
+Without quantiles to compute (a backtest with ``level=None``) only the folds' own fits are
+solved: no calibration fit, conformal rank or per-refit volatility estimate.
+
 Cost per task: O(n p^2) for the prefix sums, one batched p x p solve per fold and refit,
 O(n_cal log n_cal) per refit for the conformal ranks; with a volatility model, one
 parameter estimate per refit (EWMA: about 13 likelihood passes over its steps, most of the
@@ -121,8 +124,10 @@ def linear_forecast_folds(
     t = np.arange(t0, t1)
     D = model._design(z, None, Xv, t)
     Y = model._targets(z, t)
-    lo = np.concatenate([s_fold, s_ref]) - t0
-    hi = np.concatenate([e_fold, s_ref + n_train]) - t0
+    # point forecasts only (no quantiles asked): no calibration fits, no volatility
+    intervals = len(quantiles) > 0
+    lo = (np.concatenate([s_fold, s_ref]) if intervals else s_fold) - t0
+    hi = (np.concatenate([e_fold, s_ref + n_train]) if intervals else e_fold) - t0
     # centred on the windows of the first fold: no fold's numbers depend on later data
     coef, intercept = _range_solves(D, Y, lo, hi, model.alpha_, int(e_fold[0] - t0))
     K = len(folds)
@@ -130,6 +135,9 @@ def linear_forecast_folds(
     steps = (np.einsum("kp,kph->kh", x0, coef[:K]) + intercept[:K])[:, :horizon]
     last = y_all.to_numpy(dtype=float)[origins]
     means = np.asarray(model.transform_.inverse_transform(steps, last))
+    if not intervals:
+        _update_through(model, y, X, tr.stop, end)
+        return means, np.empty((K, horizon, 0))
     # each refit's volatility model (None: constant), filtered through its block
     block = np.searchsorted(refits, which)  # each fold's refit, 0 .. R - 1
     row_sigma, fold_scale = _refit_volatility(
@@ -154,10 +162,17 @@ def linear_forecast_folds(
     else:
         per_fold = nested(signed[block] * fold_scale[:, :, None], quantiles)
     quants = model._levels_from_cumulative(np.cumsum(steps, axis=1)[..., None] + per_fold, last)
-    stop = tr.stop  # leave the model as the loop does: updated through the last origin
+    _update_through(model, y, X, tr.stop, end)  # after _refit_volatility read its last fit
+    return means, quants
+
+
+def _update_through(
+    model: LinearForecaster, y: pd.Series, X: pd.DataFrame | None, stop: int, end: int
+) -> None:
+    """Leave the model as the fold loop does: fitted at the last refit (data up to
+    ``stop``), then updated through the last origin (``end`` = one past it)."""
     if end > stop:
         model.update_trusted(y.iloc[stop:end], None if X is None else X.iloc[stop:end])
-    return means, quants
 
 
 def _conformal_halves(
