@@ -15,10 +15,11 @@ Everything is measured side by side in one run and printed as ratios; nothing is
    Also: refit_every=1 and 20 through ``tc.backtest`` (``LinearForecaster.forecast_folds``),
    refit_every=1 with the default volatility (EWMA, re-estimated at every refit) and with
    volatility="constant", with ``level=None`` (point forecasts only: what the sklearn loop
-   and skforecast compute, so the like-for-like row), the engine's fold loop on the same
-   model, and skforecast ``ForecasterRecursive`` refit=True (issue 13 targets: <= 0.05x the
-   sklearn loop, >= 30x faster than skforecast), with the largest forecast differences from
-   both.
+   and skforecast compute by default), the engine's fold loop on the same model, and
+   skforecast ``ForecasterRecursive`` refit=True without and with 80 %/95 % intervals
+   (bootstrapped quantiles), so that each side is compared doing the same work (issue 13
+   targets: <= 0.05x the sklearn loop, >= 30x faster than skforecast), with the largest
+   forecast differences from both.
    Part 1 also times one statsmodels filter pass (fit-once target <= 1.1x), tc.backtest
    refit_every=1 (target <= 0.2x the statsmodels loop), and statsforecast ``ARIMA``
    cross_validation refit=True/20/False, and prints the log-likelihood gap of tickcast's
@@ -407,10 +408,15 @@ def sk_ridge_refit(y: pd.Series, origins: np.ndarray) -> np.ndarray:
     return means
 
 
-def skf_ridge_refit(y: pd.Series, initial: int, fold_stride: int = 1) -> tuple[int, Any]:
+def skf_ridge_refit(
+    y: pd.Series, initial: int, fold_stride: int = 1, intervals: bool = False
+) -> tuple[int, Any]:
     """skforecast ForecasterRecursive(Ridge, 20 lags, differenced) backtest, refit at every
     origin (expanding), 5 steps -> (number of folds, predictions). A recursive model on
-    differences: a peer's timing, not the same estimator as LinearForecaster's direct one."""
+    differences: a peer's timing, not the same estimator as LinearForecaster's direct one.
+    ``intervals``: also the 80 % and 95 % intervals tickcast records, as quantiles 0.025,
+    0.1, 0.9, 0.975 of skforecast's bootstrapped paths (its default n_boot=250, in-sample
+    residuals; its conformal method takes a single interval)."""
     from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
     from skforecast.recursive import ForecasterRecursive
     from sklearn.linear_model import Ridge
@@ -428,7 +434,13 @@ def skf_ridge_refit(y: pd.Series, initial: int, fold_stride: int = 1) -> tuple[i
         verbose=False,
     )
     _, preds = backtesting_forecaster(
-        forecaster, series, cv, metric="mean_absolute_error", n_jobs=1, show_progress=False
+        forecaster,
+        series,
+        cv,
+        metric="mean_absolute_error",
+        interval=[0.025, 0.1, 0.9, 0.975] if intervals else None,
+        n_jobs=1,
+        show_progress=False,
     )
     return len(preds) // HORIZON, preds
 
@@ -482,6 +494,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     try:
         importlib.import_module("skforecast")
         fns["skf"] = lambda r: skf_ridge_refit(y, initial)
+        fns["skf_int"] = lambda r: skf_ridge_refit(y, initial, intervals=True)
     except ImportError:
         print("NOTE: skforecast not installed (pip install '.[bench]'); its row is skipped")
     # CPU seconds of this process beside the wall times: on a loaded machine the wall
@@ -507,7 +520,11 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
     print(f"scikit-learn refit at every origin (hand loop): {med['slow']:.3f} s")
     if "skf" in med:
         n_skf = outs["skf"][0]
-        print(f"skforecast ForecasterRecursive refit=True, {n_skf} folds: {med['skf']:.3f} s")
+        print(
+            f"skforecast ForecasterRecursive refit=True, {n_skf} folds: {med['skf']:.3f} s "
+            f"(point forecasts), {med['skf_int']:.3f} s (with 80 % and 95 % bootstrapped "
+            "intervals, as tickcast records)"
+        )
     print(
         f"tc.backtest refit_every=None (ridge re-solved exactly at every origin): {med['bt']:.3f} s"
     )
@@ -544,7 +561,9 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
             "skforecast is a recursive model on unscaled lags, tickcast a direct one on "
             "standardised lags (sklearn's pipeline): not the same estimator"
         )
-    peers = [("sklearn loop", "slow", 20)] + ([("skforecast", "skf", 30)] if "skf" in med else [])
+    peers = [("sklearn loop", "slow", 20)]
+    if "skf" in med:
+        peers += [("skforecast", "skf", 30), ("skforecast with intervals", "skf_int", 30)]
     for label, key in [("default", "bt_1"), ("constant", "bt_1_const"), ("point", "bt_1_point")]:
         print(
             f"CPU seconds, refit_every=1 {label}: {med_cpu[key]:.3f} s; "
@@ -562,11 +581,15 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         ("Ridge fit + forecast_origins", med["slow"], med["direct"], 20),
     ]
     if "skf" in med:
-        rows.append(("Ridge refit_every=1 default vs skforecast", med["skf"], med["bt_1"], 30))
-        rows.append(
-            ("Ridge refit_every=1 constant vs skforecast", med["skf"], med["bt_1_const"], 30)
-        )
-        rows.append(("Ridge refit_every=1 points vs skforecast", med["skf"], med["bt_1_point"], 30))
+        # like for like: points against skforecast's points, intervals (80 % and 95 %)
+        # against its bootstrapped quantiles; then tickcast's intervals against its points
+        rows += [
+            ("Ridge refit_every=1 points vs skf points", med["skf"], med["bt_1_point"], 30),
+            ("Ridge r1 constant vs skf intervals", med["skf_int"], med["bt_1_const"], 30),
+            ("Ridge r1 default vs skf intervals", med["skf_int"], med["bt_1"], 30),
+            ("Ridge r1 constant (intervals) vs skf points", med["skf"], med["bt_1_const"], 30),
+            ("Ridge r1 default (intervals) vs skf points", med["skf"], med["bt_1"], 30),
+        ]
     return rows
 
 
