@@ -468,14 +468,13 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         means, _ = m.forecast_origins(y, None, origins[1:], HORIZON, QUANTILES)
         return np.vstack([first, means])
 
-    def bt(r: int | None, volatility: str | None = None) -> Callable[[int], Any]:
-        return lambda _: tc.backtest([make(volatility)], y, splitter=splitters[r], progress=False)
+    def bt(r: int | None, volatility: str | None = None, **kw: Any) -> Callable[[int], Any]:
+        return lambda _: tc.backtest(
+            [make(volatility)], y, splitter=splitters[r], progress=False, **kw
+        )
 
     class SlowLinear(tc.LinearForecaster):
         batched_folds = False  # the engine's fold loop: fit_trusted at every refit
-
-    def bt_point(_: int) -> Any:  # point forecasts only, as the sklearn loop and skforecast
-        return tc.backtest([make()], y, splitter=splitters[1], progress=False, level=None)
 
     def bt_loop(_: int) -> Any:
         m = SlowLinear(lags=LAGS, alpha=ALPHA, horizon=HORIZON)
@@ -487,7 +486,7 @@ def bench_ridge(y: pd.Series, initial: int, origins: np.ndarray, args: Any) -> l
         "bt_20": bt(20),
         "bt_1": bt(1),
         "bt_1_const": bt(1, "constant"),
-        "bt_1_point": bt_point,
+        "bt_1_point": bt(1, level=None),  # point forecasts only, as the sklearn loop
         "bt_1_loop": bt_loop,
         "direct": direct,
     }
