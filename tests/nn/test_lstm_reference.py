@@ -1,8 +1,11 @@
-"""The fused LSTM (one tanh for all gates, precomputed backward factors, per-step or batched
-weight gradients) against a textbook forward pass and backpropagation through time written
-here step by step in float64, with sigmoid as ``1 / (1 + exp(-z))``."""
+"""The fused LSTM (one exp, or with another activation one tanh, for all gates; precomputed
+backward factors; per-step or batched weight gradients) against a textbook forward pass and
+backpropagation through time written here step by step in float64, with sigmoid as
+``1 / (1 + exp(-z))`` and the activations' own ``forward``."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -127,3 +130,32 @@ def test_float32_gradients_close_to_the_float64_reference():
     np.testing.assert_allclose(out, ref_out, atol=1e-5)
     for k, g in ref_grads.items():
         np.testing.assert_allclose(layer.grads[k], g, atol=2e-5 * np.abs(g).max())
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_float32_saturated_gates_give_no_overflow_warning_and_the_reference(training):
+    """Pre-activations beyond +-88, where float32 ``exp(-z)`` overflows to inf: the gates are
+    exactly 0 or 1 (and the candidate +-1), with no RuntimeWarning and no NaN."""
+    B, T, F, H = 4, 6, 3, 8
+    layer = LSTM(H)
+    layer.build(F, rng=np.random.default_rng(1), dtype=np.float32)
+    rng = np.random.default_rng(2)
+    for value in layer.params.values():
+        value[...] = rng.normal(scale=40.0, size=value.shape)
+    params = {k: v.astype(np.float64) for k, v in layer.params.items()}
+    X = rng.normal(scale=3.0, size=(B, T, F))
+    dY = rng.normal(size=(B, H))
+    with np.errstate(over="ignore"):  # the float64 reference overflows too, beyond 709
+        ref_out, ref_grads, _ = reference(params, X, dY, "tanh", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = layer.forward(X.astype(np.float32), training=training)
+        if training:
+            layer.backward(dY.astype(np.float32), need_input_grad=False)
+    z = np.abs(X[:, 0] @ params["W"] + params["b"])
+    assert z.max() > 200  # float32 exp(-z) overflows on some gates
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out, ref_out, atol=1e-5)
+    if training:
+        for k, g in ref_grads.items():
+            np.testing.assert_allclose(layer.grads[k], g, atol=1e-4 * max(np.abs(g).max(), 1.0))
