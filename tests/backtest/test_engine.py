@@ -161,3 +161,34 @@ def test_invalid(dgs10):
         tc.backtest([tc.Naive()], dgs10, splitter=_splitter(), n_jobs=0)
     with pytest.raises(ConfigError, match="level"):
         tc.backtest([tc.Naive()], dgs10, splitter=_splitter(), level=100)
+
+
+def test_point_only_backtests_fit_no_volatility_and_give_the_same_means(dgs10, monkeypatch):
+    """``level=None`` records no interval: refits skip the volatility model (no
+    ``fit_volatility`` call), and every model's point forecasts equal the default run's."""
+    import tickcast.models.volatility as volatility
+
+    calls = []
+    real = volatility.fit_volatility
+
+    def counted(steps, kind, *args, **kwargs):
+        calls.append(kind)
+        return real(steps, kind, *args, **kwargs)
+
+    monkeypatch.setattr(volatility, "fit_volatility", counted)
+    models = {
+        "naive ewma": tc.Naive(volatility="ewma"),
+        "linear garch": tc.LinearForecaster(lags=5, horizon=5, volatility="garch"),
+        "arima": tc.ARIMAForecaster(order=(1, 1, 0)),  # default volatility: EWMA for rates
+        "rnn": tc.RNNForecaster("gru", hidden=3, lookback=5, horizon=5, epochs=1, seed=0),
+    }
+    splitter = _splitter(step=40, refit_every=2)
+    full = tc.backtest(models, dgs10, splitter=splitter, progress=False)
+    n_full = len(calls)
+    calls.clear()
+    point = tc.backtest(models, dgs10, splitter=splitter, progress=False, level=None)
+    assert n_full >= 4 and calls == []
+    a, b = point.forecasts, full.forecasts
+    assert "lower_80" not in a.columns
+    assert a[["model", "origin", "step", "refit"]].equals(b[["model", "origin", "step", "refit"]])
+    np.testing.assert_allclose(a["mean"].to_numpy(), b["mean"].to_numpy(), rtol=0, atol=1e-10)

@@ -216,8 +216,6 @@ class _TaskRun:
     """The state of one task while it walks its folds: the model, its block, the records."""
 
     def __init__(self, task: _Task, y: pd.Series, X: pd.DataFrame | None) -> None:
-        from sklearn.base import clone
-
         from tickcast.models.base import Forecaster
         from tickcast.models.forecast import quantiles_for_levels
 
@@ -226,7 +224,9 @@ class _TaskRun:
         # without them pandas skips a deep copy of the attrs on every slice
         self.y_plain = y.copy(deep=False)
         self.y_plain.attrs = {}
-        self.model: Forecaster = clone(task.model)
+        # nothing recorded but points: refits skip the volatility fit (means do not use it)
+        self.points_only = not (task.levels or task.quantiles)
+        self.model: Forecaster = self._fresh_model()
         # the arrays of predict_trusted, without its dates and Forecast, unless a wrapper
         # overrides predict_trusted (then that is the model's answer)
         self.arrays = type(self.model).predict_trusted is Forecaster.predict_trusted
@@ -237,7 +237,7 @@ class _TaskRun:
         self.predict_levels = task.levels + _levels_for_quantiles(task.quantiles, task.levels)
         self.ends = quantiles_for_levels(self.predict_levels)
         # the batched paths compute only what is recorded: nothing without levels/quantiles
-        self.batch_ends = self.ends if task.levels or task.quantiles else self.ends[:0]
+        self.batch_ends = self.ends[:0] if self.points_only else self.ends
         self.q_idx = [int(np.argmin(np.abs(self.ends - q))) for q in task.quantiles]
         self.lo_idx = [int(np.argmin(np.abs(self.ends - (1 - lv / 100) / 2))) for lv in task.levels]
         self.hi_idx = [int(np.argmin(np.abs(self.ends - (1 + lv / 100) / 2))) for lv in task.levels]
@@ -247,6 +247,14 @@ class _TaskRun:
         self.broken: str | None = None  # why the current block has no model
         self.last = -1  # position of the last observation the model has seen
         self.start = 0  # position of the first observation of the current refit's window
+
+    def _fresh_model(self) -> Forecaster:
+        """An unfitted clone of the task's model; told when only point forecasts are used."""
+        from sklearn.base import clone
+
+        model: Forecaster = clone(self.task.model)
+        model._points_only = self.points_only
+        return model
 
     def _x(self, rows: slice) -> pd.DataFrame | None:
         return None if self.X is None else self.X.iloc[rows]
@@ -326,7 +334,6 @@ class _TaskRun:
     def forecast_task(self) -> bool:
         """The model's batched ``forecast_folds`` over the whole task (refits included);
         False, with a fresh model, when it raised (the fold loop then says where)."""
-        from sklearn.base import clone
 
         folds = self.task.folds
         t0 = time.perf_counter()
@@ -341,7 +348,7 @@ class _TaskRun:
                     self.batch_ends,
                 )
         except Exception:
-            self.model = clone(self.task.model)
+            self.model = self._fresh_model()
             return False
         seconds = (time.perf_counter() - t0) / len(folds)
         finite = np.isfinite(means).all(axis=1) & np.isfinite(quants).all(axis=(1, 2))

@@ -168,6 +168,10 @@ class Forecaster(BaseEstimator):
     _instability_fix: ClassVar[str] = "Forecast fewer steps."
     #: True when the class defines a batched ``forecast_folds`` (whole tasks, refits included).
     batched_folds: ClassVar[bool] = False
+    #: Set by the backtest engine on its own clone when no interval or quantile is recorded
+    #: (``level=None``): ``fit`` then skips the volatility model, which no point forecast
+    #: uses (intervals of such a model are the constant-volatility ones).
+    _points_only: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -807,6 +811,8 @@ class Forecaster(BaseEstimator):
         self.volatility_ = None
         self.__dict__.pop("_vol_quantile_cache", None)
         self.__dict__.pop("_standard_sums_cache", None)
+        if getattr(self, "_points_only", False):  # a backtest's clone recording no interval
+            return
         requested = getattr(self, "volatility", "constant")
         kind = requested if requested is not None else default_volatility(self.kind_)
         kind = check_volatility(kind)
