@@ -182,6 +182,27 @@ def test_dm_table_per_step_matches_direct_calls():
     assert out.loc[("same", 1), "mean_loss_diff"] == 0.0
 
 
+def test_dm_table_forecasts_equal_to_round_off_get_no_test():
+    """A model whose forecasts are the baseline's up to round-off (exp(log P) against P, a
+    few 1e-16 relative) has equal losses: no statistic of that noise, mean difference 0.
+    Forecasts 1e-9 relative apart are different forecasts and keep their test."""
+    fr = _frame()
+    rng = np.random.default_rng(3)
+    for name, rel in (("roundoff", 4e-16), ("close", 1e-9)):
+        copy = fr[fr.model == "naive"].assign(model=name)
+        copy["mean"] *= 1 + rel * rng.choice([-1.0, 1.0], size=len(copy))
+        fr = pd.concat([fr, copy])
+    out = dm_table(fr, by=("model", "step"))
+    for step in (1, 2):
+        assert np.isnan(out.loc[("roundoff", step), "statistic"])
+        assert np.isnan(out.loc[("roundoff", step), "pvalue"])
+        assert out.loc[("roundoff", step), "mean_loss_diff"] == 0.0
+        assert np.isfinite(out.loc[("close", step), "statistic"])
+    # the differentials the round-off rule zeroes are not exactly zero
+    e_naive, e_round = _errors(fr, "naive"), _errors(fr, "roundoff")
+    assert ((e_round**2 - e_naive**2) != 0).mean() > 0.5
+
+
 def test_dm_table_per_model_averages_steps_per_origin():
     fr = _frame()
     out = dm_table(fr, loss="ae", h=2)

@@ -16,7 +16,12 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from tickcast._validation import check_int
-from tickcast.backtest.metrics import _check_by, _check_frame, predicted_change
+from tickcast.backtest.metrics import (
+    ROUND_OFF_RELATIVE,
+    _check_by,
+    _check_frame,
+    predicted_change,
+)
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["DMResult", "diebold_mariano", "dm_table"]
@@ -423,7 +428,11 @@ def dm_table(
         baseline, loss units; negative means the model has lower loss) and ``kernel``
         (``"uniform"``, or ``"bartlett"`` when the uniform long-run variance was not
         positive). Groups where the test is undefined (too few origins, identical losses)
-        get NaN statistic and p-values and an empty kernel.
+        get NaN statistic and p-values and an empty kernel. Forecasts equal to the
+        baseline's up to round-off (``|f - f_base| <= ROUND_OFF_RELATIVE * max(|f|,
+        |f_base|)``, the rule of ``metrics.predicted_change``) count as identical: their
+        loss differential is 0, so a model that is the baseline (e.g. ARIMA(0,1,0)
+        against Naive) gets no test rather than a statistic of round-off noise.
 
     Notes
     -----
@@ -499,9 +508,15 @@ def dm_table(
     paired = paired[np.isfinite(paired["_err"]) & np.isfinite(paired["_err_base"])]
     e_model = paired["_err"].to_numpy(dtype=np.float64)
     e_base = paired["_err_base"].to_numpy(dtype=np.float64)
-    paired = paired.assign(
-        _d=_apply_loss(func, e_model, "the model") - _apply_loss(func, e_base, baseline)
+    d_all = _apply_loss(func, e_model, "the model") - _apply_loss(func, e_base, baseline)
+    # forecasts equal to round-off (a random-walk ARIMA against Naive: exp(log P) is P to
+    # a few 1e-16) have equal losses: their differential is that round-off, not evidence
+    f_model = paired["mean"].to_numpy(dtype=np.float64)
+    f_base = f_model + e_model - e_base  # y - e_base
+    same = np.abs(e_model - e_base) <= ROUND_OFF_RELATIVE * np.maximum(
+        np.abs(f_model), np.abs(f_base)
     )
+    paired = paired.assign(_d=np.where(same, 0.0, d_all))
     cols = {c: paired[c].to_numpy() for c in ("_d", "_pos", "_lead", "_ppos", "_plead")}
     origin_code = pd.factorize(paired["origin"], sort=True)[0]  # time order of the origins
     series_code = pd.factorize(paired["series"])[0] if has_series else None
