@@ -274,7 +274,7 @@ def main() -> None:
                     gemm = sum(v for k, v in parts.items() if "GEMM" in k)
                     print(f"  per time step, us (instrumented epochs, medians of {args.repeats}):")
                     for k, v in parts.items():
-                        print(f"    {k:28s} {v:7.1f}")
+                        print(f"    {k:34s} {v:7.1f}")
                     line = f"    GEMMs alone: {gemm * steps / 1e6:.3f} s/epoch"
                     floor = (gemm + parts["forward exp (gates), tanh (cell)"]) * steps / 1e6
                     line2 = f"    GEMMs + exp, tanh (every other call free): {floor:.3f} s/epoch"
