@@ -93,7 +93,9 @@ def _legend(result: Any, table: pd.DataFrame) -> str:
         parts.append(
             "dm_stat is the Diebold-Mariano statistic (HLN-corrected) of d = squared error of "
             "the model minus squared error of the random walk: negative means the model was "
-            "more accurate, positive less accurate; dm_pvalue is its two-sided p-value"
+            "more accurate, positive less accurate (empty when the model's forecasts are the "
+            "random walk's up to round-off: equal forecasts have nothing to test); dm_pvalue "
+            "is its two-sided p-value"
             + (
                 ", dm_pvalue_holm the same p-value Holm-adjusted over the models compared."
                 if "dm_pvalue_holm" in table.columns

@@ -237,7 +237,9 @@ class BacktestResult:
         ``dm_stat`` is the HLN-corrected Diebold-Mariano statistic of
         ``d = squared error(model) - squared error(naive)``: negative means the model was
         more accurate. ``dm_pvalue`` is its two-sided p-value, and ``dm_pvalue_holm`` (when
-        the DM table provides it) the Holm-adjusted one; both NaN for the naive model.
+        the DM table provides it) the Holm-adjusted one; all three NaN for the naive model
+        and for a model whose forecasts are naive's up to round-off (no test of equal
+        forecasts).
         ``directional_accuracy`` is the hit rate over forecasts that predict a direction
         (NaN for the random walk); ``pt_pvalue`` is the one-sided Pesaran-Timmermann
         p-value of the one-step directions (NaN when the model predicts no direction or
