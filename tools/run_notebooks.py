@@ -18,11 +18,20 @@ Options::
 
 The mode defaults to ``$TICKCAST_NOTEBOOK_MODE``, else ``full``. This module imports nothing
 heavy at import time; nbformat and nbclient are imported when a notebook runs.
+
+A notebook saved in full mode records in its metadata (``tickcast.source_fingerprint``) a
+fingerprint of the package source it ran against: :func:`source_fingerprint`, the code of
+``src/tickcast`` with docstrings, comments and layout left out, plus its data files. So
+``python tools/run_notebooks.py --check`` can say which notebooks ran against code that has
+changed since, i.e. whose committed numbers and conclusions may no longer be what the code
+gives (exit status 1 if any; nothing is executed).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import hashlib
 import os
 import sys
 import tempfile
@@ -38,6 +47,9 @@ MODES = ("full", "quick")
 ENV_MODE = "TICKCAST_NOTEBOOK_MODE"
 #: Seconds one cell may run before the run fails.
 DEFAULT_TIMEOUT = 1800
+#: The package whose source the notebooks' outputs depend on.
+SOURCE_DIR = Path(__file__).resolve().parents[1] / "src" / "tickcast"
+METADATA_KEY = "tickcast"
 
 #: Code run in the kernel before the notebook (tests): sockets may reach loopback only.
 OFFLINE_GUARD = """\
@@ -70,6 +82,65 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
 _socket.socket.connect = _guarded_connect
 _socket.getaddrinfo = _guarded_getaddrinfo
 """
+
+
+def _code_only(text: str) -> str:
+    """A Python module's syntax tree without docstrings (comments and layout are not in it)."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
+def source_fingerprint(root: str | os.PathLike | None = None) -> str:
+    """SHA-256 (hex) of the package under ``root``: every ``.py`` file's code without
+    docstrings, comments or formatting, and every other file's bytes, with their relative
+    paths (``__pycache__`` and compiled files skipped). A change to what the code does, or
+    to a bundled data file, changes it; a reworded docstring or a reformat does not.
+    ``root`` defaults to :data:`SOURCE_DIR`. (The syntax tree is Python's own: compare
+    fingerprints made by the same Python version. Installed libraries are not in it.)"""
+    root = Path(SOURCE_DIR if root is None else root)
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix in {".pyc", ".pyo"}:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        if path.suffix == ".py":
+            digest.update(_code_only(path.read_text(encoding="utf-8")).encode())
+        else:
+            digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def recorded_fingerprint(path: str | os.PathLike) -> str | None:
+    """The source fingerprint a saved notebook ran against, or None if it records none."""
+    import json
+
+    with open(path, encoding="utf-8") as fh:
+        meta = json.load(fh).get("metadata", {}).get(METADATA_KEY, {})
+    value = meta.get("source_fingerprint") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def check_fresh(paths: Sequence[Path], fingerprint: str | None = None) -> dict[Path, str]:
+    """``"fresh"``, ``"stale"`` (ran against other code) or ``"unrecorded"`` per notebook."""
+    current = source_fingerprint() if fingerprint is None else fingerprint
+    status = {}
+    for p in paths:
+        recorded = recorded_fingerprint(p)
+        status[p] = (
+            "unrecorded" if recorded is None else ("fresh" if recorded == current else "stale")
+        )
+    return status
 
 
 class NotebookError(RuntimeError):
@@ -189,6 +260,7 @@ def execute_notebook(
         record_timing=False,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no "TCP without encryption" notes
     )
+    fingerprint = source_fingerprint() if save and Path(SOURCE_DIR).is_dir() else None
     started = time.perf_counter()
     try:
         client.execute(env=_kernel_env(mode))
@@ -199,6 +271,13 @@ def execute_notebook(
     if offline_guard:
         del nb.cells[0]
     if save:
+        if fingerprint is not None and fingerprint != source_fingerprint():
+            raise NotebookError(
+                f"{path.name}: the package source changed while the notebook ran; its outputs "
+                "were not saved. Run it again."
+            )
+        if fingerprint is not None:
+            nb.metadata[METADATA_KEY] = {"source_fingerprint": fingerprint, "mode": mode}
         _atomic_write(nb, path)
     return NotebookRun(path, mode, seconds, save)
 
@@ -217,6 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-save", action="store_true", help="do not write outputs back")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="run nothing; list the notebooks saved against other package code (exit 1 if any)",
+    )
     args = parser.parse_args(argv)
     if args.mode not in MODES:
         parser.error(f"mode must be one of {MODES}; got {args.mode!r}")
@@ -228,6 +312,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not paths:
         print(f"error: no notebooks in {args.targets}", file=sys.stderr)
         return 2
+    if args.check:
+        status = check_fresh(paths)
+        for p, state in status.items():
+            print(f"{state:10s} {p}")
+        stale = [p for p, state in status.items() if state != "fresh"]
+        if stale:
+            print(
+                f"{len(stale)} of {len(paths)} notebook(s) did not run against the current "
+                "package code: re-run them (make notebooks) and re-read their conclusions."
+            )
+        return 1 if stale else 0
     save = args.mode == "full" and not args.no_save
     total = time.perf_counter()
     for p in paths:
