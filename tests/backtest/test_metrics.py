@@ -44,6 +44,18 @@ def test_r2_oos_and_directional_accuracy():
     assert np.isnan(M.directional_accuracy(Y, naive, naive))
 
 
+def test_r2_oos_of_a_forecast_equal_to_the_benchmark_up_to_round_off_is_zero():
+    """exp(log P) against P: a few 1e-16 relative is the benchmark itself (R² exactly 0);
+    1e-9 relative is a different forecast."""
+    rng = np.random.default_rng(0)
+    last = 100 * np.exp(rng.normal(size=200).cumsum() / 50)
+    y = last * np.exp(rng.normal(size=200) / 100)
+    noisy = last * (1 + 4e-16 * rng.choice([-1.0, 1.0], size=200))
+    assert np.any(noisy != last)
+    assert M.r2_oos(y, noisy, last) == 0.0
+    assert M.r2_oos(y, last * (1 + 1e-9), last) != 0.0
+
+
 def test_directional_accuracy_counts_only_forecasts_with_a_direction():
     last = np.full(6, 10.0)
     y = np.array([11.0, 9.0, 12.0, 8.0, 10.0, 11.0])  # up, down, up, down, flat, up

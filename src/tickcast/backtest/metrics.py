@@ -131,6 +131,7 @@ def _mase(y: np.ndarray, f: np.ndarray, s: np.ndarray) -> float:
 
 
 def _r2_oos(y: np.ndarray, f: np.ndarray, b: np.ndarray) -> float:
+    f = np.where(predicted_change(f, b) == 0, b, f)  # within round-off of b: it is b
     return float(1.0 - _safe_divide(np.sum((y - f) ** 2), np.sum((y - b) ** 2)))
 
 
@@ -327,6 +328,9 @@ def r2_oos(y_true: ArrayLike, y_pred: ArrayLike, y_naive: ArrayLike) -> float:
     -------
     float
         ``1 - SSE_model / SSE_naive``, unitless. Positive: the model beats the benchmark.
+        Forecasts within round-off of the benchmark's (``ROUND_OFF_RELATIVE``, as
+        :func:`predicted_change`) count as equal to them, so a model that is the benchmark
+        scores exactly 0, not a few 1e-16.
     """
     return _r2_oos(*_arrays(y_true=y_true, y_pred=y_pred, y_naive=y_naive))
 
