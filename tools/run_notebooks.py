@@ -131,9 +131,9 @@ def recorded_fingerprint(path: str | os.PathLike) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_fresh(paths: Sequence[Path], fingerprint: str | None = None) -> dict[Path, str]:
+def check_fresh(paths: Sequence[Path]) -> dict[Path, str]:
     """``"fresh"``, ``"stale"`` (ran against other code) or ``"unrecorded"`` per notebook."""
-    current = source_fingerprint() if fingerprint is None else fingerprint
+    current = source_fingerprint()
     status = {}
     for p in paths:
         recorded = recorded_fingerprint(p)

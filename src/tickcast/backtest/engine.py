@@ -334,7 +334,6 @@ class _TaskRun:
     def forecast_task(self) -> bool:
         """The model's batched ``forecast_folds`` over the whole task (refits included);
         False, with a fresh model, when it raised (the fold loop then says where)."""
-
         folds = self.task.folds
         t0 = time.perf_counter()
         stop = folds[-1].origin + 1
@@ -501,8 +500,8 @@ def backtest(
         Which origins, training windows, horizon, gap and refit schedule.
     level : float or sequence of float, default (80, 95)
         Interval levels in percent recorded per forecast. None records point forecasts
-        only (with ``quantiles`` None or "auto"); the batched paths then skip the interval
-        work (LinearForecaster: its calibration fits and per-refit volatility estimates).
+        only (with ``quantiles`` None or "auto"); refits then fit no volatility model and
+        the batched paths compute no quantiles (LinearForecaster: nor its calibration fits).
     n_jobs : int, default 1
         Parallel workers (joblib semantics: -1 = all cores). BLAS runs one thread per task.
     backend : {"loky", "threading", "dask"}, default "loky"

@@ -16,12 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from tickcast._validation import check_int
-from tickcast.backtest.metrics import (
-    ROUND_OFF_RELATIVE,
-    _check_by,
-    _check_frame,
-    predicted_change,
-)
+from tickcast.backtest.metrics import _check_by, _check_frame, predicted_change
 from tickcast.errors import ConfigError, DataError, InputTypeError
 
 __all__ = ["DMResult", "diebold_mariano", "dm_table"]
@@ -429,8 +424,8 @@ def dm_table(
         (``"uniform"``, or ``"bartlett"`` when the uniform long-run variance was not
         positive). Groups where the test is undefined (too few origins, identical losses)
         get NaN statistic and p-values and an empty kernel. Forecasts equal to the
-        baseline's up to round-off (``|f - f_base| <= ROUND_OFF_RELATIVE * max(|f|,
-        |f_base|)``, the rule of ``metrics.predicted_change``) count as identical: their
+        baseline's up to round-off (``|f - f_base| <= ROUND_OFF_RELATIVE * |f_base|``, the
+        rule of ``metrics.predicted_change``) count as identical: their
         loss differential is 0, so a model that is the baseline (e.g. ARIMA(0,1,0)
         against Naive) gets no test rather than a statistic of round-off noise.
 
@@ -497,7 +492,7 @@ def dm_table(
         _ppos=pooled_pos,
         _plead=pooled_lead,
     )
-    base = errors.loc[errors["model"] == baseline, [*match, "_err"]]
+    base = errors.loc[errors["model"] == baseline, [*match, "_err", "mean"]]
     if base.duplicated(match).any():
         raise DataError(
             f"`frame` has several rows of the baseline {baseline!r} for one "
@@ -512,11 +507,8 @@ def dm_table(
     # forecasts equal to round-off (a random-walk ARIMA against Naive: exp(log P) is P to
     # a few 1e-16) have equal losses: their differential is that round-off, not evidence
     f_model = paired["mean"].to_numpy(dtype=np.float64)
-    f_base = f_model + e_model - e_base  # y - e_base
-    same = np.abs(e_model - e_base) <= ROUND_OFF_RELATIVE * np.maximum(
-        np.abs(f_model), np.abs(f_base)
-    )
-    paired = paired.assign(_d=np.where(same, 0.0, d_all))
+    f_base = paired["mean_base"].to_numpy(dtype=np.float64)
+    paired = paired.assign(_d=np.where(predicted_change(f_model, f_base) == 0, 0.0, d_all))
     cols = {c: paired[c].to_numpy() for c in ("_d", "_pos", "_lead", "_ppos", "_plead")}
     origin_code = pd.factorize(paired["origin"], sort=True)[0]  # time order of the origins
     series_code = pd.factorize(paired["series"])[0] if has_series else None

@@ -811,7 +811,7 @@ class Forecaster(BaseEstimator):
         self.volatility_ = None
         self.__dict__.pop("_vol_quantile_cache", None)
         self.__dict__.pop("_standard_sums_cache", None)
-        if getattr(self, "_points_only", False):  # a backtest's clone recording no interval
+        if self._points_only:  # a backtest's clone recording no interval
             return
         requested = getattr(self, "volatility", "constant")
         kind = requested if requested is not None else default_volatility(self.kind_)
