@@ -5,7 +5,9 @@ H units + a linear head, MSE, Adam, global-norm clipping at 5, float32, ONE thre
 (threadpoolctl for BLAS, ``torch.set_num_threads(1)``). After one warm-up epoch each, NumPy and
 torch epochs alternate (``--repeats`` pairs), so a shared machine's load drifts hit both alike.
 Prints seconds per epoch (medians), the ratio NumPy / torch of the medians, the range of the
-per-pair ratios, and the GFLOP/s the NumPy code achieves against the single-thread SGEMM peak.
+per-pair ratios, the GFLOP/s the NumPy code achieves against the single-thread SGEMM peak,
+and the ratio of the median CPU seconds of this process (``time.process_time``: without the
+time spent waiting while other processes hold the cores; both sides run in this one thread).
 
 Run: ``python benchmarks/bench_nn.py`` (needs the ``[bench]`` extra: torch==2.13.0).
 Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 5 --no-torch``.
@@ -213,13 +215,20 @@ def lstm_breakdown(H: int, X: np.ndarray, y: np.ndarray, repeats: int) -> dict[s
     return out
 
 
-def paired_seconds(fns, repeats: int) -> list[list[float]]:
-    """Time the closures in turn, ``repeats`` rounds; one list of seconds per closure."""
-    times: list[list[float]] = [[] for _ in fns]
+def paired_seconds(fns, repeats: int) -> tuple[list[list[float]], list[list[float]]]:
+    """Time the closures in turn, ``repeats`` rounds: wall and CPU seconds per closure.
+
+    CPU seconds (``time.process_time``, this process) leave out the time the process waits
+    while other processes hold the 2 cores; both sides run in this one thread.
+    """
+    wall: list[list[float]] = [[] for _ in fns]
+    cpu: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
         for k, fn in enumerate(fns):
-            times[k].append(_timed(fn))
-    return times
+            c0 = time.process_time()
+            wall[k].append(_timed(fn))
+            cpu[k].append(time.process_time() - c0)
+    return wall, cpu
 
 
 def main() -> None:
@@ -247,25 +256,26 @@ def main() -> None:
         print(f"medians of {args.repeats} alternating NumPy / torch epochs")
         print(
             f"{'cell':5} {'H':>4} {'numpy s':>8} {'torch s':>8} {'np/torch':>8} "
-            f"{'pair range':>11} {'GFLOP/s':>8} {'% peak':>6}"
+            f"{'pair range':>11} {'GFLOP/s':>8} {'% peak':>6} {'CPU np/torch':>12}"
         )
         for cell in args.cells.split(","):
             for H in (int(h) for h in args.hidden.split(",")):
                 fns = [numpy_epoch(cell, H, X, y)]
                 if not args.no_torch:
                     fns.append(torch_epoch(cell, H, Xc, y))
-                times = paired_seconds(fns, args.repeats)
+                times, cpu = paired_seconds(fns, args.repeats)
                 t_np = statistics.median(times[0])
                 gf = model_flops(cell, H) / t_np / 1e9
-                th = ratio = spread = "-"
+                th = ratio = spread = cpu_ratio = "-"
                 if not args.no_torch:
                     t_th = statistics.median(times[1])
                     pairs = [a / b for a, b in zip(times[0], times[1], strict=True)]
                     th, ratio = f"{t_th:.3f}", f"{t_np / t_th:.2f}"
                     spread = f"{min(pairs):.2f}-{max(pairs):.2f}"
+                    cpu_ratio = f"{statistics.median(cpu[0]) / statistics.median(cpu[1]):.2f}"
                 print(
                     f"{cell:5} {H:4d} {t_np:8.3f} {th:>8} {ratio:>8} {spread:>11} {gf:8.1f} "
-                    f"{100 * gf / peak:5.0f}%",
+                    f"{100 * gf / peak:5.0f}% {cpu_ratio:>12}",
                     flush=True,
                 )
                 if args.breakdown and cell == "lstm":
