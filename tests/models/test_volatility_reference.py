@@ -10,14 +10,14 @@ from tickcast.models.volatility import fit_volatility
 
 
 def _garch_steps(n: int, seed: int) -> np.ndarray:
-    """GARCH(1,1) steps with Gaussian shocks: omega 0.05, alpha 0.10, beta 0.85."""
-    rng = np.random.default_rng(seed)
-    z = np.empty(n)
-    s2 = 1.0
-    for t in range(n):
-        z[t] = np.sqrt(s2) * rng.standard_normal()
-        s2 = 0.05 + 0.10 * z[t] ** 2 + 0.85 * s2
-    return z
+    """GARCH(1,1) steps with Gaussian shocks (omega 0.05, alpha 0.10, beta 0.85), simulated
+    by arch itself (500 burn-in steps), shape (n,)."""
+    from arch.univariate import GARCH, Normal, ZeroMean
+
+    model = ZeroMean(
+        None, volatility=GARCH(), distribution=Normal(seed=np.random.default_rng(seed))
+    )
+    return model.simulate([0.05, 0.10, 0.85], n, burn=500)["data"].to_numpy()
 
 
 def _arch_ewma(z: np.ndarray, lam: float | None, backcast: float):

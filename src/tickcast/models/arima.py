@@ -42,14 +42,19 @@ _CRITERIA = ("aicc", "aic", "bic", "hqic")
 
 
 class ARIMAForecaster(Forecaster):
-    """Seasonal ARIMA (statsmodels ``SARIMAX``) with native Gaussian intervals.
+    """Seasonal ARIMA, the model of statsmodels' ``SARIMAX``, with its forecast variance.
 
     The model is fitted on the *integrated* scale of the target: log prices for the
     ``"log_return"`` target, the rate itself for ``"diff"`` (and for ``"level"``), so that
     ``d`` counts differences of that scale (``d = 1`` on log prices is an ARMA on log
-    returns). Forecast quantiles are the SARIMAX Gaussian quantiles mapped back to levels:
-    ``exp`` of the log-price quantiles for prices, which is exact because ``exp`` is
-    monotone; the point forecast is ``exp`` of the mean log price, i.e. the median price.
+    returns). Trends "n"/"c" are estimated and filtered by our NumPy likelihood and filter
+    (equal to SARIMAX's to 1e-8 and 1e-12, see Notes), trends "t"/"ct" by SARIMAX itself.
+    With ``volatility="constant"`` the forecast quantiles are the Gaussian quantiles of the
+    model's mean and variance, mapped back to levels: ``exp`` of the log-price quantiles for
+    prices, which is exact because ``exp`` is monotone; the point forecast is ``exp`` of the
+    mean log price, i.e. the median price. With a volatility model the Gaussian ``z`` is
+    replaced by empirical quantiles of standardised sums and the spread rescaled (see
+    ``volatility``).
 
     Parameters
     ----------

@@ -41,10 +41,12 @@ class Naive(Forecaster):
         ``"pct_change"`` target, which are bootstrapped).
     volatility : {"constant", "ewma", "garch"}, optional
         Volatility model of the steps (:mod:`tickcast.models.volatility`). ``"constant"``:
-        the intervals above. ``"ewma"``: Gaussian intervals with the EWMA variance forecast,
-        ``sd_h^2 = sum_j s2_{T+j}``. ``"garch"``: filtered historical simulation (standardised
-        steps resampled and rescaled by the GARCH(1,1)-t forecast path). None: the default
-        for the series' kind (``DEFAULT_VOLATILITY``).
+        the intervals above. ``"ewma"``: the EWMA variance forecast ``sd_h^2 = sum_j
+        s2_{T+j}`` times the empirical quantiles of the fit's standardised h-step sums
+        (``Forecaster._vol_standard_quantiles``; Gaussian ones where too few sums exist).
+        ``"garch"``: filtered historical simulation (standardised steps resampled and
+        rescaled by the GARCH(1,1)-t forecast path). None: the default for the series'
+        kind (``DEFAULT_VOLATILITY``).
     alias : str, optional
         The name in results and reports (its ``label``) instead of "naive" or "drift"; two
         models in one backtest need different names.
