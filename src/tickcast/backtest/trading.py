@@ -52,6 +52,7 @@ from tickcast.backtest.performance import (
     max_drawdown,
     performance,
     probabilistic_sharpe_ratio,
+    sharpe_difference_test,
     sharpe_se,
     sharpe_se_hac,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "performance",
     "positions_from_forecasts",
     "probabilistic_sharpe_ratio",
+    "sharpe_difference_test",
     "sharpe_se",
     "sharpe_se_hac",
     "strategy_returns",
@@ -275,6 +277,58 @@ class TradingResult:
     positions: pd.DataFrame
     decisions: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def sharpe_tests(self, against: str = BUY_AND_HOLD, *, lags: int | None = None) -> pd.DataFrame:
+        """Each strategy's Sharpe ratio against another's, tested on the paired returns.
+
+        A strategy that is long most days moves with buy-and-hold, so the standard error of
+        the *difference* of their Sharpe ratios is far smaller than that of either ratio;
+        comparing a difference with one ratio's ``sharpe_se`` is no test.
+        :func:`~tickcast.backtest.performance.sharpe_difference_test` (Ledoit & Wolf 2008,
+        HAC) on the net returns of :attr:`returns`.
+
+        Parameters
+        ----------
+        against : str, default "buy_and_hold"
+            The column of :attr:`returns` every other column is compared with.
+        lags : int, optional
+            Newey-West lag (default ``floor(4 (T / 100)^(2/9))``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per other column: ``sharpe``, ``sharpe_<against>``, ``difference``, ``se``
+            (all annualised with ``settings["periods_per_year"]``), ``stat`` and ``pvalue``
+            (two-sided); no multiple-comparison correction. NaN for a strategy whose net
+            returns are constant (never traded).
+        """
+        if against not in self.returns.columns:
+            raise ConfigError(
+                f"`against` must be one of {list(self.returns.columns)}; got {against!r}."
+            )
+        ppy = float(self.settings.get("periods_per_year", 252))
+        rows = {}
+        for name in self.returns.columns:
+            if name == against:
+                continue
+            if np.ptp(self.returns[name].to_numpy()) == 0:  # never traded: no Sharpe ratio
+                rows[name] = dict.fromkeys(
+                    ("sharpe", f"sharpe_{against}", "difference", "se", "stat", "pvalue"),
+                    math.nan,
+                )
+                continue
+            out = sharpe_difference_test(
+                self.returns[name].to_numpy(),
+                self.returns[against].to_numpy(),
+                lags=lags,
+                periods_per_year=ppy,
+            )
+            rows[name] = {
+                "sharpe": out["sharpe_a"],
+                f"sharpe_{against}": out["sharpe_b"],
+                **{k: out[k] for k in ("difference", "se", "stat", "pvalue")},
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
 
 
 _RATE_MESSAGE = (
