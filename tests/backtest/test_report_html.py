@@ -125,6 +125,11 @@ def test_every_series_has_its_tables_and_every_plot_kind(two_series, tmp_path):
         trading_header, *trading_rows = sec["tables"]["trading"]
         assert trading_header[0] == "model" and "sharpe" in trading_header
         assert [r[0] for r in trading_rows] == list(two_series.trading(series=name).stats.index)
+        tests_header, *tests_rows = sec["tables"]["sharpe_tests"]
+        assert tests_header[0] == "model" and "pvalue" in tests_header
+        expected_tests = two_series.trading(series=name).sharpe_tests()
+        assert [r[0] for r in tests_rows] == list(expected_tests.index)
+        assert "buy_and_hold" not in expected_tests.index
     a, b = (report.sections[f"series-{ids[s]}"]["figures"] for s in two_series.series)
     for kind in PLOT_KINDS:
         assert a[kind] != b[kind], kind  # each series drew its own plot

@@ -222,22 +222,35 @@ def _table_html(frame: pd.DataFrame, css: str) -> str:
 
 
 def _trading_html(result: Any, series: str) -> list[str]:
-    from tickcast.errors import ConfigError
+    from tickcast.errors import ConfigError, DataError
 
     head = "<h3>Trading (sign strategy, 5 bps costs)</h3>"
     if not (result.forecasts["series"] == series).any():
         return [head, f"<p>No trading view: {html.escape(no_forecasts_text(result, series))}</p>"]
     try:
-        stats = result.trading(series=series).stats
+        trading = result.trading(series=series)
     except ConfigError as exc:  # a yield without a duration, or days missing
         return [head, f"<p>No trading view: {html.escape(str(exc))}</p>"]
-    return [
+    out = [
         head,
         "<p>Long when the forecast for the next origin's date (or the horizon, if shorter) "
         "is above the last close, flat otherwise; held on every day until the next origin. "
         "Sharpe ratios annualised, with Lo (2002) standard errors; psr/dsr: probabilistic and "
         "deflated Sharpe ratios.</p>",
-        _table_html(stats, "trading"),
+        _table_html(trading.stats, "trading"),
+    ]
+    try:
+        tests = trading.sharpe_tests().rename_axis("model")
+    except DataError as exc:  # buy-and-hold's returns constant: no Sharpe ratio to test
+        return [*out, f"<p>No Sharpe-ratio tests: {html.escape(str(exc))}</p>"]
+    return [
+        *out,
+        "<p>Each Sharpe ratio minus buy-and-hold's, tested as a paired difference (Ledoit &amp; "
+        "Wolf 2008, Newey-West): a strategy long on most days moves with buy-and-hold, so the "
+        "standard error of the difference is far smaller than one ratio's. Two-sided p-values, "
+        "no multiple-comparison correction; empty for a strategy that never traded or whose "
+        "returns equal buy-and-hold's.</p>",
+        _table_html(tests, "sharpe_tests"),
     ]
 
 
