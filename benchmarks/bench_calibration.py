@@ -15,6 +15,16 @@ The targets of the issue, for the default (``DEFAULT_VOLATILITY`` per kind of se
 |coverage - 0.80| <= 0.05, |coverage - 0.95| <= 0.03, and a CRPS no worse than constant on at
 least seven of the eight series. Everything is printed; nothing is asserted.
 
+**The noise floor** (``--reference-reps``, printed after the targets): the same design run by
+a forecaster that knows the true distribution: a Gaussian random walk, whose exact interval at
+step k is +-z sqrt(k) sigma. Over simulated batches of eight such series (the same origins,
+steps and levels as here), it prints the spread of the pooled coverage, the chance of each
+cell's tolerance, the expected number of cells out of tolerance among this benchmark's 96
+(three models, eight series, two horizons, two levels: expectations add whatever the models'
+correlation) and the chance that such a forecaster meets all 32 of its cells. Three
+calibrated models meet all 96 at most that often, since that event implies each one's 32.
+It is the yardstick for the misses of the targets: how many a perfect forecaster would have.
+
 **Long horizons** (``--long``, the evidence for reverting volatility): Naive, one-year
 horizon (``--long-horizon``, default 250 steps) from origins every 20 days over the last
 2,500 days, fitted on all history before them (refit every 250): coverage of the 80 % and
@@ -24,6 +34,7 @@ Run:
     nice python benchmarks/bench_calibration.py                 # ~5 min (2 busy cores)
     nice python benchmarks/bench_calibration.py --series dbk,dgs10 --out /tmp/cal.csv
     nice python benchmarks/bench_calibration.py --long --horizons ""  # one-year only, ~10 min
+    nice python benchmarks/bench_calibration.py --end-offset 1000  # the 1,000 days before
 """
 
 from __future__ import annotations
@@ -78,10 +89,13 @@ def _backtest(vol: str, which: tuple[str, ...], y: pd.Series, split: tc.WalkForw
         return tc.backtest(models(vol, which), y, splitter=split, level=LEVELS)
 
 
-def run(series: list[str], horizons: list[int], refit_every: int) -> pd.DataFrame:
+def run(
+    series: list[str], horizons: list[int], refit_every: int, end_offset: int = 0
+) -> pd.DataFrame:
     rows = []
     for name in series:
         y = tc.load(name)
+        y = y.iloc[: len(y) - end_offset]  # an earlier test window: the series as it was then
         kind = y.attrs.get("kind")
         for h in horizons:
             split = tc.WalkForward(
@@ -106,6 +120,67 @@ def run(series: list[str], horizons: list[int], refit_every: int) -> pd.DataFram
                     )
                 print(f"  {name} h={h} {vol}: {time.perf_counter() - t0:.0f} s", flush=True)
     return pd.DataFrame(rows)
+
+
+def calibrated_reference(
+    horizons: list[int], *, n_series: int = len(SERIES), reps: int = 2000, seed: int = 0
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Coverage of exact intervals in this benchmark's design, on simulated random walks.
+
+    Each batch simulates ``n_series`` Gaussian random walks over the last 1,000 days, takes
+    the origins of ``WalkForward(initial=len(y) - 1000, step=5, horizon=h)`` and scores the
+    exact central intervals ``+-z_L sqrt(k)`` (unit steps) at every step ``k`` of every
+    origin, pooled as ``metrics()`` pools coverage.
+
+    Returns
+    -------
+    per_cell : pd.DataFrame
+        Per horizon x level: ``sd`` (spread of the pooled coverage over series), ``p_within``
+        (share of series within the target's tolerance), ``expected_misses_of_96``
+        (3 models x 8 series x (1 - p_within), summed over the rows gives the total).
+    summary : dict
+        ``p_all``: share of batches in which every one of the ``n_series x horizons x 2``
+        cells of the one exact forecaster is within tolerance; ``sd_mean_80`` and
+        ``sd_mean_95``: spread of a batch's coverage averaged over its series and horizons
+        (the yardstick for a bias shared by all cells).
+    """
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(seed)
+    days, tol = 1000, {0.80: 0.05, 0.95: 0.03}
+    cover: dict[tuple[int, float], list[np.ndarray]] = {(h, lv): [] for h in horizons for lv in tol}
+    n = days + 1  # the origin before the last 1,000 days, then those days
+    for _ in range(reps):
+        path = np.cumsum(rng.standard_normal((n_series, n)), axis=1)
+        for h in horizons:
+            split = tc.WalkForward(initial=n - days, step=5, horizon=h)
+            origins = np.array([f.origin for f in split.split(n)])
+            k = np.arange(1, h + 1)
+            move = np.abs(path[:, origins[:, None] + k] - path[:, origins, None])
+            for lv in tol:
+                hit = move <= norm.ppf(0.5 + lv / 2) * np.sqrt(k)
+                cover[(h, lv)].append(hit.mean(axis=(1, 2)))
+    rows, all_ok = [], np.ones(reps, dtype=bool)
+    level_means: dict[float, list[np.ndarray]] = {lv: [] for lv in tol}
+    for (h, lv), c in cover.items():
+        cov = np.array(c)  # (reps, n_series)
+        ok = np.abs(cov - lv) <= tol[lv]
+        all_ok &= ok.all(axis=1)
+        level_means[lv].append(cov.mean(axis=1))
+        rows.append(
+            {
+                "horizon": h,
+                "level": lv,
+                "tolerance": tol[lv],
+                "sd": cov.std(),
+                "p_within": ok.mean(),
+                "expected_misses_of_96": 3 * n_series * (1 - ok.mean()),
+            }
+        )
+    summary = {"p_all": float(all_ok.mean())}
+    for lv, m in level_means.items():  # the batch's mean coverage over series and horizons
+        summary[f"sd_mean_{lv * 100:.0f}"] = float(np.mean(m, axis=0).std())
+    return pd.DataFrame(rows), summary
 
 
 def run_long(series: list[str], horizon: int) -> pd.DataFrame:
@@ -224,6 +299,13 @@ def main() -> None:
     ap.add_argument("--refit-every", type=int, default=250)
     ap.add_argument("--long", action="store_true", help="also the one-year Naive evidence")
     ap.add_argument("--long-horizon", type=int, default=250)
+    ap.add_argument(
+        "--end-offset",
+        type=int,
+        default=0,
+        help="judge on the 1,000 days ending this many observations before each series' end",
+    )
+    ap.add_argument("--reference-reps", type=int, default=2000, help="noise floor batches")
     ap.add_argument("--out", default=None, help="write the raw rows to this CSV")
     ap.add_argument("--from-csv", default=None, help="print the tables of a previous run")
     args = ap.parse_args()
@@ -233,7 +315,7 @@ def main() -> None:
     if args.from_csv:
         df = pd.read_csv(args.from_csv)
     elif horizons:
-        df = run(series, horizons, args.refit_every)
+        df = run(series, horizons, args.refit_every, args.end_offset)
         if args.out:
             df.to_csv(args.out, index=False)
     else:
@@ -250,6 +332,31 @@ def main() -> None:
         for vol in VARIANTS:
             print(f"\nTargets if the default were {vol!r} for every kind:")
             print(targets(df, {"price": vol, "rate": vol}).to_string(index=False))
+        if args.reference_reps > 0:
+            hs = sorted(int(h) for h in df["horizon"].unique())
+            ref, summary = calibrated_reference(hs, reps=args.reference_reps)
+            print(
+                f"\nThe noise floor: exact intervals on {args.reference_reps} batches of "
+                f"{len(SERIES)} simulated Gaussian random walks, the same design"
+            )
+            print(ref.round(4).to_string(index=False))
+            print(
+                f"expected cells out of tolerance among the 96: "
+                f"{ref['expected_misses_of_96'].sum():.2f}; share of batches in which the "
+                f"exact forecaster meets all {len(ref) * len(SERIES)} of its cells: "
+                f"{summary['p_all']:.3f} (the most three calibrated models can meet all 96)"
+            )
+            for lv in (80, 95):
+                mean = per_cell.groupby("model")[f"cov{lv}"].mean()
+                sd = summary[f"sd_mean_{lv}"]
+                shown = ", ".join(
+                    f"{m} {v:.3f} ({(v - lv / 100) / sd:+.1f} sd)" for m, v in mean.items()
+                )
+                print(
+                    f"mean {lv} % coverage of the default over its {len(SERIES)} series and "
+                    f"{len(hs)} horizons: {shown}; an exact forecaster's mean varies with sd "
+                    f"{sd:.4f}"
+                )
     if args.long:
         long = run_long(series, args.long_horizon)
         if args.out:

@@ -8,6 +8,12 @@ Prints seconds per epoch (medians), the ratio NumPy / torch of the medians, the 
 per-pair ratios, the GFLOP/s the NumPy code achieves against the single-thread SGEMM peak,
 and the ratio of the median CPU seconds of this process (``time.process_time``: without the
 time spent waiting while other processes hold the cores; both sides run in this one thread).
+``peak/torch`` is the bound no implementation of these multiply-adds can pass on this machine:
+the epoch's model FLOPs (:func:`model_flops`, the same for both libraries: exact BPTT has no
+fewer) at the single-thread SGEMM peak, with every other call free, divided by torch's
+epoch. On the AVX-512 EPYC of 2026-12-04 it was 0.66 and 0.58 in two runs at LSTM hidden 64
+(issue 13 asks 0.6): torch's fused LSTM ran at 58-66 % of that peak, our NumPy epoch at
+52-55 % (1.12-1.18x torch; on the AVX2-only EPYC of the day before, 0.80x).
 
 Run: ``python benchmarks/bench_nn.py`` (needs the ``[bench]`` extra: torch==2.13.0).
 Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 5 --no-torch``.
@@ -256,7 +262,8 @@ def main() -> None:
         print(f"medians of {args.repeats} alternating NumPy / torch epochs")
         print(
             f"{'cell':5} {'H':>4} {'numpy s':>8} {'torch s':>8} {'np/torch':>8} "
-            f"{'pair range':>11} {'GFLOP/s':>8} {'% peak':>6} {'CPU np/torch':>12}"
+            f"{'pair range':>11} {'GFLOP/s':>8} {'% peak':>6} {'CPU np/torch':>12} "
+            f"{'peak/torch':>10}"
         )
         for cell in args.cells.split(","):
             for H in (int(h) for h in args.hidden.split(",")):
@@ -266,16 +273,17 @@ def main() -> None:
                 times, cpu = paired_seconds(fns, args.repeats)
                 t_np = statistics.median(times[0])
                 gf = model_flops(cell, H) / t_np / 1e9
-                th = ratio = spread = cpu_ratio = "-"
+                th = ratio = spread = cpu_ratio = at_peak = "-"
                 if not args.no_torch:
                     t_th = statistics.median(times[1])
                     pairs = [a / b for a, b in zip(times[0], times[1], strict=True)]
                     th, ratio = f"{t_th:.3f}", f"{t_np / t_th:.2f}"
                     spread = f"{min(pairs):.2f}-{max(pairs):.2f}"
                     cpu_ratio = f"{statistics.median(cpu[0]) / statistics.median(cpu[1]):.2f}"
+                    at_peak = f"{model_flops(cell, H) / (peak * 1e9) / t_th:.2f}"
                 print(
                     f"{cell:5} {H:4d} {t_np:8.3f} {th:>8} {ratio:>8} {spread:>11} {gf:8.1f} "
-                    f"{100 * gf / peak:5.0f}% {cpu_ratio:>12}",
+                    f"{100 * gf / peak:5.0f}% {cpu_ratio:>12} {at_peak:>10}",
                     flush=True,
                 )
                 if args.breakdown and cell == "lstm":
