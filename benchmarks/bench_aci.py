@@ -11,6 +11,7 @@ series of each model (ACI runs the fold loop, in one task). Nothing is asserted.
 Run:
     nice python benchmarks/bench_aci.py                 # ~1 min
     nice python benchmarks/bench_aci.py --series dbk,dgs10
+    nice python benchmarks/bench_aci.py --end-offset 1000 --horizon 20  # an earlier window
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _earlier import add_end_offset, as_of
 
 import tickcast as tc
 
@@ -30,11 +32,14 @@ SERIES = ("sp500", "msft", "dax", "dbk", "wti", "dgs10", "dgs2", "dgs3mo")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", default=",".join(SERIES))
+    parser.add_argument("--horizon", type=int, default=5)
+    add_end_offset(parser)
     args = parser.parse_args()
     rows = []
     for name in args.series.split(","):
         y = tc.load(name, source="bundled")
-        sp = tc.WalkForward(initial=len(y) - 1000, step=5, horizon=5, refit_every=20)
+        y = as_of(y, args.end_offset)
+        sp = tc.WalkForward(initial=len(y) - 1000, step=5, horizon=args.horizon, refit_every=20)
         models = {
             "conformal": tc.LinearForecaster(),
             "aci": tc.LinearForecaster(interval_method="aci"),

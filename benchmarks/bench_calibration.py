@@ -47,6 +47,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from _earlier import add_end_offset, as_of
 
 import tickcast as tc
 import tickcast.models.volatility as volmod
@@ -95,7 +96,7 @@ def run(
     rows = []
     for name in series:
         y = tc.load(name)
-        y = y.iloc[: len(y) - end_offset]  # an earlier test window: the series as it was then
+        y = as_of(y, end_offset)
         kind = y.attrs.get("kind")
         for h in horizons:
             split = tc.WalkForward(
@@ -137,8 +138,8 @@ def calibrated_reference(
     per_cell : pd.DataFrame
         Per horizon x level: ``sd`` (spread of the pooled coverage over series),
         ``mean_abs_dev`` (its mean |coverage - nominal|), ``p_within``
-        (share of series within the target's tolerance), ``expected_misses_of_96``
-        (3 models x 8 series x (1 - p_within), summed over the rows gives the total).
+        (share of series within the target's tolerance), ``expected_misses``
+        (3 models x n_series x (1 - p_within); summed over the rows, the total).
     summary : dict
         ``p_all``: share of batches in which every one of the ``n_series x horizons x 2``
         cells of the one exact forecaster is within tolerance; ``sd_mean_80`` and
@@ -178,7 +179,7 @@ def calibrated_reference(
                 "sd": cov.std(),
                 "mean_abs_dev": np.abs(cov - lv).mean(),
                 "p_within": ok.mean(),
-                "expected_misses_of_96": 3 * n_series * (1 - ok.mean()),
+                "expected_misses": 3 * n_series * (1 - ok.mean()),
             }
         )
     summary = {"p_all": float(all_ok.mean())}
@@ -304,12 +305,7 @@ def main() -> None:
     ap.add_argument("--refit-every", type=int, default=250)
     ap.add_argument("--long", action="store_true", help="also the one-year Naive evidence")
     ap.add_argument("--long-horizon", type=int, default=250)
-    ap.add_argument(
-        "--end-offset",
-        type=int,
-        default=0,
-        help="judge on the 1,000 days ending this many observations before each series' end",
-    )
+    add_end_offset(ap)
     ap.add_argument("--reference-reps", type=int, default=2000, help="noise floor batches")
     ap.add_argument("--out", default=None, help="write the raw rows to this CSV")
     ap.add_argument("--from-csv", default=None, help="print the tables of a previous run")
@@ -339,10 +335,15 @@ def main() -> None:
             print(targets(df, {"price": vol, "rate": vol}).to_string(index=False))
         if args.reference_reps > 0:
             hs = sorted(int(h) for h in df["horizon"].unique())
-            ref, summary, samples = calibrated_reference(hs, reps=args.reference_reps)
+            n_series = df["series"].nunique()
+            n_cells = 3 * n_series * len(hs) * 2  # models x series x horizons x levels
+            ref, summary, samples = calibrated_reference(
+                hs, n_series=n_series, reps=args.reference_reps
+            )
             print(
                 f"\nThe noise floor: exact intervals on {args.reference_reps} batches of "
-                f"{len(SERIES)} simulated Gaussian random walks, the same design"
+                f"{n_series} simulated Gaussian random walks, the same design "
+                f"(expected_misses: among 3 models x {n_series} series)"
             )
             dev = {
                 (h, lv): (per_cell.loc[per_cell.h == h, f"cov{lv}"] - lv / 100).abs().mean()
@@ -354,10 +355,11 @@ def main() -> None:
             ]
             print(ref.round(4).to_string(index=False))
             print(
-                f"expected cells out of tolerance among the 96: "
-                f"{ref['expected_misses_of_96'].sum():.2f}; share of batches in which the "
-                f"exact forecaster meets all {len(ref) * len(SERIES)} of its cells: "
-                f"{summary['p_all']:.3f} (the most three calibrated models can meet all 96)"
+                f"expected cells out of tolerance among the {n_cells}: "
+                f"{ref['expected_misses'].sum():.2f}; share of batches in which the "
+                f"exact forecaster meets all {len(ref) * n_series} of its cells: "
+                f"{summary['p_all']:.3f} (the most three calibrated models can meet all "
+                f"{n_cells})"
             )
             for lv in (80, 95):
                 for _, r in per_cell[~per_cell[f"ok{lv}"]].iterrows():
@@ -369,8 +371,8 @@ def main() -> None:
                     print(
                         f"miss {r.model} {r.series} h{r.h} {lv} %: {r[f'cov{lv}']:.3f} is "
                         f"{dev / sd:+.1f} sd from nominal; an exact forecaster's cell is that far "
-                        f"in {tail:.2%} of simulated series ({3 * len(SERIES) * tail:.2f} expected "
-                        f"among the {3 * len(SERIES)} cells of this horizon and level)"
+                        f"in {tail:.2%} of simulated series ({3 * n_series * tail:.2f} expected "
+                        f"among the {3 * n_series} cells of this horizon and level)"
                     )
                 mean = per_cell.groupby("model")[f"cov{lv}"].mean()
                 sd = summary[f"sd_mean_{lv}"]
@@ -378,7 +380,7 @@ def main() -> None:
                     f"{m} {v:.3f} ({(v - lv / 100) / sd:+.1f} sd)" for m, v in mean.items()
                 )
                 print(
-                    f"mean {lv} % coverage of the default over its {len(SERIES)} series and "
+                    f"mean {lv} % coverage of the default over its {n_series} series and "
                     f"{len(hs)} horizons: {shown}; an exact forecaster's mean varies with sd "
                     f"{sd:.4f}"
                 )
