@@ -35,6 +35,7 @@ Run:
     nice python benchmarks/bench_calibration.py --series dbk,dgs10 --out /tmp/cal.csv
     nice python benchmarks/bench_calibration.py --long --horizons ""  # one-year only, ~10 min
     nice python benchmarks/bench_calibration.py --end-offset 1000  # the 1,000 days before
+    nice python benchmarks/bench_calibration.py --series dgs10,dgs2,dgs3mo --rate-target sqrt_diff
 """
 
 from __future__ import annotations
@@ -73,25 +74,35 @@ def flat_ewma() -> Iterator[None]:
         volmod.fit_volatility = original
 
 
-def models(volatility: str, which: tuple[str, ...]) -> list:
+def models(volatility: str, which: tuple[str, ...], target: str | None = None) -> list:
     vol = "ewma" if volatility == "ewma_flat" else volatility
     make = {
-        "naive": lambda: tc.Naive(volatility=vol),
-        "linear": lambda: tc.LinearForecaster(volatility=vol),
-        "arima": lambda: tc.ARIMAForecaster(volatility=vol),
+        "naive": lambda: tc.Naive(volatility=vol, target=target),
+        "linear": lambda: tc.LinearForecaster(volatility=vol, target=target),
+        "arima": lambda: tc.ARIMAForecaster(volatility=vol, target=target),
     }
     return [make[m]() for m in which]
 
 
-def _backtest(vol: str, which: tuple[str, ...], y: pd.Series, split: tc.WalkForward):
+def _backtest(
+    vol: str,
+    which: tuple[str, ...],
+    y: pd.Series,
+    split: tc.WalkForward,
+    target: str | None = None,
+):
     ctx = flat_ewma() if vol == "ewma_flat" else contextlib.nullcontext()
     with warnings.catch_warnings(), ctx:
         warnings.simplefilter("ignore")
-        return tc.backtest(models(vol, which), y, splitter=split, level=LEVELS)
+        return tc.backtest(models(vol, which, target), y, splitter=split, level=LEVELS)
 
 
 def run(
-    series: list[str], horizons: list[int], refit_every: int, end_offset: int = 0
+    series: list[str],
+    horizons: list[int],
+    refit_every: int,
+    end_offset: int = 0,
+    rate_target: str | None = None,
 ) -> pd.DataFrame:
     rows = []
     for name in series:
@@ -104,7 +115,8 @@ def run(
             )
             for vol in VARIANTS:
                 t0 = time.perf_counter()
-                res = _backtest(vol, ("naive", "linear", "arima"), y, split)
+                target = rate_target if kind == "rate" else None
+                res = _backtest(vol, ("naive", "linear", "arima"), y, split, target)
                 for model, r in res.metrics().iterrows():
                     rows.append(
                         {
@@ -306,6 +318,11 @@ def main() -> None:
     ap.add_argument("--long", action="store_true", help="also the one-year Naive evidence")
     ap.add_argument("--long-horizon", type=int, default=250)
     add_end_offset(ap)
+    ap.add_argument(
+        "--rate-target",
+        default=None,
+        help="target of the rate series' models (e.g. sqrt_diff; default: the kind's, diff)",
+    )
     ap.add_argument("--reference-reps", type=int, default=2000, help="noise floor batches")
     ap.add_argument("--out", default=None, help="write the raw rows to this CSV")
     ap.add_argument("--from-csv", default=None, help="print the tables of a previous run")
@@ -316,7 +333,7 @@ def main() -> None:
     if args.from_csv:
         df = pd.read_csv(args.from_csv)
     elif horizons:
-        df = run(series, horizons, args.refit_every, args.end_offset)
+        df = run(series, horizons, args.refit_every, args.end_offset, args.rate_target)
         if args.out:
             df.to_csv(args.out, index=False)
     else:

@@ -137,6 +137,27 @@ def test_forecast_default_window_is_ten_years_and_is_printed(capsys):
     assert p_default < 0.25 < p_all  # 0.198 and 0.337 with seed 0
 
 
+def test_forecast_sqrt_target_puts_the_root_walk_s_chance_on_a_negative_yield(capsys):
+    """--target sqrt_diff: the walk is on sqrt(y), which reaches 0 far more rarely.
+
+    Same closed form as above on the root scale (reflection principle with the BGK shift);
+    the level-independent default gives about 0.20 on the same window.
+    """
+    from scipy.stats import norm
+
+    import tickcast as tc
+    from tickcast.data.loader import last_window
+
+    argv = ("--horizon", "252", "--prob-below", "0", "--paths", "20000")
+    out = _forecast(capsys, *argv, "--volatility", "constant", "--target", "sqrt_diff")
+    assert "settings: kind rate, target sqrt_diff;" in out and "target='sqrt_diff'" in out
+    p = _prob(out)
+    root = np.sqrt(last_window(tc.load("dgs10"), "10Y").to_numpy())
+    s = np.std(np.diff(root), ddof=1)
+    closed = 2 * norm.cdf(-(root[-1] + 0.5826 * s) / (s * np.sqrt(252)))
+    assert closed < 0.01 and abs(p - closed) < 4 * np.sqrt(closed / 20000) + 1e-3
+
+
 def test_forecast_start_replaces_the_window_and_arima_prints_its_order(capsys):
     from pathlib import Path
 

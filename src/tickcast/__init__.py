@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "LogReturn": "tickcast.features",
     "Diff": "tickcast.features",
     "PctChange": "tickcast.features",
+    "SqrtDiff": "tickcast.features",
     "Level": "tickcast.features",
     "StandardScaler": "tickcast.features",
     "RobustScaler": "tickcast.features",

@@ -13,6 +13,7 @@ __all__ = [
     "add_interval_method_option",
     "add_model_options",
     "add_neural_options",
+    "add_target_option",
     "add_volatility_option",
     "cli_levels",
     "model_params",
@@ -38,6 +39,18 @@ def add_volatility_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="volatility model of the intervals and paths (default: per kind of series; "
         "ignored by mean and snaive)",
+    )
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    """Add --target (the modelled step) for the models that take it."""
+    parser.add_argument(
+        "--target",
+        choices=("log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level"),
+        default=None,
+        help="what the models forecast: log_return (prices), diff (rates), sqrt_diff "
+        "(non-negative rates whose changes grow with the level: no negative forecasts), ... "
+        "(default: per kind of series; ignored by mean and snaive)",
     )
 
 
@@ -173,6 +186,13 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
         for name in names:
             if "seed" in make_model(name).get_params(deep=False):
                 out.setdefault(name, {})["seed"] = seed
+    target = getattr(args, "target", None)
+    if target is not None:
+        from tickcast.models.factory import make_model
+
+        for name in names:
+            if "target" in make_model(name).get_params(deep=False):
+                out.setdefault(name, {})["target"] = target
     volatility = getattr(args, "volatility", None)
     if volatility is not None:
         for name in names:

@@ -12,6 +12,7 @@ from tickcast.commands._neural import (
     add_interval_method_option,
     add_model_options,
     add_neural_options,
+    add_target_option,
     add_volatility_option,
     cli_levels,
     model_params,
@@ -55,6 +56,7 @@ def add_parser(subparsers: Any) -> None:
     )
     add_neural_options(p)
     add_volatility_option(p)
+    add_target_option(p)
     add_interval_method_option(p)
     p.set_defaults(handler=run)
 

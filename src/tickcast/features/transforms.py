@@ -1,4 +1,5 @@
-"""Invertible target transforms: log returns, differences, percentage changes, levels.
+"""Invertible target transforms: log returns, differences, square-root differences,
+percentage changes, levels.
 
 A forecaster models a *transformed* target (log returns of a price, daily changes of a rate)
 and answers in the user's units by mapping its forecasts back with ``inverse_transform``.
@@ -36,6 +37,7 @@ __all__ = [
     "Level",
     "LogReturn",
     "PctChange",
+    "SqrtDiff",
     "TargetTransform",
     "default_target",
     "make_target",
@@ -106,6 +108,19 @@ def _check_finite(arr: np.ndarray, name: str, index: pd.Index | None) -> None:
 
 
 # --------------------------------------------------------------------------- transforms
+
+
+def _refuse_first(bad: np.ndarray, arr: np.ndarray, index: pd.Index | None, message: str) -> None:
+    """Raise DataError at the first ``bad`` level: ``message`` with ``{value}`` and ``{where}``."""
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(message.format(value=float(arr[pos]), where=_where(index, pos)))
+
+
+def _refuse_start(bad: np.ndarray, last: np.ndarray, message: str) -> None:
+    """Raise DataError at the first ``bad`` starting level: ``message`` with ``{value}``."""
+    if np.any(bad):
+        raise DataError(message.format(value=float(last[bad].ravel()[0])))
 
 
 class TargetTransform:
@@ -288,6 +303,18 @@ class TargetTransform:
     def _check_last(self, last: np.ndarray) -> None:
         """Raise DataError if a starting level is outside the transform's domain."""
 
+    def to_integrated(self, levels: np.ndarray) -> np.ndarray:
+        """Levels -> the scale whose differences the transform takes (shape kept).
+
+        The identity here (differences, levels); ``log`` for :class:`LogReturn`, ``sqrt``
+        for :class:`SqrtDiff`. An ARIMA model is fitted on this scale.
+        """
+        return np.asarray(levels, dtype=float)
+
+    def from_integrated(self, w: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`to_integrated` (monotone, so it maps quantiles)."""
+        return np.asarray(w, dtype=float)
+
 
 class LogReturn(TargetTransform):
     """Log returns of a positive price: ``r[t] = log(y[t]) - log(y[t-1])``.
@@ -320,28 +347,34 @@ class LogReturn(TargetTransform):
     name = "log_return"
 
     def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
-        bad = arr <= 0
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"`{name}` must be strictly positive for LogReturn (log of a price); got "
-                f"{float(arr[pos])} at {_where(index, pos)}. Fix or drop that value, or use "
-                "Diff() for series that can be zero or negative (e.g. rates)."
-            )
+        _refuse_first(
+            arr <= 0,
+            arr,
+            index,
+            f"`{name}` must be strictly positive for LogReturn (log of a price); got "
+            "{value} at {where}. Fix or drop that value, or use Diff() for series that can "
+            "be zero or negative (e.g. rates).",
+        )
 
     def _check_last(self, last: np.ndarray) -> None:
-        if np.any(last <= 0):
-            bad = float(last[last <= 0].ravel()[0])
-            raise DataError(
-                f"`last_level` (the level the forecast starts from) must be a positive price "
-                f"for LogReturn; got {bad}. Pass the last observed price."
-            )
+        _refuse_start(
+            last <= 0,
+            last,
+            "`last_level` (the level the forecast starts from) must be a positive price for "
+            "LogReturn; got {value}. Pass the last observed price.",
+        )
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
         return np.diff(np.log(arr))
 
     def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
         return cast("np.ndarray", last * np.exp(np.cumsum(z, axis=-1)))
+
+    def to_integrated(self, levels: np.ndarray) -> np.ndarray:
+        return cast("np.ndarray", np.log(np.asarray(levels, dtype=float)))
+
+    def from_integrated(self, w: np.ndarray) -> np.ndarray:
+        return cast("np.ndarray", np.exp(np.asarray(w, dtype=float)))
 
 
 class Diff(TargetTransform):
@@ -395,6 +428,77 @@ class Diff(TargetTransform):
         return last + np.cumsum(z / self._factor(), axis=-1)
 
 
+class SqrtDiff(TargetTransform):
+    """Changes of the square root of a non-negative rate: ``s[t] = sqrt(y[t]) - sqrt(y[t-1])``.
+
+    A level-dependent model of a rate: steps of constant variance in ``sqrt(y)`` are changes
+    of ``y`` whose variance grows with the level, ``Var(dy) ~ 4 y Var(s)``, the elasticity
+    1/2 of the square-root diffusion (Cox, Ingersoll & Ross 1985; Chan, Karolyi, Longstaff &
+    Sanders 1992). Forecast paths cannot go below zero: a path whose root would turn
+    negative is at 0 (a zero lower bound), so the lower quantiles of a rate near zero are 0
+    rather than negative. ``transform`` drops the first observation.
+
+    Attributes
+    ----------
+    last_value_ : float
+        Last level seen by ``fit`` (series units, e.g. percent).
+    n_obs_ : int
+        Length of the series seen by ``fit``.
+
+    Notes
+    -----
+    Forward: :math:`s_t = \\sqrt{y_t} - \\sqrt{y_{t-1}}` (square-root units of the series,
+    per step). Inverse from the last level :math:`y_T`:
+    :math:`\\hat y_{T+h} = \\max(\\sqrt{y_T} + \\sum_{i=1}^{h} \\hat s_{T+i}, 0)^2`, monotone
+    in the cumulated steps, so it maps quantiles. Levels must be >= 0 (US Treasury yields
+    are); for rates that can be negative use :class:`Diff`. The first offending date is
+    named in the error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = SqrtDiff()
+    >>> s = t.transform(np.array([4.0, 9.0, 1.0]))
+    >>> s
+    array([ 1., -2.])
+    >>> t.inverse_transform(s, last_level=4.0)
+    array([9., 1.])
+    >>> t.inverse_transform(np.array([-3.0]), last_level=4.0)  # the root would be -1
+    array([0.])
+    """
+
+    name = "sqrt_diff"
+
+    def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
+        _refuse_first(
+            arr < 0,
+            arr,
+            index,
+            f"`{name}` must be >= 0 for SqrtDiff (square root of a rate); got {{value}} at "
+            "{where}. Use Diff() (target='diff') for rates that can be negative.",
+        )
+
+    def _check_last(self, last: np.ndarray) -> None:
+        _refuse_start(
+            last < 0,
+            last,
+            "`last_level` (the level the forecast starts from) must be >= 0 for SqrtDiff; "
+            "got {value}. Pass the last observed rate.",
+        )
+
+    def _forward(self, arr: np.ndarray) -> np.ndarray:
+        return np.diff(np.sqrt(arr))
+
+    def _backward(self, z: np.ndarray, last: np.ndarray) -> np.ndarray:
+        return self.from_integrated(np.sqrt(last) + np.cumsum(z, axis=-1))
+
+    def to_integrated(self, levels: np.ndarray) -> np.ndarray:
+        return cast("np.ndarray", np.sqrt(np.asarray(levels, dtype=float)))
+
+    def from_integrated(self, w: np.ndarray) -> np.ndarray:
+        return cast("np.ndarray", np.square(np.maximum(np.asarray(w, dtype=float), 0.0)))
+
+
 class PctChange(TargetTransform):
     """Simple returns: ``p[t] = y[t] / y[t-1] - 1``.
 
@@ -422,13 +526,13 @@ class PctChange(TargetTransform):
     name = "pct_change"
 
     def _check_domain(self, arr: np.ndarray, index: pd.Index | None, name: str) -> None:
-        bad = arr[:-1] == 0
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"`{name}` must be non-zero for PctChange (it divides by the previous "
-                f"level); got 0.0 at {_where(index, pos)}. Use Diff() instead."
-            )
+        _refuse_first(
+            arr[:-1] == 0,
+            arr,
+            index,
+            f"`{name}` must be non-zero for PctChange (it divides by the previous level); "
+            "got {value} at {where}. Use Diff() instead.",
+        )
 
     def _forward(self, arr: np.ndarray) -> np.ndarray:
         return cast("np.ndarray", arr[1:] / arr[:-1] - 1.0)
@@ -474,6 +578,7 @@ TARGETS: dict[str, tuple[type[TargetTransform], dict[str, Any]]] = {
     "log_return": (LogReturn, {}),
     "diff": (Diff, {}),
     "diff_bps": (Diff, {"bps": True}),
+    "sqrt_diff": (SqrtDiff, {}),
     "pct_change": (PctChange, {}),
     "level": (Level, {}),
 }
@@ -486,10 +591,11 @@ def make_target(name: str | TargetTransform) -> TargetTransform:
 
     Parameters
     ----------
-    name : {"log_return", "diff", "diff_bps", "pct_change", "level"} or TargetTransform
+    name : {"log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level"} or TargetTransform
         ``"log_return"`` -> :class:`LogReturn`; ``"diff"`` -> :class:`Diff` in the series'
         units; ``"diff_bps"`` -> ``Diff(bps=True)`` (percent series, changes in basis
-        points); ``"pct_change"`` -> :class:`PctChange`; ``"level"`` -> :class:`Level`.
+        points); ``"sqrt_diff"`` -> :class:`SqrtDiff` (non-negative rates, level-dependent
+        changes); ``"pct_change"`` -> :class:`PctChange`; ``"level"`` -> :class:`Level`.
         A transform instance is copied (so fitting the result never changes it).
 
     Returns

@@ -45,7 +45,8 @@ class ARIMAForecaster(Forecaster):
     """Seasonal ARIMA, the model of statsmodels' ``SARIMAX``, with its forecast variance.
 
     The model is fitted on the *integrated* scale of the target: log prices for the
-    ``"log_return"`` target, the rate itself for ``"diff"`` (and for ``"level"``), so that
+    ``"log_return"`` target, the square root of the rate for ``"sqrt_diff"``, the rate itself
+    for ``"diff"`` (and for ``"level"``), so that
     ``d`` counts differences of that scale (``d = 1`` on log prices is an ARMA on log
     returns). Trends "n"/"c" are estimated and filtered by our NumPy likelihood and filter
     (equal to SARIMAX's to 1e-8 and 1e-12, see Notes), trends "t"/"ct" by SARIMAX itself.
@@ -68,8 +69,9 @@ class ARIMAForecaster(Forecaster):
         Intercept / linear time trend of the ARMA equation on the differenced series, as
         SARIMAX's ``trend``. None: a constant ("c") when the series is not differenced
         (d + D = 0, the model then has a mean), none ("n") otherwise (no drift).
-    target : {"log_return", "diff", "diff_bps", "level"}, optional
-        Decides the scale (log levels for "log_return", levels otherwise); default
+    target : {"log_return", "diff", "diff_bps", "sqrt_diff", "level"}, optional
+        Decides the scale (log levels for "log_return", square roots for "sqrt_diff",
+        levels otherwise); default
         "log_return" for prices and "diff" for rates. "pct_change" has no integrated scale
         and is refused.
     kind : {"price", "rate"}, optional
@@ -255,7 +257,9 @@ class ARIMAForecaster(Forecaster):
         P, D, Q, s = self.seasonal_order_
         if any((P, D, Q)):
             text += f"({P},{D},{Q})[{s}]"
-        scale = {"log_return": "log price"}.get(self.target_, "level")
+        scale = {"log_return": "log price", "sqrt_diff": "square-root level"}.get(
+            self.target_, "level"
+        )
         differenced = d + D > 0
         trend = {
             "n": "no constant",
@@ -301,16 +305,14 @@ class ARIMAForecaster(Forecaster):
     # ------------------------------------------------------------------ scale
     def _integrated(self, levels: np.ndarray) -> np.ndarray:
         """Levels -> the integrated scale (log price or rate), before ``scale_``."""
-        levels = np.asarray(levels, dtype=float)
-        return np.log(levels) if self.target_ == "log_return" else levels
+        return self.transform_.to_integrated(levels)
 
     def _to_work(self, levels: np.ndarray) -> np.ndarray:
         """Levels -> the series the SARIMAX model sees: the integrated scale / ``scale_``."""
         return self._integrated(levels) / self.scale_
 
     def _from_work(self, w: np.ndarray) -> np.ndarray:
-        w = np.asarray(w, dtype=float) * self.scale_
-        return np.exp(w) if self.target_ == "log_return" else w
+        return self.transform_.from_integrated(np.asarray(w, dtype=float) * self.scale_)
 
     def _steps_from_levels(self, levels: np.ndarray) -> np.ndarray:
         """Transformed steps whose inverse transform from the last level gives ``levels``.
@@ -319,15 +321,15 @@ class ARIMAForecaster(Forecaster):
         """
         last = np.broadcast_to(self.last_value_, (*levels.shape[:-1], 1))
         path = np.concatenate([last, levels], axis=-1)
-        if self.target_ == "log_return":
-            return np.diff(np.log(path), axis=-1)
+        if self.target_ in ("log_return", "sqrt_diff"):
+            return np.diff(self.transform_.to_integrated(path), axis=-1)
         if self.target_ == "level":
             return np.asarray(levels, dtype=float)
         return np.diff(path, axis=-1) * self._step_factor()
 
     def _step_factor(self) -> float:
         """Target units per unit of the integrated scale (100 for "diff_bps", else 1)."""
-        if self.target_ in ("log_return", "level"):
+        if self.target_ in ("log_return", "sqrt_diff", "level"):
             return 1.0
         probe = np.asarray(self.transform_.transform(np.array([0.0, 1.0])), dtype=float)
         return float(probe[-1])
@@ -344,7 +346,7 @@ class ARIMAForecaster(Forecaster):
     def _fit(self, y: pd.Series, z: np.ndarray, X: pd.DataFrame | None) -> None:
         if self.target_ == "pct_change":
             raise ConfigError(
-                "`target` must be 'log_return', 'diff', 'diff_bps' or 'level' for "
+                "`target` must be 'log_return', 'diff', 'diff_bps', 'sqrt_diff' or 'level' for "
                 "ARIMAForecaster (it needs an integrated scale); got 'pct_change'. Use "
                 "target='log_return' for prices."
             )

@@ -118,7 +118,7 @@ __all__ = [
     "forecast_origins_stepwise",
 ]
 
-_ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps")
+_ADDITIVE_TARGETS = ("log_return", "diff", "diff_bps", "sqrt_diff")
 #: Saved volatility state arrays that hold text (see ``_volatility_state``).
 _VOLATILITY_NAME_KEYS = frozenset({"vol_kind", "vol_requested", "vol_names"})
 
@@ -145,7 +145,8 @@ class Forecaster(BaseEstimator):
         else ``y.attrs["kind"]`` (set by :func:`tickcast.load`), else guessed from the sign
         (all positive -> price) with a :class:`~tickcast.errors.KindGuessWarning`.
     target_ : str
-        The modelled target: "log_return", "diff", "pct_change" or "level".
+        The modelled target: "log_return", "diff", "diff_bps", "sqrt_diff", "pct_change"
+        or "level".
     transform_ : object
         The fitted target transform from :mod:`tickcast.features.transforms`.
     residuals_ : ndarray of shape (n_residuals, k)
@@ -772,7 +773,7 @@ class Forecaster(BaseEstimator):
         if self.target_ not in _ADDITIVE_TARGETS:
             raise ConfigError(
                 f"`interval_method='aci'` adapts conformal intervals of a step target "
-                f"(log_return, diff, diff_bps); {type(self).__name__} was fitted on the "
+                f"(log_return, diff, diff_bps, sqrt_diff); {type(self).__name__} was fitted on the "
                 f"{self.target_!r} target, whose intervals are bootstrapped. Use a step target "
                 "or interval_method='conformal'."
             )
@@ -822,8 +823,8 @@ class Forecaster(BaseEstimator):
             if requested is None:
                 return
             raise ConfigError(
-                f"`volatility={kind!r}` needs a step target (log_return, diff, diff_bps) for "
-                f"{type(self).__name__}; got target {self.target_!r}. Use "
+                f"`volatility={kind!r}` needs a step target (log_return, diff, diff_bps, "
+                f"sqrt_diff) for {type(self).__name__}; got target {self.target_!r}. Use "
                 "volatility='constant' or a step target."
             )
         steps = self._working_steps(self.y_)

@@ -64,7 +64,7 @@ class LinearForecaster(Forecaster):
     horizon : int, default 5
         Number of direct outputs (steps ahead), >= 1. Forecasts up to ``horizon`` steps use
         the direct outputs; longer ones iterate them (see Notes).
-    target : {"log_return", "diff", "diff_bps", "pct_change", "level"}, optional
+    target : {"log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level"}, optional
         Modelled transform of the levels; default log returns for prices, differences for rates.
     kind : {"price", "rate"}, optional
         What ``y`` is, when ``target`` is None: prices get log returns, rates differences.

@@ -113,7 +113,7 @@ class RNNForecaster(Forecaster):
         Handcrafted features from :mod:`tickcast.features.handcrafted`, e.g.
         ``["ret_5", "vol_20", "dow"]``. Leading rows where a feature is undefined are
         skipped.
-    target : {"log_return", "diff", "diff_bps", "pct_change", "level"}, optional
+    target : {"log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level"}, optional
         Modelled transform of the levels; default log returns for prices, differences for
         rates.
     kind : {"price", "rate"}, optional
