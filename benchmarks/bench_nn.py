@@ -11,9 +11,9 @@ time spent waiting while other processes hold the cores; both sides run in this 
 ``peak/torch`` is the bound no implementation of these multiply-adds can pass on this machine:
 the epoch's model FLOPs (:func:`model_flops`, the same for both libraries: exact BPTT has no
 fewer) at the single-thread SGEMM peak, with every other call free, divided by torch's
-epoch. On the AVX-512 EPYC of 2026-12-04 it was 0.66 and 0.58 in two runs at LSTM hidden 64
-(issue 13 asks 0.6): torch's fused LSTM ran at 58-66 % of that peak, our NumPy epoch at
-52-55 % (1.12-1.18x torch; on the AVX2-only EPYC of the day before, 0.80x).
+epoch. On the AVX-512 EPYC of 2026-12-04 it was 0.66, 0.58 and 0.73 in three runs at LSTM
+hidden 64 (issue 13 asks 0.6): torch's fused LSTM ran at 58-73 % of that peak, our NumPy
+epoch at 52-62 % (1.12-1.18x torch; on the AVX2-only EPYC of the day before, 0.80x).
 
 Run: ``python benchmarks/bench_nn.py`` (needs the ``[bench]`` extra: torch==2.13.0).
 Options: ``--cells rnn,lstm,gru --hidden 16,64,256 --repeats 5 --no-torch``.
