@@ -158,6 +158,15 @@ def test_forecast_sqrt_target_puts_the_root_walk_s_chance_on_a_negative_yield(ca
     assert closed < 0.01 and abs(p - closed) < 4 * np.sqrt(closed / 20000) + 1e-3
 
 
+def test_forecast_notes_negative_bounds_of_a_rate_that_never_was_negative(capsys):
+    out = _forecast(capsys, "--horizon", "252", "--every", "63")
+    lower_95 = [float(row.split()[4]) for row in out.splitlines() if row.startswith("20")]
+    assert min(lower_95) < 0 and "note: lower bounds go below 0 from" in out
+    assert "--target sqrt_diff" in out
+    assert "note:" not in _forecast(capsys, "--horizon", "252", "--target", "sqrt_diff")
+    assert "note:" not in _forecast(capsys, "--horizon", "5")  # bounds stay above 0
+
+
 def test_forecast_start_replaces_the_window_and_arima_prints_its_order(capsys):
     from pathlib import Path
 

@@ -134,6 +134,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     print(_settings_line(model), file=out)
     with pd.option_context("display.width", 120, "display.float_format", "{:.4f}".format):
         print(shown.to_string(), file=out)
+    hint = _negative_rate_hint(model, y, table)
+    if hint:
+        print(hint, file=out)
     for direction, level in (("below", args.prob_below), ("above", args.prob_above)):
         if level is None:
             continue
@@ -185,6 +188,25 @@ def _window_line(y: Any, window: str | None, args: argparse.Namespace) -> str:
     return (
         f"estimation window: {y.index[0].date()} to {y.index[-1].date()}, {len(y):,} "
         f"observations ({how})"
+    )
+
+
+def _negative_rate_hint(model: Any, y: Any, table: Any) -> str | None:
+    """A note when a never-negative rate in differences gets bounds below zero, else None."""
+    if getattr(model, "target_", None) not in ("diff", "diff_bps") or model.kind_ != "rate":
+        return None
+    lower = table[[c for c in table.columns if c.startswith("lower_")]]
+    if lower.empty or (y < 0).any() or not (lower < 0).to_numpy().any():
+        return None
+    import textwrap
+
+    first = lower.index[(lower < 0).any(axis=1)][0]
+    return textwrap.fill(
+        f"note: lower bounds go below 0 from {first.date()} on, though this rate was never "
+        "negative in the window: changes in differences do not shrink near zero. "
+        "--target sqrt_diff models changes that do (docs/METHODS.md).",
+        width=100,
+        subsequent_indent="  ",
     )
 
 
