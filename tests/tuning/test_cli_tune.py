@@ -150,3 +150,22 @@ def test_seed_reaches_the_model(tmp_path, capsys):
 
     a, b, c = run(1, "a"), run(1, "b"), run(2, "c")
     assert (a == b).all() and not (a == c).all()
+
+
+def test_target_reaches_the_tuning(tmp_path, capsys):
+    import tickcast as tc
+
+    out = tmp_path / "rep"
+    argv = ["dgs10", "--source", "bundled", "--start", "2019-01-01", "--param", "lags=1,2",
+            *_SMALL, "--level", "90", "--target", "sqrt_diff", "--out", str(out)]  # fmt: skip
+    assert _tune(argv, capsys)[0] == 0
+    mine = pd.read_csv(out / "forecasts.csv")
+    mine = mine[mine["model"] == "tuned_linear"]
+    y = tc.load("dgs10", source="bundled", start="2019-01-01")
+    kw = {"splitter": tc.WalkForward(initial=150, step=5, horizon=1, refit_every=4), "level": 90}
+    for target in ("sqrt_diff", "diff"):
+        model = tc.LinearForecaster(horizon=1, target=target, seed=0)
+        lib = tc.tune(model, {"lags": [1, 2]}, y, **kw).forecasts
+        lib = lib[lib["model"] == "tuned_linear"]
+        same = np.allclose(mine["lower_90"], lib["lower_90"], rtol=1e-12)
+        assert same == (target == "sqrt_diff"), target

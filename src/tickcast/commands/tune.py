@@ -18,6 +18,7 @@ from tickcast.commands._neural import (
     add_data_options,
     add_model_options,
     add_neural_options,
+    add_target_option,
     add_volatility_option,
     cli_levels,
     model_params,
@@ -77,6 +78,7 @@ def add_parser(subparsers: Any) -> None:
     )
     add_neural_options(p)
     add_volatility_option(p)
+    add_target_option(p)
     p.set_defaults(handler=run)
 
 
