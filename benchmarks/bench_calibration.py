@@ -109,13 +109,13 @@ def run(
         y = tc.load(name)
         y = as_of(y, end_offset)
         kind = y.attrs.get("kind")
+        target = rate_target if kind == "rate" else None
         for h in horizons:
             split = tc.WalkForward(
                 initial=len(y) - 1000, step=5, horizon=h, refit_every=refit_every
             )
             for vol in VARIANTS:
                 t0 = time.perf_counter()
-                target = rate_target if kind == "rate" else None
                 res = _backtest(vol, ("naive", "linear", "arima"), y, split, target)
                 for model, r in res.metrics().iterrows():
                     rows.append(
@@ -380,14 +380,14 @@ def main() -> None:
             )
             for lv in (80, 95):
                 for _, r in per_cell[~per_cell[f"ok{lv}"]].iterrows():
-                    sim, dev = samples[(int(r.h), lv / 100)], r[f"cov{lv}"] - lv / 100
-                    tail = np.mean(sim - lv / 100 <= dev if dev < 0 else sim - lv / 100 >= dev)
+                    sim, gap = samples[(int(r.h), lv / 100)], r[f"cov{lv}"] - lv / 100
+                    tail = np.mean(sim - lv / 100 <= gap if gap < 0 else sim - lv / 100 >= gap)
                     sd = float(
                         ref.loc[(ref.horizon == r.h) & (ref.level == lv / 100), "sd"].iloc[0]
                     )
                     print(
                         f"miss {r.model} {r.series} h{r.h} {lv} %: {r[f'cov{lv}']:.3f} is "
-                        f"{dev / sd:+.1f} sd from nominal; an exact forecaster's cell is that far "
+                        f"{gap / sd:+.1f} sd from nominal; an exact forecaster's cell is that far "
                         f"in {tail:.2%} of simulated series ({3 * n_series * tail:.2f} expected "
                         f"among the {3 * n_series} cells of this horizon and level)"
                     )

@@ -65,5 +65,8 @@ def test_version_prints_the_package_version():
     assert proc.stdout.strip() == f"tickcast {tickcast.__version__}"
 
 
-def test_help_model_names_match_the_factory():
+def test_help_model_and_target_names_match_the_library():
+    from tickcast.features.transforms import TARGETS
+
     assert _neural.MODEL_NAMES == factory.MODEL_NAMES
+    assert set(_neural.TARGET_NAMES) == set(TARGETS)

@@ -29,6 +29,8 @@ VOLATILITY_MODELS = ("naive", "drift", "linear", "arima", *NEURAL_MODELS)
 
 #: Models with an ``interval_method=`` option: conformal or adaptive conformal (ACI).
 INTERVAL_METHOD_MODELS = ("linear", *NEURAL_MODELS)
+#: The names of :data:`tickcast.features.transforms.TARGETS`, for --help without importing it.
+TARGET_NAMES = ("log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level")
 
 
 def add_volatility_option(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +48,7 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
     """Add --target (the modelled step) for the models that take it."""
     parser.add_argument(
         "--target",
-        choices=("log_return", "diff", "diff_bps", "sqrt_diff", "pct_change", "level"),
+        choices=TARGET_NAMES,
         default=None,
         help="what the models forecast: log_return (prices), diff (rates), sqrt_diff "
         "(non-negative rates whose changes grow with the level: no negative forecasts), ... "
@@ -179,20 +181,15 @@ def model_params(names: list[str], args: argparse.Namespace, horizon: int) -> di
             )
         for name in names:
             out.setdefault(name, {})["order"] = order
-    seed = getattr(args, "seed", None)
-    if seed is not None:
+    for param in ("seed", "target"):  # given to the models that take them, ignored by others
+        value = getattr(args, param, None)
+        if value is None:
+            continue
         from tickcast.models.factory import make_model
 
         for name in names:
-            if "seed" in make_model(name).get_params(deep=False):
-                out.setdefault(name, {})["seed"] = seed
-    target = getattr(args, "target", None)
-    if target is not None:
-        from tickcast.models.factory import make_model
-
-        for name in names:
-            if "target" in make_model(name).get_params(deep=False):
-                out.setdefault(name, {})["target"] = target
+            if param in make_model(name).get_params(deep=False):
+                out.setdefault(name, {})[param] = value
     volatility = getattr(args, "volatility", None)
     if volatility is not None:
         for name in names:

@@ -195,12 +195,12 @@ def _negative_rate_hint(model: Any, y: Any, table: Any) -> str | None:
     """A note when a never-negative rate in differences gets bounds below zero, else None."""
     if getattr(model, "target_", None) not in ("diff", "diff_bps") or model.kind_ != "rate":
         return None
-    lower = table[[c for c in table.columns if c.startswith("lower_")]]
-    if lower.empty or (y < 0).any() or not (lower < 0).to_numpy().any():
+    below = (table[[c for c in table.columns if c.startswith("lower_")]] < 0).any(axis=1)
+    if (y < 0).any() or not below.any():
         return None
     import textwrap
 
-    first = lower.index[(lower < 0).any(axis=1)][0]
+    first = below.index[below][0]
     return textwrap.fill(
         f"note: lower bounds go below 0 from {first.date()} on, though this rate was never "
         "negative in the window: changes in differences do not shrink near zero. "

@@ -321,11 +321,9 @@ class ARIMAForecaster(Forecaster):
         """
         last = np.broadcast_to(self.last_value_, (*levels.shape[:-1], 1))
         path = np.concatenate([last, levels], axis=-1)
-        if self.target_ in ("log_return", "sqrt_diff"):
-            return np.diff(self.transform_.to_integrated(path), axis=-1)
         if self.target_ == "level":
             return np.asarray(levels, dtype=float)
-        return np.diff(path, axis=-1) * self._step_factor()
+        return np.diff(self.transform_.to_integrated(path), axis=-1) * self._step_factor()
 
     def _step_factor(self) -> float:
         """Target units per unit of the integrated scale (100 for "diff_bps", else 1)."""
